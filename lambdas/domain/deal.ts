@@ -1,0 +1,261 @@
+import { type Party, type Plan, resolveOwner, STAGE_KEYS, type StageKey } from '../schemas/plan.schema';
+import { nextStage } from './playbook';
+import { daysBetween, zonedInstant } from './time';
+
+/**
+ * A deal is one plan in flight: the plan document as loaded, plus where each stage stands. Milestones
+ * live beside it (their own table), because reminders query them by due time across all deals.
+ */
+export type DealStatus = 'active' | 'won' | 'lost';
+export type StageStatus = 'pending' | 'open' | 'passed';
+export type MilestoneStatus = 'open' | 'done' | 'waived';
+
+export interface Confirmation {
+  party: Party;
+  by: string;
+  at: string;
+  evidence: Record<string, string | number>;
+}
+
+export interface StageState {
+  status: StageStatus;
+  openedAt?: string;
+  passedAt?: string;
+  confirmations: Confirmation[];
+  escalations: number;
+}
+
+export interface DealOutcome {
+  result: 'won' | 'lost';
+  finalArr: number;
+  currency: string;
+  lesson: string;
+  at: string;
+  by: string;
+}
+
+export interface Deal {
+  planId: string;
+  tenant: string;
+  version: number;
+  status: DealStatus;
+  stage: StageKey;
+  plan: Plan;
+  stages: Record<StageKey, StageState>;
+  /** The Step Functions task token of the gate now waiting; never leaves the back end. */
+  taskToken?: string;
+  createdAt: string;
+  updatedAt: string;
+  outcome?: DealOutcome;
+  registeredAt?: string;
+  /** Last time anyone on each side acted on the deal (for ghosting). */
+  lastActivity: Partial<Record<Party, string>>;
+}
+
+export interface Owner {
+  party: Party;
+  name: string;
+  email: string;
+  timezone: string;
+}
+
+export interface Slip {
+  from: string;
+  to: string;
+  at: string;
+  by: string;
+  reason?: string;
+}
+
+export interface MilestoneState {
+  planId: string;
+  milestoneId: string;
+  stage: StageKey;
+  /** Position in the plan's joint sequence (stage order, then file order). */
+  seq: number;
+  title: string;
+  owner: Owner;
+  due: string;
+  /** The instant the milestone is due: 17:00 on its due date in the owner's timezone. */
+  dueAt: string;
+  status: MilestoneStatus;
+  handoff?: { from: Party; to: Party; acceptedAt?: string; acceptedBy?: string };
+  doneAt?: string;
+  doneBy?: string;
+  waived?: { at: string; by: string; reason: string };
+  slips: Slip[];
+  stuck: { at: string; by: string; reason: string }[];
+  /** When the reminder sweep should next look at this milestone; absent once nothing is left to send. */
+  nudgeAt?: string;
+  version: number;
+}
+
+export const DUE_TIME = '17:00';
+
+export function dueInstant(due: string, timezone: string): string {
+  return zonedInstant(due, DUE_TIME, timezone).toISOString();
+}
+
+/** The first nudge: the reminder `leadDays` before the milestone is due. */
+export function reminderAt(plan: Plan, dueAt: string): string {
+  const leadDays = plan.reminders?.leadDays ?? 2;
+  return new Date(Date.parse(dueAt) - leadDays * 86_400_000).toISOString();
+}
+
+export function startDeal(
+  plan: Plan,
+  ids: { planId: string; tenant: string; defaultTimezone: string },
+  now: Date,
+): { deal: Deal; milestones: MilestoneState[] } {
+  const at = now.toISOString();
+  const stages = Object.fromEntries(
+    STAGE_KEYS.map((key) => [key, { status: 'pending', confirmations: [], escalations: 0 } satisfies StageState]),
+  ) as unknown as Record<StageKey, StageState>;
+  const milestones: MilestoneState[] = [];
+  for (const stage of STAGE_KEYS) {
+    for (const m of plan.stages[stage].milestones) {
+      const resolved = resolveOwner(plan, m);
+      const owner: Owner = { ...resolved, timezone: resolved.timezone ?? ids.defaultTimezone };
+      const dueAt = dueInstant(m.due, owner.timezone);
+      milestones.push({
+        planId: ids.planId,
+        milestoneId: m.id,
+        stage,
+        seq: milestones.length,
+        title: m.title,
+        owner,
+        due: m.due,
+        dueAt,
+        status: 'open',
+        ...(m.handoff ? { handoff: { from: m.handoff.from, to: m.handoff.to } } : {}),
+        slips: [],
+        stuck: [],
+        nudgeAt: reminderAt(plan, dueAt),
+        version: 0,
+      });
+    }
+  }
+  const deal: Deal = {
+    planId: ids.planId,
+    tenant: ids.tenant,
+    version: 0,
+    status: 'active',
+    stage: STAGE_KEYS[0],
+    plan,
+    stages,
+    createdAt: at,
+    updatedAt: at,
+    lastActivity: {},
+  };
+  return { deal, milestones };
+}
+
+/** The named owner of a party on this plan. */
+export function partyOwner(deal: Deal, party: Party, defaultTimezone: string): Owner {
+  const o = deal.plan.owners[party];
+  // The plan schema guarantees an owner for every party that confirms a gate or owns a milestone.
+  if (!o) throw new Error(`the plan names no ${party} owner`);
+  return { party, name: o.name, email: o.email, timezone: o.timezone ?? defaultTimezone };
+}
+
+/** Which party a person acts for on this plan (owners first, then escalation ladders). */
+export function partyOf(plan: Plan, email: string): Party | undefined {
+  const e = email.toLowerCase();
+  for (const [party, o] of Object.entries(plan.owners) as [Party, { email: string } | undefined][]) {
+    if (o?.email.toLowerCase() === e) return party;
+  }
+  for (const [party, ladder] of Object.entries(plan.escalation ?? {}) as [Party, { email: string }[]][]) {
+    if (ladder?.some((p) => p.email.toLowerCase() === e)) return party;
+  }
+  return undefined;
+}
+
+/** Opens a stage's gate: idempotent, so a resumed workflow keeps the original opening time. */
+export function openStage(deal: Deal, stage: StageKey, now: Date): Deal {
+  const state = deal.stages[stage];
+  if (state.status !== 'pending') return deal;
+  return touch(
+    { ...deal, stage, stages: { ...deal.stages, [stage]: { ...state, status: 'open', openedAt: now.toISOString() } } },
+    now,
+  );
+}
+
+/**
+ * A stage's deadline: its explicit `deadline`, else the latest due date among its milestones, else the
+ * close date; 17:00 that day in the vendor owner's timezone.
+ */
+export function stageDeadline(deal: Deal, milestones: MilestoneState[], stage: StageKey, defaultTz: string): Date {
+  const explicit = deal.plan.stages[stage].deadline;
+  const dues = milestones.filter((m) => m.stage === stage).map((m) => m.dueAt);
+  if (!explicit && dues.length > 0) return new Date(dues.sort().at(-1) as string);
+  const tz = deal.plan.owners.vendor.timezone ?? defaultTz;
+  return new Date(dueInstant(explicit ?? deal.plan.jointOutcome.closeDate, tz));
+}
+
+export interface GateProgress {
+  stage: StageKey;
+  confirmedBy: Party[];
+  missingConfirmations: Party[];
+  openMilestones: MilestoneState[];
+  ready: boolean;
+}
+
+/** A gate passes only when every `confirmedBy` party confirmed and every milestone is done or waived. */
+export function gateProgress(deal: Deal, milestones: MilestoneState[], stage: StageKey): GateProgress {
+  const state = deal.stages[stage];
+  const required = deal.plan.stages[stage].confirmedBy as Party[];
+  const confirmed = new Set(state.confirmations.map((c) => c.party));
+  const missingConfirmations = required.filter((p) => !confirmed.has(p));
+  const openMilestones = milestones.filter((m) => m.stage === stage && m.status === 'open');
+  return {
+    stage,
+    confirmedBy: required.filter((p) => confirmed.has(p)),
+    missingConfirmations,
+    openMilestones,
+    ready: missingConfirmations.length === 0 && openMilestones.length === 0,
+  };
+}
+
+/**
+ * Passes the current gate if it is ready. The deal moves to the next stage (opened by the workflow), or,
+ * after the last stage, to its outcome. Returns the workflow outcome to report, if the gate passed.
+ */
+export function passGateIfReady(
+  deal: Deal,
+  milestones: MilestoneState[],
+  now: Date,
+): { deal: Deal; passed?: { stage: StageKey; outcome: 'passed' | 'lost' } } {
+  const stage = deal.stage;
+  if (deal.status !== 'active' || deal.stages[stage].status !== 'open') return { deal };
+  const progress = gateProgress(deal, milestones, stage);
+  const lost = deal.outcome?.result === 'lost';
+  // A lost outcome, once every confirming party has spoken, ends the deal whatever work is still open.
+  if (!progress.ready && !(lost && progress.missingConfirmations.length === 0)) return { deal };
+  const at = now.toISOString();
+  const stages = { ...deal.stages, [stage]: { ...deal.stages[stage], status: 'passed' as const, passedAt: at } };
+  const next = nextStage(stage);
+  const status: DealStatus = next && !lost ? 'active' : (deal.outcome?.result ?? 'won');
+  const moved: Deal = touch({ ...deal, stages, stage: next && !lost ? next : stage, status }, now);
+  return { deal: moved, passed: { stage, outcome: lost ? 'lost' : 'passed' } };
+}
+
+/** Whole days each stage was (or has been) open; pending stages count 0. */
+export function daysInStages(deal: Deal, now: Date): Record<StageKey, number> {
+  return Object.fromEntries(
+    STAGE_KEYS.map((key) => {
+      const s = deal.stages[key];
+      if (!s.openedAt) return [key, 0];
+      const end = s.passedAt ?? now.toISOString();
+      return [key, Math.max(0, daysBetween(s.openedAt.slice(0, 10), end.slice(0, 10)))];
+    }),
+  ) as Record<StageKey, number>;
+}
+
+export function touch(deal: Deal, now: Date): Deal {
+  return { ...deal, updatedAt: now.toISOString() };
+}
+
+export function recordActivity(deal: Deal, party: Party | undefined, now: Date): Deal {
+  if (!party) return deal;
+  return { ...deal, lastActivity: { ...deal.lastActivity, [party]: now.toISOString() } };
+}

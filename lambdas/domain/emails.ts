@@ -1,0 +1,169 @@
+import type { StageKey } from '../schemas/plan.schema';
+import type { Deal, MilestoneState, Owner } from './deal';
+import type { SlipImpact } from './actions';
+import type { Ask, Rung } from './notifications';
+import { STAGES } from './playbook';
+import { formatLocal } from './time';
+
+/** An email ready to send. `key` makes the send happen once, whatever retries or duplicates occur. */
+export interface OutboundEmail {
+  key: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface LinkedAsk extends Ask {
+  url: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Subjects end up in a mail header: no line breaks or control characters, bounded length. */
+export function headerSafe(value: string): string {
+  return value
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, 180);
+}
+
+interface Section {
+  heading: string;
+  lines: { text: string; links?: { label: string; url: string }[] }[];
+}
+
+function render(greeting: string, intro: string, sections: Section[], footer: string): { text: string; html: string } {
+  const text = [
+    greeting,
+    '',
+    intro,
+    ...sections.flatMap((s) => [
+      '',
+      s.heading,
+      ...s.lines.flatMap((l) => [`- ${l.text}`, ...(l.links ?? []).map((k) => `    ${k.label}: ${k.url}`)]),
+    ]),
+    '',
+    footer,
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:Arial,sans-serif;color:#1a1a1a;line-height:1.5">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    ...sections.map(
+      (s) =>
+        `<h2 style="font-size:16px">${escapeHtml(s.heading)}</h2><ul>${s.lines
+          .map(
+            (l) =>
+              `<li>${escapeHtml(l.text)}${(l.links ?? [])
+                .map((k) => ` <a href="${escapeHtml(k.url)}">${escapeHtml(k.label)}</a>`)
+                .join(' ·')}</li>`,
+          )
+          .join('')}</ul>`,
+    ),
+    `<p style="color:#555;font-size:13px">${escapeHtml(footer)}</p>`,
+    '</body></html>',
+  ].join('');
+  return { text, html };
+}
+
+const FOOTER =
+  'Each link does one thing, once, for you only, and expires. Opening it shows a page; nothing happens until you confirm there.';
+
+function groupAsks(asks: LinkedAsk[]): Section['lines'] {
+  const byAbout = new Map<string, LinkedAsk[]>();
+  for (const a of asks) byAbout.set(a.about, [...(byAbout.get(a.about) ?? []), a]);
+  return [...byAbout.entries()].map(([about, items]) => ({
+    text: about,
+    links: items.map((a) => ({ label: a.label, url: a.url })),
+  }));
+}
+
+export function gateOpenEmail(deal: Deal, stage: StageKey, recipient: Owner, asks: LinkedAsk[], key: string): OutboundEmail {
+  const info = STAGES[stage];
+  const confirm = asks.filter((a) => a.action === 'confirm-gate');
+  const work = asks.filter((a) => a.action !== 'confirm-gate' && a.action !== 'waive-milestone');
+  const waive = asks.filter((a) => a.action === 'waive-milestone');
+  const sections: Section[] = [];
+  if (work.length) sections.push({ heading: 'Your milestones', lines: groupAsks(work) });
+  if (confirm.length) {
+    sections.push({ heading: `Confirm the gate (${info.evidence})`, lines: groupAsks(confirm) });
+  }
+  if (waive.length) sections.push({ heading: 'Milestones you can waive if they no longer apply', lines: groupAsks(waive) });
+  const { text, html } = render(
+    `Hi ${recipient.name},`,
+    `${deal.plan.name} (${deal.plan.account.name} with ${deal.plan.partner.name}) is at stage ${info.number} of 5, ${info.title}. ` +
+      `The gate passes when: ${deal.plan.stages[stage].exit}`,
+    sections,
+    FOOTER,
+  );
+  const ask = confirm.length && !work.length ? 'please confirm the gate' : 'your next steps';
+  return {
+    key,
+    to: [recipient.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Stage ${info.number}, ${info.title}: ${ask}`),
+    text,
+    html,
+  };
+}
+
+export function gateOverdueEmail(deal: Deal, stage: StageKey, recipient: Owner, asks: LinkedAsk[], deadline: Date, key: string): OutboundEmail {
+  const info = STAGES[stage];
+  const { text, html } = render(
+    `Hi ${recipient.name},`,
+    `${deal.plan.name} has passed the deadline for stage ${info.number}, ${info.title} (${formatLocal(deadline, recipient.timezone)}). ` +
+      'Your move is still open; if nothing happens, your escalation path will be told.',
+    [{ heading: 'Still open for you', lines: groupAsks(asks) }],
+    FOOTER,
+  );
+  return { key, to: [recipient.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Overdue: stage ${info.number}, ${info.title}`), text, html };
+}
+
+export function escalationEmail(
+  deal: Deal,
+  rung: Rung,
+  owner: Owner,
+  what: string,
+  waiting: string[],
+  key: string,
+): OutboundEmail {
+  const { text, html } = render(
+    `Hi ${rung.name},`,
+    `You are on the ${rung.party} escalation path (${rung.role}) for ${deal.plan.name} (${deal.plan.account.name}). ${what} ` +
+      `${owner.name} (${owner.email}) owns the next move and is copied.`,
+    [{ heading: 'Waiting', lines: waiting.map((w) => ({ text: w })) }],
+    'Please call the owner and unblock it; the deal advances through the links the owner already has.',
+  );
+  return {
+    key,
+    to: [rung.email],
+    cc: owner.email.toLowerCase() === rung.email.toLowerCase() ? [] : [owner.email],
+    subject: headerSafe(`[${deal.plan.name}] Escalation: ${what}`),
+    text,
+    html,
+  };
+}
+
+export function reminderEmail(deal: Deal, m: MilestoneState, asks: LinkedAsk[], key: string): OutboundEmail {
+  const { text, html } = render(
+    `Hi ${m.owner.name},`,
+    `A reminder for ${deal.plan.name}: “${m.title}” is due ${formatLocal(new Date(m.dueAt), m.owner.timezone)}.`,
+    [{ heading: 'Your milestone', lines: groupAsks(asks) }],
+    FOOTER,
+  );
+  return { key, to: [m.owner.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Due soon: ${m.title}`), text, html };
+}
+
+export function slipNoticeEmail(deal: Deal, impact: SlipImpact, m: MilestoneState, by: string, to: Owner, key: string): OutboundEmail {
+  const { text, html } = render(
+    `Hi ${to.name},`,
+    `${by} reported a slip on ${deal.plan.name}: “${m.title}” moves ${impact.days} day(s). The close date moves from ${impact.closeDate.from} to ${impact.closeDate.to}.`,
+    [{ heading: 'Re-planned', lines: impact.moved.map((x) => ({ text: `${x.title}: ${x.from} → ${x.to}` })) }],
+    'The plan has been updated; reply to the owner if the new dates do not work.',
+  );
+  return { key, to: [to.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Slipped: ${m.title} (+${impact.days} days)`), text, html };
+}

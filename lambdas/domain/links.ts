@@ -1,0 +1,135 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Action links are capabilities: a signed token bound to one tenant, plan, action, target, recipient and
+ * expiry, with a random single-use nonce. The token is `base64url(payload).base64url(hmac)`, where the
+ * payload is a compact JSON array and the HMAC-SHA256 covers a domain tag, the tenant (implied by the
+ * deployment, so not carried) and the payload bytes exactly as sent. Only the canonical encoding verifies.
+ */
+export const LINK_ACTIONS = {
+  'confirm-gate': 'cg',
+  'milestone-done': 'md',
+  'milestone-slip': 'ms',
+  'milestone-stuck': 'mk',
+  'accept-handoff': 'ah',
+  'waive-milestone': 'mw',
+} as const;
+export type LinkAction = keyof typeof LINK_ACTIONS;
+
+const ACTION_BY_CODE = Object.fromEntries(Object.entries(LINK_ACTIONS).map(([a, c]) => [c, a])) as Record<
+  string,
+  LinkAction
+>;
+
+export interface LinkClaims {
+  kid: string;
+  planId: string;
+  action: LinkAction;
+  /** A stage key for `confirm-gate`, a milestone id otherwise. */
+  target: string;
+  recipient: string;
+  /** Expiry, epoch seconds. */
+  exp: number;
+  nonce: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  key: Uint8Array;
+}
+
+/** Where link keys come from (Secrets Manager in AWS, a key file locally). */
+export interface SigningKeys {
+  current(): Promise<SigningKey>;
+  /** The key with this id, if it is still trusted for verification. */
+  byId(kid: string): Promise<Uint8Array | undefined>;
+}
+
+export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' | 'expired' };
+
+const VERSION = 1;
+const TAG = 'cosell-link';
+const NONCE = /^[A-Za-z0-9_-]{22}$/;
+const KID = /^[A-Za-z0-9_-]{1,16}$/;
+const MAX_TOKEN = 1024;
+
+export function newNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function signLink(tenant: string, claims: LinkClaims, key: Uint8Array): string {
+  const payload = JSON.stringify([
+    VERSION,
+    claims.kid,
+    claims.planId,
+    LINK_ACTIONS[claims.action],
+    claims.target,
+    claims.recipient,
+    claims.exp,
+    claims.nonce,
+  ]);
+  const body = Buffer.from(payload, 'utf8').toString('base64url');
+  return `${body}.${mac(tenant, body, key).toString('base64url')}`;
+}
+
+export async function verifyLink(tenant: string, token: string, keys: SigningKeys, now: Date): Promise<LinkCheck> {
+  const invalid: LinkCheck = { ok: false, reason: 'invalid' };
+  if (token.length > MAX_TOKEN) return invalid;
+  const [body, sig, ...rest] = token.split('.');
+  if (!body || !sig || rest.length > 0) return invalid;
+  const claims = decodePayload(body);
+  if (!claims) return invalid;
+  const key = await keys.byId(claims.kid);
+  if (!key) return invalid;
+  const given = canonicalBase64url(sig);
+  const expected = mac(tenant, body, key);
+  if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
+  if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, claims };
+}
+
+/** Reads the claims without checking the signature: for pages that explain a rejected link. */
+export function peekClaims(token: string): LinkClaims | undefined {
+  return decodePayload(token.split('.')[0] ?? '');
+}
+
+function mac(tenant: string, body: string, key: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(`${TAG}\n${VERSION}\n${tenant}\n${body}`, 'utf8').digest();
+}
+
+/** Decodes base64url only if the text is exactly the canonical encoding of the bytes. */
+function canonicalBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+function decodePayload(body: string): LinkClaims | undefined {
+  const bytes = canonicalBase64url(body);
+  if (!bytes) return undefined;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields) || fields.length !== 8) return undefined;
+  const [v, kid, planId, code, target, recipient, exp, nonce] = fields;
+  const action = typeof code === 'string' ? ACTION_BY_CODE[code] : undefined;
+  const text = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= 254;
+  if (
+    v !== VERSION ||
+    typeof kid !== 'string' ||
+    !KID.test(kid) ||
+    !text(planId) ||
+    !action ||
+    !text(target) ||
+    !text(recipient) ||
+    !Number.isSafeInteger(exp) ||
+    typeof nonce !== 'string' ||
+    !NONCE.test(nonce)
+  ) {
+    return undefined;
+  }
+  return { kid, planId, action, target, recipient, exp: exp as number, nonce };
+}

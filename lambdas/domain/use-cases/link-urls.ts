@@ -1,0 +1,24 @@
+import type { Deal } from '../deal';
+import type { LinkedAsk } from '../emails';
+import { newNonce, signLink } from '../links';
+import type { Ask } from '../notifications';
+import type { Deps } from '../ports';
+
+/** Signs one link per ask, bound to this recipient, expiring after the tenant's link lifetime. */
+export async function linkAsks(
+  deps: Pick<Deps, 'keys' | 'config' | 'clock'>,
+  deal: Deal,
+  recipient: string,
+  asks: Ask[],
+): Promise<LinkedAsk[]> {
+  const { kid, key } = await deps.keys.current();
+  const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
+  return asks.map((ask) => {
+    const token = signLink(
+      deps.config.tenant,
+      { kid, planId: deal.planId, action: ask.action, target: ask.target, recipient, exp, nonce: newNonce() },
+      key,
+    );
+    return { ...ask, url: `${deps.config.publicBaseUrl}/a/${token}` };
+  });
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Plan } from '../../schemas/plan.schema';
+import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
+import { NotFoundError } from '../errors';
+import type { Deps, DealSnapshot, DealSummary } from '../ports';
+
+export function newPlanId(): string {
+  return `pl_${randomBytes(10).toString('hex')}`;
+}
+
+/** Stores a validated plan and starts its workflow; if the start fails, the stored plan is removed. */
+export async function createPlan(
+  deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'>,
+  plan: Plan,
+): Promise<PlanView> {
+  const snapshot = startDeal(
+    plan,
+    { planId: newPlanId(), tenant: deps.config.tenant, defaultTimezone: deps.config.defaultTimezone },
+    deps.clock.now(),
+  );
+  await deps.store.create(snapshot);
+  try {
+    await deps.workflow.start(snapshot.deal.planId, { planId: snapshot.deal.planId });
+  } catch (error) {
+    await deps.store.remove(snapshot);
+    throw error;
+  }
+  return planView(snapshot);
+}
+
+export async function getPlan(deps: Pick<Deps, 'store'>, planId: string): Promise<PlanView> {
+  const snapshot = await deps.store.get(planId);
+  if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
+  return planView(snapshot);
+}
+
+export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[]> {
+  return deps.store.list();
+}
+
+export interface PlanView {
+  planId: string;
+  name: string;
+  partner: string;
+  account: string;
+  status: Deal['status'];
+  stage: string;
+  attribution: string;
+  closeDate: string;
+  stages: {
+    key: string;
+    status: string;
+    openedAt?: string;
+    passedAt?: string;
+    confirmations: Deal['stages'][keyof Deal['stages']]['confirmations'];
+    waitingFor: { confirmations: string[]; milestones: string[] };
+  }[];
+  milestones: {
+    id: string;
+    stage: string;
+    title: string;
+    owner: { party: string; name: string; email: string };
+    due: string;
+    dueAt: string;
+    status: MilestoneState['status'];
+    handoff?: MilestoneState['handoff'];
+    slips: MilestoneState['slips'];
+  }[];
+  outcome?: Deal['outcome'];
+  registeredAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The public view of a deal: no task token, no internals. */
+export function planView({ deal, milestones }: DealSnapshot): PlanView {
+  return {
+    planId: deal.planId,
+    name: deal.plan.name,
+    partner: deal.plan.partner.name,
+    account: deal.plan.account.name,
+    status: deal.status,
+    stage: deal.stage,
+    attribution: deal.plan.attribution,
+    closeDate: deal.plan.jointOutcome.closeDate,
+    stages: (Object.keys(deal.stages) as (keyof Deal['stages'])[]).map((key) => {
+      const s = deal.stages[key];
+      const progress = gateProgress(deal, milestones, key);
+      return {
+        key,
+        status: s.status,
+        ...(s.openedAt ? { openedAt: s.openedAt } : {}),
+        ...(s.passedAt ? { passedAt: s.passedAt } : {}),
+        confirmations: s.confirmations,
+        waitingFor: {
+          confirmations: s.status === 'passed' ? [] : progress.missingConfirmations,
+          milestones: progress.openMilestones.map((m) => m.milestoneId),
+        },
+      };
+    }),
+    milestones: [...milestones]
+      .sort((a, b) => a.seq - b.seq)
+      .map((m) => ({
+        id: m.milestoneId,
+        stage: m.stage,
+        title: m.title,
+        owner: { party: m.owner.party, name: m.owner.name, email: m.owner.email },
+        due: m.due,
+        dueAt: m.dueAt,
+        status: m.status,
+        ...(m.handoff ? { handoff: m.handoff } : {}),
+        slips: m.slips,
+      })),
+    ...(deal.outcome ? { outcome: deal.outcome } : {}),
+    ...(deal.registeredAt ? { registeredAt: deal.registeredAt } : {}),
+    createdAt: deal.createdAt,
+    updatedAt: deal.updatedAt,
+  };
+}

@@ -1,0 +1,25 @@
+import { NotFoundError } from '../errors';
+import type { Deps } from '../ports';
+import { registrationDetail, registrationDetailType } from '../registration';
+
+/**
+ * `Register won deal` / `Register lost deal`: puts exactly one registration event on the tenant bus
+ * (the ledger key is per deal, so a retried task or a duplicate delivery publishes nothing more).
+ */
+export async function registerDeal(
+  deps: Pick<Deps, 'store' | 'clock' | 'ledger' | 'events'>,
+  input: { planId: string; outcome: 'won' | 'lost' },
+): Promise<{ detailType: string; registrationId: string }> {
+  const now = deps.clock.now();
+  const snapshot = await deps.store.get(input.planId);
+  if (!snapshot) throw new NotFoundError(`No plan with id ${input.planId}.`);
+  let deal = snapshot.deal;
+  if (deal.status === 'active') deal = { ...deal, status: input.outcome };
+  const detail = registrationDetail(deal, now);
+  const detailType = registrationDetailType(deal);
+  await deps.ledger.once(`registration#${deal.planId}`, () => deps.events.publish(detailType, detail));
+  if (!deal.registeredAt) {
+    await deps.store.save({ deal: { ...deal, registeredAt: now.toISOString(), updatedAt: now.toISOString() } });
+  }
+  return { detailType, registrationId: detail.registrationId };
+}
