@@ -32,7 +32,11 @@ export function checkLinkTarget(
   milestones: MilestoneState[],
 ): { ok: true; target: ActionTarget } | ({ ok: false } & LinkRefusal) {
   if (deal.status !== 'active') {
-    return { ok: false, reason: 'superseded', message: `This deal is closed (${deal.status}); nothing is left to do.` };
+    return {
+      ok: false,
+      reason: 'superseded',
+      message: `This deal is closed (${deal.status}); nothing is left to do.`,
+    };
   }
   if (claims.action === 'confirm-gate') {
     const stage = claims.target;
@@ -47,7 +51,11 @@ export function checkLinkTarget(
     }
     const party = partyOf(deal.plan, claims.recipient);
     if (!party || !(deal.plan.stages[stage].confirmedBy as Party[]).includes(party)) {
-      return { ok: false, reason: 'not-allowed', message: `${claims.recipient} does not confirm the ${title} gate.` };
+      return {
+        ok: false,
+        reason: 'not-allowed',
+        message: `${claims.recipient} does not confirm the ${title} gate.`,
+      };
     }
     const earlier = state.confirmations.find((c) => c.party === party);
     if (earlier) {
@@ -60,7 +68,8 @@ export function checkLinkTarget(
     return { ok: true, target: { stage } };
   }
   const milestone = milestones.find((m) => m.milestoneId === claims.target);
-  if (!milestone) return { ok: false, reason: 'superseded', message: 'This milestone is no longer in the plan.' };
+  if (!milestone)
+    return { ok: false, reason: 'superseded', message: 'This milestone is no longer in the plan.' };
   if (milestone.status !== 'open') {
     const by = milestone.status === 'done' ? milestone.doneBy : milestone.waived?.by;
     const at = milestone.status === 'done' ? milestone.doneAt : milestone.waived?.at;
@@ -134,7 +143,13 @@ export function performAction(
       const evidence = clean(input);
       const confirmation: Confirmation = { party: actor as Party, by, at, evidence };
       const state = next.stages[stage];
-      next = { ...next, stages: { ...next.stages, [stage]: { ...state, confirmations: [...state.confirmations, confirmation] } } };
+      next = {
+        ...next,
+        stages: {
+          ...next.stages,
+          [stage]: { ...state, confirmations: [...state.confirmations, confirmation] },
+        },
+      };
       if (stage === 'close-register-review') {
         next = {
           ...next,
@@ -156,14 +171,21 @@ export function performAction(
       message = `Marked done: “${must(m).title}”.`;
       break;
     case 'waive-milestone':
-      changed = [
-        { ...must(m), status: 'waived', waived: { at, by, reason: String(input.reason) } },
-      ];
+      changed = [{ ...must(m), status: 'waived', waived: { at, by, reason: String(input.reason) } }];
       message = `Waived: “${must(m).title}”.`;
       break;
     case 'accept-handoff': {
       const ms = must(m);
-      changed = [{ ...ms, handoff: { ...(ms.handoff ?? { from: ms.owner.party, to: ms.owner.party }), acceptedAt: at, acceptedBy: by } }];
+      changed = [
+        {
+          ...ms,
+          handoff: {
+            ...(ms.handoff ?? { from: ms.owner.party, to: ms.owner.party }),
+            acceptedAt: at,
+            acceptedBy: by,
+          },
+        },
+      ];
       message = `Handoff accepted: “${ms.title}” is now yours.`;
       break;
     }
@@ -176,7 +198,15 @@ export function performAction(
       break;
     }
     case 'milestone-slip': {
-      const replanned = replan(next, milestones, must(m), String(input.newDue), now, by, String(input.reason));
+      const replanned = replan(
+        next,
+        milestones,
+        must(m),
+        String(input.newDue),
+        now,
+        by,
+        String(input.reason),
+      );
       next = replanned.deal;
       changed = replanned.milestones;
       notices.push({ kind: 'slipped', milestone: must(m), impact: replanned.impact, by });
@@ -188,9 +218,18 @@ export function performAction(
   const merged = milestones.map((x) => changed.find((c) => c.milestoneId === x.milestoneId) ?? x);
   const gate = passGateIfReady(next, merged, now);
   if (gate.passed) {
-    message += gate.passed.outcome === 'lost' ? ' The deal is closed as lost.' : ` The ${STAGES[gate.passed.stage].title} gate has passed.`;
+    message +=
+      gate.passed.outcome === 'lost'
+        ? ' The deal is closed as lost.'
+        : ` The ${STAGES[gate.passed.stage].title} gate has passed.`;
   }
-  return { deal: gate.deal, milestones: changed, message, notices, ...(gate.passed ? { passed: gate.passed } : {}) };
+  return {
+    deal: gate.deal,
+    milestones: changed,
+    message,
+    notices,
+    ...(gate.passed ? { passed: gate.passed } : {}),
+  };
 }
 
 /**

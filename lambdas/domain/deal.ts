@@ -109,7 +109,10 @@ export function startDeal(
 ): { deal: Deal; milestones: MilestoneState[] } {
   const at = now.toISOString();
   const stages = Object.fromEntries(
-    STAGE_KEYS.map((key) => [key, { status: 'pending', confirmations: [], escalations: 0 } satisfies StageState]),
+    STAGE_KEYS.map((key) => [
+      key,
+      { status: 'pending', confirmations: [], escalations: 0 } satisfies StageState,
+    ]),
   ) as unknown as Record<StageKey, StageState>;
   const milestones: MilestoneState[] = [];
   for (const stage of STAGE_KEYS) {
@@ -175,7 +178,11 @@ export function openStage(deal: Deal, stage: StageKey, now: Date): Deal {
   const state = deal.stages[stage];
   if (state.status !== 'pending') return deal;
   return touch(
-    { ...deal, stage, stages: { ...deal.stages, [stage]: { ...state, status: 'open', openedAt: now.toISOString() } } },
+    {
+      ...deal,
+      stage,
+      stages: { ...deal.stages, [stage]: { ...state, status: 'open', openedAt: now.toISOString() } },
+    },
     now,
   );
 }
@@ -184,7 +191,12 @@ export function openStage(deal: Deal, stage: StageKey, now: Date): Deal {
  * A stage's deadline: its explicit `deadline`, else the latest due date among its milestones, else the
  * close date; 17:00 that day in the vendor owner's timezone.
  */
-export function stageDeadline(deal: Deal, milestones: MilestoneState[], stage: StageKey, defaultTz: string): Date {
+export function stageDeadline(
+  deal: Deal,
+  milestones: MilestoneState[],
+  stage: StageKey,
+  defaultTz: string,
+): Date {
   const explicit = deal.plan.stages[stage].deadline;
   const dues = milestones.filter((m) => m.stage === stage).map((m) => m.dueAt);
   if (!explicit && dues.length > 0) return new Date(dues.sort().at(-1) as string);
@@ -232,7 +244,10 @@ export function passGateIfReady(
   // A lost outcome, once every confirming party has spoken, ends the deal whatever work is still open.
   if (!progress.ready && !(lost && progress.missingConfirmations.length === 0)) return { deal };
   const at = now.toISOString();
-  const stages = { ...deal.stages, [stage]: { ...deal.stages[stage], status: 'passed' as const, passedAt: at } };
+  const stages = {
+    ...deal.stages,
+    [stage]: { ...deal.stages[stage], status: 'passed' as const, passedAt: at },
+  };
   const next = nextStage(stage);
   const status: DealStatus = next && !lost ? 'active' : (deal.outcome?.result ?? 'won');
   const moved: Deal = touch({ ...deal, stages, stage: next && !lost ? next : stage, status }, now);

@@ -1,6 +1,6 @@
 import type { StageKey } from '../schemas/plan.schema';
-import type { Deal, MilestoneState, Owner } from './deal';
 import type { SlipImpact } from './actions';
+import type { Deal, MilestoneState, Owner } from './deal';
 import type { Ask, Rung } from './notifications';
 import { STAGES } from './playbook';
 import { formatLocal } from './time';
@@ -25,10 +25,9 @@ export function escapeHtml(value: string): string {
 
 /** Subjects end up in a mail header: no line breaks or control characters, bounded length. */
 export function headerSafe(value: string): string {
-  return value
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, 180);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const controls = /[\u0000-\u001f\u007f]+/g;
+  return value.replace(controls, ' ').trim().slice(0, 180);
 }
 
 interface Section {
@@ -36,7 +35,12 @@ interface Section {
   lines: { text: string; links?: { label: string; url: string }[] }[];
 }
 
-function render(greeting: string, intro: string, sections: Section[], footer: string): { text: string; html: string } {
+function render(
+  greeting: string,
+  intro: string,
+  sections: Section[],
+  footer: string,
+): { text: string; html: string } {
   const text = [
     greeting,
     '',
@@ -82,7 +86,13 @@ function groupAsks(asks: LinkedAsk[]): Section['lines'] {
   }));
 }
 
-export function gateOpenEmail(deal: Deal, stage: StageKey, recipient: Owner, asks: LinkedAsk[], key: string): OutboundEmail {
+export function gateOpenEmail(
+  deal: Deal,
+  stage: StageKey,
+  recipient: Owner,
+  asks: LinkedAsk[],
+  key: string,
+): OutboundEmail {
   const info = STAGES[stage];
   const confirm = asks.filter((a) => a.action === 'confirm-gate');
   const work = asks.filter((a) => a.action !== 'confirm-gate' && a.action !== 'waive-milestone');
@@ -92,7 +102,8 @@ export function gateOpenEmail(deal: Deal, stage: StageKey, recipient: Owner, ask
   if (confirm.length) {
     sections.push({ heading: `Confirm the gate (${info.evidence})`, lines: groupAsks(confirm) });
   }
-  if (waive.length) sections.push({ heading: 'Milestones you can waive if they no longer apply', lines: groupAsks(waive) });
+  if (waive.length)
+    sections.push({ heading: 'Milestones you can waive if they no longer apply', lines: groupAsks(waive) });
   const { text, html } = render(
     `Hi ${recipient.name},`,
     `${deal.plan.name} (${deal.plan.account.name} with ${deal.plan.partner.name}) is at stage ${info.number} of 5, ${info.title}. ` +
@@ -111,7 +122,14 @@ export function gateOpenEmail(deal: Deal, stage: StageKey, recipient: Owner, ask
   };
 }
 
-export function gateOverdueEmail(deal: Deal, stage: StageKey, recipient: Owner, asks: LinkedAsk[], deadline: Date, key: string): OutboundEmail {
+export function gateOverdueEmail(
+  deal: Deal,
+  stage: StageKey,
+  recipient: Owner,
+  asks: LinkedAsk[],
+  deadline: Date,
+  key: string,
+): OutboundEmail {
   const info = STAGES[stage];
   const { text, html } = render(
     `Hi ${recipient.name},`,
@@ -120,7 +138,14 @@ export function gateOverdueEmail(deal: Deal, stage: StageKey, recipient: Owner, 
     [{ heading: 'Still open for you', lines: groupAsks(asks) }],
     FOOTER,
   );
-  return { key, to: [recipient.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Overdue: stage ${info.number}, ${info.title}`), text, html };
+  return {
+    key,
+    to: [recipient.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Overdue: stage ${info.number}, ${info.title}`),
+    text,
+    html,
+  };
 }
 
 export function escalationEmail(
@@ -155,15 +180,41 @@ export function reminderEmail(deal: Deal, m: MilestoneState, asks: LinkedAsk[], 
     [{ heading: 'Your milestone', lines: groupAsks(asks) }],
     FOOTER,
   );
-  return { key, to: [m.owner.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Due soon: ${m.title}`), text, html };
+  return {
+    key,
+    to: [m.owner.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Due soon: ${m.title}`),
+    text,
+    html,
+  };
 }
 
-export function slipNoticeEmail(deal: Deal, impact: SlipImpact, m: MilestoneState, by: string, to: Owner, key: string): OutboundEmail {
+export function slipNoticeEmail(
+  deal: Deal,
+  impact: SlipImpact,
+  m: MilestoneState,
+  by: string,
+  to: Owner,
+  key: string,
+): OutboundEmail {
   const { text, html } = render(
     `Hi ${to.name},`,
     `${by} reported a slip on ${deal.plan.name}: “${m.title}” moves ${impact.days} day(s). The close date moves from ${impact.closeDate.from} to ${impact.closeDate.to}.`,
-    [{ heading: 'Re-planned', lines: impact.moved.map((x) => ({ text: `${x.title}: ${x.from} → ${x.to}` })) }],
+    [
+      {
+        heading: 'Re-planned',
+        lines: impact.moved.map((x) => ({ text: `${x.title}: ${x.from} → ${x.to}` })),
+      },
+    ],
     'The plan has been updated; reply to the owner if the new dates do not work.',
   );
-  return { key, to: [to.email], cc: [], subject: headerSafe(`[${deal.plan.name}] Slipped: ${m.title} (+${impact.days} days)`), text, html };
+  return {
+    key,
+    to: [to.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Slipped: ${m.title} (+${impact.days} days)`),
+    text,
+    html,
+  };
 }

@@ -72,7 +72,12 @@ export function signLink(tenant: string, claims: LinkClaims, key: Uint8Array): s
   return `${body}.${mac(tenant, body, key).toString('base64url')}`;
 }
 
-export async function verifyLink(tenant: string, token: string, keys: SigningKeys, now: Date): Promise<LinkCheck> {
+export async function verifyLink(
+  tenant: string,
+  token: string,
+  keys: SigningKeys,
+  now: Date,
+): Promise<LinkCheck> {
   const invalid: LinkCheck = { ok: false, reason: 'invalid' };
   if (token.length > MAX_TOKEN) return invalid;
   const [body, sig, ...rest] = token.split('.');

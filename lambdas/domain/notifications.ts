@@ -23,7 +23,12 @@ export interface Asks {
  * for a handoff), each confirming party's owner a confirm link, and the vendor owner waive links.
  * One entry per person, so each person gets one email.
  */
-export function gateAsks(deal: Deal, milestones: MilestoneState[], stage: StageKey, defaultTz: string): Asks[] {
+export function gateAsks(
+  deal: Deal,
+  milestones: MilestoneState[],
+  stage: StageKey,
+  defaultTz: string,
+): Asks[] {
   const progress = gateProgress(deal, milestones, stage);
   const byEmail = new Map<string, Asks>();
   const add = (recipient: Owner, ask: Ask) => {

@@ -3,7 +3,10 @@ import { STAGE_KEYS, type StageKey } from '../schemas/plan.schema';
 export { isStageKey } from '../schemas/plan.schema';
 
 /** The five gated stages: what each one is for, and the evidence its gate asks for. */
-export const STAGES: Record<StageKey, { number: number; title: string; criterion: string; evidence: string }> = {
+export const STAGES: Record<
+  StageKey,
+  { number: number; title: string; criterion: string; evidence: string }
+> = {
   'target-account-selection': {
     number: 1,
     title: 'Target account selection',

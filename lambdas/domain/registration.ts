@@ -16,8 +16,14 @@ export function registrationDetail(deal: Deal, now: Date) {
     planId: deal.planId,
     tenant: deal.tenant,
     planName: deal.plan.name,
-    partner: { name: deal.plan.partner.name, ...(deal.plan.partner.reference ? { reference: deal.plan.partner.reference } : {}) },
-    account: { name: deal.plan.account.name, ...(deal.plan.account.domain ? { domain: deal.plan.account.domain } : {}) },
+    partner: {
+      name: deal.plan.partner.name,
+      ...(deal.plan.partner.reference ? { reference: deal.plan.partner.reference } : {}),
+    },
+    account: {
+      name: deal.plan.account.name,
+      ...(deal.plan.account.domain ? { domain: deal.plan.account.domain } : {}),
+    },
     outcome: result,
     arr: { amount: outcome?.finalArr ?? 0, currency: deal.plan.jointOutcome.arr.currency },
     plannedArr: { min: deal.plan.jointOutcome.arr.min, max: deal.plan.jointOutcome.arr.max },

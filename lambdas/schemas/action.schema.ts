@@ -4,6 +4,7 @@ import type { StageKey } from './plan.schema';
 
 /** Form bodies posted from action-link pages. Everything arrives as text; numbers and dates are parsed here. */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const MULTILINE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const longText = (min: number, max: number) =>

@@ -41,10 +41,14 @@ export async function awaitGate(
   const { deal, milestones } = await load(deps, input.planId);
   const state = deal.stages[input.stage];
   if (state.status === 'passed' || deal.status !== 'active') {
-    await deps.workflow.completeGate(input.taskToken, { outcome: deal.status === 'lost' ? 'lost' : 'passed' });
+    await deps.workflow.completeGate(input.taskToken, {
+      outcome: deal.status === 'lost' ? 'lost' : 'passed',
+    });
     return;
   }
-  await deps.store.save({ deal: { ...deal, taskToken: input.taskToken, updatedAt: deps.clock.now().toISOString() } });
+  await deps.store.save({
+    deal: { ...deal, taskToken: input.taskToken, updatedAt: deps.clock.now().toISOString() },
+  });
   for (const { recipient, asks } of gateAsks(deal, milestones, input.stage, deps.config.defaultTimezone)) {
     const key = `gate-open#${deal.planId}#${input.stage}#${recipient.email.toLowerCase()}`;
     await deps.ledger.once(key, async () => {
@@ -86,7 +90,14 @@ export async function escalateGate(
     const key = `gate-escalation#${deal.planId}#${input.stage}#${rung.party}#${rung.index}`;
     await deps.ledger.once(key, () =>
       deps.mailer.send(
-        escalationEmail(deal, rung, partyOwner(deal, rung.party, tz), title, waitingList(deal, milestones, input.stage, rung.party), key),
+        escalationEmail(
+          deal,
+          rung,
+          partyOwner(deal, rung.party, tz),
+          title,
+          waitingList(deal, milestones, input.stage, rung.party),
+          key,
+        ),
       ),
     );
   }
@@ -99,7 +110,12 @@ export async function escalateGate(
   return { timeoutSeconds: nextLookInSeconds(rungs, now), escalations };
 }
 
-function waitingList(deal: Deal, milestones: DealSnapshot['milestones'], stage: StageKey, party: string): string[] {
+function waitingList(
+  deal: Deal,
+  milestones: DealSnapshot['milestones'],
+  stage: StageKey,
+  party: string,
+): string[] {
   const items = milestones
     .filter((m) => m.stage === stage && m.status === 'open' && m.owner.party === party)
     .map((m) => `${m.title}: ${m.owner.name}, due ${m.due}`);

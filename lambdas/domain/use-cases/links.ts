@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import {
   acceptHandoffSchema,
   gateEvidenceSchemas,
@@ -46,7 +46,10 @@ function refused(reason: Refusal, message: string): LinkPage {
 type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget };
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
-async function resolve(deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>, token: string): Promise<Live | LinkPage> {
+async function resolve(
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>,
+  token: string,
+): Promise<Live | LinkPage> {
   const check = await verifyLink(deps.config.tenant, token, deps.keys, deps.clock.now());
   if (!check.ok) {
     return check.reason === 'expired'
@@ -57,33 +60,66 @@ async function resolve(deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>, 
   const snapshot = await deps.store.get(claims.planId);
   if (!snapshot) return refused('invalid', 'This link is not valid: its deal does not exist.');
   const used = await deps.store.linkUse(claims.nonce);
-  if (used) return refused('used', `This link was already used by ${used.usedBy} at ${used.usedAt}. Nothing was changed.`);
+  if (used)
+    return refused(
+      'used',
+      `This link was already used by ${used.usedBy} at ${used.usedAt}. Nothing was changed.`,
+    );
   const live = checkLinkTarget(claims, snapshot.deal, snapshot.milestones);
   if (!live.ok) return refused(live.reason, live.message);
   return { claims, snapshot, target: live.target };
 }
 
-export async function viewLink(deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>, token: string): Promise<LinkPage> {
+export async function viewLink(
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>,
+  token: string,
+): Promise<LinkPage> {
   const live = await resolve(deps, token);
   if ('kind' in live) return live;
   return { kind: 'form', status: 200, claims: live.claims, deal: live.snapshot.deal, target: live.target };
 }
 
 /** Performs the link's one action with the form's input; the link's nonce is claimed with the change. */
-export async function actOnLink(deps: Deps, token: string, form: Record<string, string>): Promise<LinkPage> {
+export async function actOnLink(
+  deps: Omit<Deps, 'events'>,
+  token: string,
+  form: Record<string, string>,
+): Promise<LinkPage> {
   for (let attempt = 1; ; attempt++) {
     const live = await resolve(deps, token);
     if ('kind' in live) return live;
     const { claims, snapshot, target } = live;
     const parsed = inputSchema(claims.action, target).safeParse(form);
-    if (!parsed.success) return { kind: 'form', status: 200, claims, deal: snapshot.deal, target, errors: formatIssues(parsed.error) };
+    if (!parsed.success)
+      return {
+        kind: 'form',
+        status: 200,
+        claims,
+        deal: snapshot.deal,
+        target,
+        errors: formatIssues(parsed.error),
+      };
     const now = deps.clock.now();
     let result: ReturnType<typeof performAction>;
     try {
-      result = performAction(claims, target, parsed.data as Record<string, string>, snapshot.deal, snapshot.milestones, now);
+      result = performAction(
+        claims,
+        target,
+        parsed.data as Record<string, string>,
+        snapshot.deal,
+        snapshot.milestones,
+        now,
+      );
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      return { kind: 'form', status: 200, claims, deal: snapshot.deal, target, errors: [{ path: 'newDue', message: error.message }] };
+      return {
+        kind: 'form',
+        status: 200,
+        claims,
+        deal: snapshot.deal,
+        target,
+        errors: [{ path: 'newDue', message: error.message }],
+      };
     }
     try {
       await deps.store.save({
@@ -133,7 +169,12 @@ function inputSchema(action: LinkAction, target: ActionTarget): z.ZodMiniType {
   }
 }
 
-async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: LinkClaims): Promise<void> {
+async function sendNotices(
+  deps: Omit<Deps, 'events'>,
+  deal: Deal,
+  notices: Notice[],
+  claims: LinkClaims,
+): Promise<void> {
   const tz = deps.config.defaultTimezone;
   for (const notice of notices) {
     const m = notice.milestone;
@@ -143,14 +184,27 @@ async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: Li
       const key = `stuck#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
       await deps.ledger.once(key, () =>
         deps.mailer.send(
-          escalationEmail(deal, rung, m.owner, `“${m.title}” is stuck.`, [`${notice.by}: ${notice.reason}`], key),
+          escalationEmail(
+            deal,
+            rung,
+            m.owner,
+            `“${m.title}” is stuck.`,
+            [`${notice.by}: ${notice.reason}`],
+            key,
+          ),
         ),
       );
     } else {
       const vendor = partyOwner(deal, 'vendor', tz);
-      if (partyOf(deal.plan, notice.by) === 'vendor' && vendor.email.toLowerCase() === notice.by.toLowerCase()) continue;
+      if (
+        partyOf(deal.plan, notice.by) === 'vendor' &&
+        vendor.email.toLowerCase() === notice.by.toLowerCase()
+      )
+        continue;
       const key = `slip#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
-      await deps.ledger.once(key, () => deps.mailer.send(slipNoticeEmail(deal, notice.impact, m, notice.by, vendor, key)));
+      await deps.ledger.once(key, () =>
+        deps.mailer.send(slipNoticeEmail(deal, notice.impact, m, notice.by, vendor, key)),
+      );
     }
   }
 }

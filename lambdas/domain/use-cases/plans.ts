@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
 import { NotFoundError } from '../errors';
-import type { Deps, DealSnapshot, DealSummary } from '../ports';
+import type { DealSnapshot, DealSummary, Deps } from '../ports';
 
 export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;

@@ -19,7 +19,9 @@ export async function registerDeal(
   const detailType = registrationDetailType(deal);
   await deps.ledger.once(`registration#${deal.planId}`, () => deps.events.publish(detailType, detail));
   if (!deal.registeredAt) {
-    await deps.store.save({ deal: { ...deal, registeredAt: now.toISOString(), updatedAt: now.toISOString() } });
+    await deps.store.save({
+      deal: { ...deal, registeredAt: now.toISOString(), updatedAt: now.toISOString() },
+    });
   }
   return { detailType, registrationId: detail.registrationId };
 }

@@ -26,9 +26,8 @@ export async function sweepReminders(
   for (const m of due) {
     if (!deals.has(m.planId)) deals.set(m.planId, await deps.store.get(m.planId));
     const snapshot = deals.get(m.planId);
-    const { nudgeAt: _done, ...withoutNudge } = m;
-    if (!snapshot || snapshot.deal.status !== 'active' || m.status !== 'open') {
-      await deps.store.saveMilestone(withoutNudge);
+    if (snapshot?.deal.status !== 'active' || m.status !== 'open') {
+      await deps.store.saveMilestone(next(m, undefined));
       continue;
     }
     const { deal } = snapshot;
@@ -54,7 +53,14 @@ export async function sweepReminders(
       const key = `overdue#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`;
       const sent = await deps.ledger.once(key, () =>
         deps.mailer.send(
-          escalationEmail(deal, rung, m.owner, `“${m.title}” is overdue (due ${m.due}).`, [`${m.title}: ${m.owner.name}`], key),
+          escalationEmail(
+            deal,
+            rung,
+            m.owner,
+            `“${m.title}” is overdue (due ${m.due}).`,
+            [`${m.title}: ${m.owner.name}`],
+            key,
+          ),
         ),
       );
       if (sent === 'done') report.escalations++;
@@ -64,7 +70,11 @@ export async function sweepReminders(
   return report;
 }
 
-const LABELS = { 'milestone-done': 'Mark done', 'milestone-slip': 'Report a slip', 'milestone-stuck': 'Say stuck' };
+const LABELS = {
+  'milestone-done': 'Mark done',
+  'milestone-slip': 'Report a slip',
+  'milestone-stuck': 'Say stuck',
+};
 
 function next(m: MilestoneState, at: Date | undefined): MilestoneState {
   const { nudgeAt: _old, ...rest } = m;

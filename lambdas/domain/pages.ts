@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { StageKey } from '../schemas/plan.schema';
+import type { ActionTarget } from './actions';
+import type { Deal } from './deal';
+import { escapeHtml as e } from './emails';
+import type { LinkAction, LinkClaims } from './links';
+import { STAGES } from './playbook';
+import type { FieldError, LinkPage } from './use-cases/links';
+
+/**
+ * Server-rendered pages behind action links: plain HTML, no script, no external assets, readable on a
+ * 375 px screen. GET and HEAD only render; the form POSTs back to the same URL.
+ */
+
+const STYLE = [
+  'body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.5}',
+  'main{max-width:36rem;margin:0 auto;padding:1rem}',
+  'h1{font-size:1.35rem;margin:.5rem 0 1rem}',
+  '.card{background:#fff;border:1px solid #d0d4da;border-radius:8px;padding:1rem;margin-bottom:1rem}',
+  'label{display:block;font-weight:600;margin:.75rem 0 .25rem}',
+  'input[type=text],input[type=date],input[type=url],input[type=number],textarea{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:6px}',
+  '.choice{display:flex;gap:.5rem;align-items:center;font-weight:400}',
+  'button{margin-top:1rem;width:100%;padding:.8rem;font-size:1.05rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}',
+  '.error{color:#a50e0e;font-weight:600}',
+  '.muted{color:#4b5563;font-size:.95rem}',
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}dt{font-weight:600}dd{margin:0}',
+].join('');
+
+const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+/** Headers every link page carries: nothing loads from elsewhere, nothing frames it, nothing caches it. */
+export const PAGE_HEADERS: Record<string, string> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+};
+
+function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${e(title)} · Cosell Flow</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+const ACTION_TITLES: Record<LinkAction, string> = {
+  'confirm-gate': 'Confirm the gate',
+  'milestone-done': 'Mark a milestone done',
+  'milestone-slip': 'Report a slip',
+  'milestone-stuck': 'Say a milestone is stuck',
+  'accept-handoff': 'Accept a handoff',
+  'waive-milestone': 'Waive a milestone',
+};
+
+export function renderLinkPage(page: LinkPage): string {
+  switch (page.kind) {
+    case 'refused':
+      return layout(
+        REFUSAL_TITLES[page.reason],
+        `<h1>${e(REFUSAL_TITLES[page.reason])}</h1><div class="card"><p>${e(page.message)}</p><p class="muted">${e(NEXT_STEP[page.reason])}</p></div>`,
+      );
+    case 'done':
+      return layout(
+        'Done',
+        `<h1>Done</h1><div class="card"><p role="status">${e(page.message)}</p>${summary(page.deal, page.claims)}</div><p class="muted">You can close this page.</p>`,
+      );
+    case 'form':
+      return layout(
+        ACTION_TITLES[page.claims.action],
+        `<h1>${e(ACTION_TITLES[page.claims.action])}</h1><div class="card">${summary(page.deal, page.claims)}<p>${e(describe(page.deal, page.claims, page.target))}</p></div>` +
+          `<form method="post" class="card">${errors(page.errors)}${fields(page.claims.action, page.target)}<button type="submit">${e(BUTTONS[page.claims.action])}</button></form>`,
+      );
+  }
+}
+
+const REFUSAL_TITLES = {
+  invalid: 'This link is not valid',
+  expired: 'This link has expired',
+  used: 'This link was already used',
+  superseded: 'This link is out of date',
+  'already-done': 'Already done',
+  'not-allowed': 'This link cannot do that',
+} as const;
+
+const NEXT_STEP = {
+  invalid: 'Open the link from your latest email, or ask the deal owner to send it again.',
+  expired: 'Links expire for your safety. Ask the deal owner for a fresh link.',
+  used: 'Each link works once. If something still needs doing, use the link in your latest email.',
+  superseded: 'The deal has moved on since this email was sent. Your latest email has the current links.',
+  'already-done': 'Nothing more is needed from this link.',
+  'not-allowed': 'Ask the deal owner who should take this step.',
+} as const;
+
+const BUTTONS: Record<LinkAction, string> = {
+  'confirm-gate': 'Confirm',
+  'milestone-done': 'Mark done',
+  'milestone-slip': 'Re-plan with the new date',
+  'milestone-stuck': 'Escalate now',
+  'accept-handoff': 'Accept the handoff',
+  'waive-milestone': 'Waive',
+};
+
+function summary(deal: Deal, claims: LinkClaims): string {
+  const stage = STAGES[deal.stage];
+  return `<dl><dt>Deal</dt><dd>${e(deal.plan.name)}</dd><dt>Account</dt><dd>${e(deal.plan.account.name)}</dd><dt>Partner</dt><dd>${e(deal.plan.partner.name)}</dd><dt>Stage</dt><dd>${stage.number} of 5, ${e(stage.title)}</dd><dt>For</dt><dd>${e(claims.recipient)}</dd></dl>`;
+}
+
+function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string {
+  const m = target.milestone;
+  switch (claims.action) {
+    case 'confirm-gate':
+      return `Confirm that this is true: ${deal.plan.stages[target.stage].exit} You will be asked for ${STAGES[target.stage].evidence}.`;
+    case 'milestone-done':
+      return `Mark “${m?.title}” (due ${m?.due}) as done.`;
+    case 'milestone-slip':
+      return `“${m?.title}” is due ${m?.due}. Give the new date: later milestones and the close date move with it.`;
+    case 'milestone-stuck':
+      return `Say “${m?.title}” is stuck. Your side's escalation path is told at once.`;
+    case 'accept-handoff':
+      return `Accept the handoff of “${m?.title}” from the ${m?.handoff?.from} side: it is yours from now on.`;
+    case 'waive-milestone':
+      return `Waive “${m?.title}” (owned by ${m?.owner.name}) if it no longer applies; the gate will no longer wait for it.`;
+  }
+}
+
+function errors(list: FieldError[] | undefined): string {
+  if (!list?.length) return '';
+  return `<div role="alert" class="error"><p>Please fix:</p><ul>${list.map((x) => `<li>${e(x.path)}: ${e(x.message)}</li>`).join('')}</ul></div>`;
+}
+
+const note =
+  '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>';
+
+function fields(action: LinkAction, target: ActionTarget): string {
+  switch (action) {
+    case 'confirm-gate':
+      return gateFields(target.stage);
+    case 'milestone-slip':
+      return '<label for="newDue">New due date</label><input type="date" id="newDue" name="newDue" required><label for="reason">Why</label><textarea id="reason" name="reason" rows="3" maxlength="500" required></textarea>';
+    case 'milestone-stuck':
+    case 'waive-milestone':
+      return '<label for="reason">Why</label><textarea id="reason" name="reason" rows="3" maxlength="500" required></textarea>';
+    default:
+      return note;
+  }
+}
+
+function gateFields(stage: StageKey): string {
+  switch (stage) {
+    case 'target-account-selection':
+      return note;
+    case 'door-opener':
+      return `<label for="meetingDate">Date of the booked joint meeting</label><input type="date" id="meetingDate" name="meetingDate" required>${note}`;
+    case 'joint-discovery':
+      return `<label for="briefUrl">Link to the shared account brief</label><input type="url" id="briefUrl" name="briefUrl" required placeholder="https://">${note}`;
+    case 'joint-pursuit-and-proof':
+      return `<label class="choice"><input type="checkbox" id="customerConfirmation" name="customerConfirmation" value="yes" required> We confirm the path to a decision.</label>${note}`;
+    case 'close-register-review':
+      return (
+        '<fieldset><legend>Outcome</legend><label class="choice"><input type="radio" name="outcome" value="won" required> Won</label><label class="choice"><input type="radio" name="outcome" value="lost"> Lost</label></fieldset>' +
+        '<label for="finalArr">Final ARR</label><input type="number" id="finalArr" name="finalArr" min="0" step="1" required inputmode="numeric">' +
+        '<label for="lesson">Lesson learned</label><textarea id="lesson" name="lesson" rows="4" maxlength="2000" required></textarea>'
+      );
+  }
+}

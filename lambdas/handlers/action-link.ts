@@ -1,0 +1,58 @@
+import { logger } from '../adapters/logger';
+import { PAGE_HEADERS, renderLinkPage } from '../domain/pages';
+import { actOnLink, viewLink } from '../domain/use-cases/links';
+import { bodyBytes, type HttpEvent, type HttpResult, MAX_BODY_BYTES, mediaType } from './http';
+import { clock, dynamo, environment, mailer, signingKeys, tenantConfig, workflow } from './wiring';
+
+const env = environment();
+const deps = {
+  clock,
+  config: tenantConfig(env),
+  ...dynamo(env),
+  mailer: mailer(env),
+  keys: signingKeys(env),
+  workflow: workflow(env),
+};
+
+/**
+ * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners
+ * fetch every link); only the page's form POST acts. The token is never logged.
+ */
+export const handler = async (event: HttpEvent): Promise<HttpResult> => {
+  const token = event.pathParameters?.token ?? '';
+  const method = event.requestContext.http.method.toUpperCase();
+  try {
+    if (method === 'GET' || method === 'HEAD') {
+      const page = await viewLink(deps, token);
+      return html(page.status, method === 'HEAD' ? '' : renderLinkPage(page));
+    }
+    if (method !== 'POST') return html(405, renderLinkPage(refusal('This page only accepts its own form.')));
+    if (mediaType(event) !== 'application/x-www-form-urlencoded') {
+      return html(415, renderLinkPage(refusal('Submit the form on the page to continue.')));
+    }
+    const bytes = bodyBytes(event);
+    if (bytes.length > MAX_BODY_BYTES) return html(413, renderLinkPage(refusal('The form was too large.')));
+    const form = Object.fromEntries(new URLSearchParams(bytes.toString('utf8')));
+    const page = await actOnLink(deps, token, form);
+    logger.info('link action', {
+      kind: page.kind,
+      status: page.status,
+      ...(page.kind === 'refused' ? { reason: page.reason } : {}),
+    });
+    return html(page.status, renderLinkPage(page));
+  } catch (error) {
+    logger.error('link action failed', { method, error: error as Error });
+    return html(
+      500,
+      renderLinkPage(refusal('Something went wrong on our side; nothing was changed. Please try again.')),
+    );
+  }
+};
+
+function refusal(message: string) {
+  return { kind: 'refused', status: 400, reason: 'not-allowed', message } as const;
+}
+
+function html(statusCode: number, body: string): HttpResult {
+  return { statusCode, headers: PAGE_HEADERS, body };
+}

@@ -1,0 +1,21 @@
+import { logger } from '../adapters/logger';
+import { awaitGate } from '../domain/use-cases/gates';
+import { gateOpenInput } from '../schemas/task.schema';
+import { clock, dynamo, environment, mailer, signingKeys, tenantConfig, workflow } from './wiring';
+
+const env = environment();
+const deps = {
+  clock,
+  config: tenantConfig(env),
+  ...dynamo(env),
+  mailer: mailer(env),
+  keys: signingKeys(env),
+  workflow: workflow(env),
+};
+
+/** Task `Await gate: <stage>` (.waitForTaskToken): records the token and emails the gate's asks, once. */
+export const handler = async (event: unknown): Promise<void> => {
+  const input = gateOpenInput.parse(event);
+  await awaitGate(deps, input);
+  logger.info('gate waiting', { planId: input.planId, stage: input.stage, escalations: input.escalations });
+};

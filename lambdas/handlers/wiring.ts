@@ -1,0 +1,58 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { systemClock } from '../adapters/clock.adapter';
+import { DynamoDealStore, DynamoEffectLedger, documentClient } from '../adapters/dynamodb.adapter';
+import { type Environment, readEnvironment, required } from '../adapters/environment';
+import { EventBridgePublisher } from '../adapters/eventbridge.adapter';
+import { SecretSigningKeys } from '../adapters/secrets.adapter';
+import { SesMailer, sesClient } from '../adapters/ses.adapter';
+import { StepFunctionsWorkflow } from '../adapters/sfn.adapter';
+import type { TenantConfig } from '../domain/ports';
+
+/**
+ * The composition root each handler draws from: it builds only what it asks for, once per cold start,
+ * so a bundle carries only the SDK clients its handler uses.
+ */
+export const clock = systemClock;
+
+export function environment(): Environment {
+  return readEnvironment();
+}
+
+export function tenantConfig(env: Environment): TenantConfig {
+  return {
+    tenant: env.TENANT,
+    publicBaseUrl: required(env, 'PUBLIC_BASE_URL').replace(/\/+$/, ''),
+    defaultTimezone: env.DEFAULT_TIMEZONE,
+    linkTtlDays: env.LINK_TTL_DAYS,
+  };
+}
+
+export function dynamo(env: Environment) {
+  const db = documentClient();
+  return {
+    store: new DynamoDealStore(db, {
+      plans: env.PLANS_TABLE,
+      milestones: env.MILESTONES_TABLE,
+      links: env.LINKS_TABLE,
+      idempotency: env.IDEMPOTENCY_TABLE,
+    }),
+    ledger: new DynamoEffectLedger(db, env.IDEMPOTENCY_TABLE, systemClock),
+  };
+}
+
+export function mailer(env: Environment) {
+  return new SesMailer(sesClient(), required(env, 'SENDER_ADDRESS'), required(env, 'SES_CONFIGURATION_SET'));
+}
+
+export function workflow(env: Environment) {
+  return new StepFunctionsWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN ?? '');
+}
+
+export function events(env: Environment) {
+  return new EventBridgePublisher(new EventBridgeClient({}), required(env, 'EVENT_BUS_NAME'));
+}
+
+export function signingKeys(env: Environment) {
+  return new SecretSigningKeys(required(env, 'LINK_KEYS_SECRET_ARN'));
+}
