@@ -99,8 +99,9 @@ export class DynamoDealStore implements DealStore {
       const page = await this.db.send(
         new ScanCommand({
           TableName: this.tables.plans,
-          ProjectionExpression: 'planId, #s, stage, updatedAt, plan.#n, plan.partner.#n, plan.account.#n',
-          ExpressionAttributeNames: { '#s': 'status', '#n': 'name' },
+          // `plan`, `status` and `name` are DynamoDB reserved words: they must go through aliases.
+          ProjectionExpression: 'planId, #s, stage, updatedAt, #p.#n, #p.partner.#n, #p.account.#n',
+          ExpressionAttributeNames: { '#s': 'status', '#n': 'name', '#p': 'plan' },
           ExclusiveStartKey: start,
         }),
       );

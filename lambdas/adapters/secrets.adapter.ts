@@ -10,14 +10,14 @@ export class SecretSigningKeys implements SigningKeys {
 
   async current(): Promise<SigningKey> {
     const secret = await this.load();
-    const key = secret[secret.current];
+    const key = keyOf(secret, secret.current);
     if (!key) throw new Error('the link-key secret names a current key it does not hold');
     return { kid: secret.current, key: Buffer.from(key, 'utf8') };
   }
 
   async byId(kid: string): Promise<Uint8Array | undefined> {
     const secret = await this.load();
-    const key = kid === 'current' ? undefined : secret[kid];
+    const key = kid === 'current' ? undefined : keyOf(secret, kid);
     return key ? Buffer.from(key, 'utf8') : undefined;
   }
 
@@ -29,4 +29,10 @@ export class SecretSigningKeys implements SigningKeys {
     if (!secret || typeof secret.current !== 'string') throw new Error('the link-key secret is malformed');
     return secret;
   }
+}
+
+/** A key the secret itself holds: a kid from a token such as `constructor` must not reach Object.prototype. */
+function keyOf(secret: Record<string, unknown>, kid: string): string | undefined {
+  const key = Object.hasOwn(secret, kid) ? secret[kid] : undefined;
+  return typeof key === 'string' && key !== '' ? key : undefined;
 }

@@ -28,15 +28,23 @@ export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
 
 /**
  * The instant at which the wall clock in `timeZone` reads `date` `time`. A wall time skipped by a
- * daylight-saving jump resolves to the instant just after the jump.
+ * daylight-saving jump resolves to the instant just after the jump (02:30 on a night that jumps from 02:00
+ * to 03:00 gives 03:30); a wall time that occurs twice resolves to the first, in every zone.
  */
 export function zonedInstant(date: string, time: string, timeZone: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [hh, mm] = time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(y, m - 1, d, hh, mm);
-  let guess = wall - zoneOffsetMinutes(new Date(wall), timeZone) * 60_000;
-  guess = wall - zoneOffsetMinutes(new Date(guess), timeZone) * 60_000;
-  return new Date(guess);
+  // The offsets in force a day either side (no zone changes its offset twice in a day). Each offset that
+  // really is in force at the instant it gives is a reading of the wall time; none means it was skipped.
+  const before = zoneOffsetMinutes(new Date(wall - DAY_MS), timeZone);
+  const after = zoneOffsetMinutes(new Date(wall + DAY_MS), timeZone);
+  const readings = [before, after]
+    .map((offset) => ({ offset, at: wall - offset * 60_000 }))
+    .filter(({ offset, at }) => zoneOffsetMinutes(new Date(at), timeZone) === offset)
+    .map(({ at }) => at);
+  // Skipped: the offset from before the jump lands as far after the jump as the wall time was after it.
+  return new Date(readings.length > 0 ? Math.min(...readings) : wall - before * 60_000);
 }
 
 /** `YYYY-MM-DD` of `instant` on the wall calendar of `timeZone`. */

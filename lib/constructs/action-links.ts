@@ -1,0 +1,137 @@
+import { Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CosellFunction, type CosellFunctionProps } from './cosell-function';
+
+export interface ActionLinksProps {
+  /** Environment of both functions. */
+  readonly environment: Record<string, string>;
+  /** Added to plans-api's environment only (STATE_MACHINE_ARN). */
+  readonly plansApiEnvironment?: Record<string, string>;
+  /** @default { rateLimit: 25, burstLimit: 50 } requests per second on the stage */
+  readonly throttle?: apigw.ThrottleSettings;
+  /** @default RetentionDays.ONE_MONTH (access logs and function logs) */
+  readonly logRetention?: logs.RetentionDays;
+  /** Overrides for both functions (memory, timeout). */
+  readonly functionProps?: Partial<Omit<CosellFunctionProps, 'handlerName' | 'environment' | 'logRetention'>>;
+}
+
+/**
+ * The tenant's HTTP API. `/plans` routes (load and read plans) are for operators and the CLI, signed with
+ * SigV4 (IAM). `/a/{token}` is public: the people on a deal click links in email and never log in; the
+ * signed, expiring, single-use token in the path is the authorization, checked by `action-link`.
+ */
+export class ActionLinks extends Construct {
+  public readonly httpApi: apigw.HttpApi;
+  public readonly stage: apigw.HttpStage;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly plansApiFunction: CosellFunction;
+  public readonly actionLinkFunction: CosellFunction;
+  /** Routes signed with IAM: POST/GET /plans, GET /plans/{planId}. */
+  public readonly plansRoutes: apigw.HttpRoute[];
+  /** Public routes: GET/HEAD/POST /a/{token}. */
+  public readonly actionLinkRoutes: apigw.HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: ActionLinksProps) {
+    super(scope, id);
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.plansApiFunction = new CosellFunction(this, 'PlansApiFunction', {
+      ...props.functionProps,
+      handlerName: 'plans-api',
+      environment: { ...props.environment, ...props.plansApiEnvironment },
+      logRetention: retention,
+    });
+    this.actionLinkFunction = new CosellFunction(this, 'ActionLinkFunction', {
+      ...props.functionProps,
+      handlerName: 'action-link',
+      environment: props.environment,
+      logRetention: retention,
+    });
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Cosell Flow: plans (IAM) and action links (public, token-authorized)',
+      createDefaultStage: false,
+    });
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 25, burstLimit: 50 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        // The route key, never the path: the path of /a/{token} is a bearer credential.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            sourceIp: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            caller: '$context.identity.caller',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const plansIntegration = new HttpLambdaIntegration('PlansApi', this.plansApiFunction.lambdaFunction);
+    const iamAuthorizer = new HttpIamAuthorizer();
+    this.plansRoutes = [
+      ...this.httpApi.addRoutes({
+        path: '/plans',
+        methods: [apigw.HttpMethod.POST, apigw.HttpMethod.GET],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}',
+        methods: [apigw.HttpMethod.GET],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+    ];
+
+    this.actionLinkRoutes = this.httpApi.addRoutes({
+      path: '/a/{token}',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD, apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ActionLink', this.actionLinkFunction.lambdaFunction),
+    });
+
+    for (const route of this.actionLinkRoutes) {
+      Validations.of(route).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Action links are opened from email by people who never log in; the HMAC-signed, expiring, ' +
+            'single-use token in the path is the authorization, verified by the action-link function.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'No user pool by design: the signed link token authorizes the request (see APIG4).',
+        },
+      );
+    }
+    for (const route of this.plansRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'Operator and CLI routes are authorized with IAM (SigV4) instead of a Cognito user pool.',
+      });
+    }
+  }
+
+  /** The stage's invoke URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/ */
+  public get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,115 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Every Lambda entry point: `lambdas/handlers/<name>.ts`, each exporting `handler`. */
+export const HANDLER_NAMES = [
+  'plans-api',
+  'action-link',
+  'gate-deadline',
+  'gate-open',
+  'gate-escalate',
+  'register-deal',
+  'reminder-sweep',
+] as const;
+
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** Repository root, resolved from this file so synth works from any working directory. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function handlerEntry(name: HandlerName): string {
+  return fileURLToPath(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url));
+}
+
+export interface CosellFunctionProps
+  extends Omit<
+    NodejsFunctionProps,
+    'entry' | 'handler' | 'runtime' | 'architecture' | 'tracing' | 'logGroup' | 'bundling' | 'role'
+  > {
+  /** Which `lambdas/handlers/<name>.ts` to bundle. */
+  readonly handlerName: HandlerName;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The one Lambda function shape of Cosell Flow: newest Node.js runtime on ARM, X-Ray active tracing, its own
+ * log group with retention, JSON logs, and an ESM bundle built locally by esbuild with the AWS SDK inside
+ * (pinned versions, faster cold start than the runtime's copy). Grant to it directly: it is IGrantable.
+ */
+export class CosellFunction extends Construct implements iam.IGrantable {
+  public readonly lambdaFunction: NodejsFunction;
+  public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.Role;
+  public readonly handlerName: HandlerName;
+
+  constructor(scope: Construct, id: string, props: CosellFunctionProps) {
+    super(scope, id);
+    const { handlerName, logRetention, ...functionProps } = props;
+    this.handlerName = handlerName;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+
+    // Own role instead of AWSLambdaBasicExecutionRole (whose logs:* on every log group is broader than
+    // needed): this role may write only to the function's own log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Cosell Flow ${handlerName} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.lambdaFunction = new NodejsFunction(this, 'Function', {
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      ...functionProps,
+      // Stack traces point into lambdas/**/*.ts through the bundled source map.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...functionProps.environment },
+      entry: handlerEntry(handlerName),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // ESM bundles still meet CommonJS dependencies that call require(); give them one.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+
+    // Lambda's X-Ray integration needs xray:PutTraceSegments/PutTelemetryRecords, which have no resource type.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support only Resource "*".',
+    });
+  }
+
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.lambdaFunction.grantPrincipal;
+  }
+
+  public addEnvironment(key: string, value: string): this {
+    this.lambdaFunction.addEnvironment(key, value);
+    return this;
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/**
+ * The local stand-in for the HTTP API: the same routes, turned into the same payload-2.0 events the
+ * deployed API hands the same handlers. No IAM locally. `/_local/*` routes exist only here.
+ */
+
+export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalRoutes {
+  plansApi: HttpHandler;
+  actionLink: HttpHandler;
+  /** Local-only JSON routes: `GET /_local/outbox`, `GET /_local/events`, `POST /_local/clock`. */
+  local: Record<string, (body: string) => Promise<{ status: number; body: unknown }>>;
+  index?: () => Promise<string>;
+}
+
+/** Reading stops here; the handlers answer 413 for anything over their own 256 KB limit. */
+const READ_LIMIT = 1024 * 1024;
+
+interface Route {
+  method: string[];
+  pattern: RegExp;
+  routeKey: (method: string) => string;
+  params: string[];
+  target: 'plansApi' | 'actionLink';
+}
+
+const ROUTES: Route[] = [
+  {
+    method: ['POST', 'GET'],
+    pattern: /^\/plans$/,
+    routeKey: (m) => `${m} /plans`,
+    params: [],
+    target: 'plansApi',
+  },
+  {
+    method: ['GET'],
+    pattern: /^\/plans\/([^/]+)$/,
+    routeKey: (m) => `${m} /plans/{planId}`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
+    method: ['GET', 'HEAD', 'POST'],
+    pattern: /^\/a\/([^/]+)$/,
+    routeKey: (m) => `${m} /a/{token}`,
+    params: ['token'],
+    target: 'actionLink',
+  },
+];
+
+export function startHttpServer(routes: LocalRoutes, port: number, host = '127.0.0.1'): Promise<Server> {
+  const server = createServer((req, res) => {
+    handle(routes, req, res).catch((error) => {
+      console.error('local HTTP server error:', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal error', issues: [] }));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function handle(routes: LocalRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const body = await readBody(req);
+  if (body === undefined)
+    return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify(tooLarge()));
+
+  const local = routes.local[`${method} ${url.pathname}`];
+  if (local) {
+    const out = await local(body.toString('utf8'));
+    return send(
+      res,
+      out.status,
+      { 'content-type': 'application/json; charset=utf-8' },
+      JSON.stringify(out.body, null, 2),
+    );
+  }
+  if (method === 'GET' && url.pathname === '/' && routes.index) {
+    return send(
+      res,
+      200,
+      { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      await routes.index(),
+    );
+  }
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(url.pathname);
+    if (!match) continue;
+    if (!route.method.includes(method)) {
+      return send(
+        res,
+        405,
+        { 'content-type': 'application/json', allow: route.method.join(', ') },
+        JSON.stringify({ error: 'method not allowed', issues: [] }),
+      );
+    }
+    const pathParameters = Object.fromEntries(
+      route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]),
+    );
+    const event = toEvent(req, url, method, route.routeKey(method), pathParameters, body);
+    const result = await routes[route.target](event);
+    const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    return send(res, result.statusCode ?? 200, headers, method === 'HEAD' ? '' : (result.body ?? ''));
+  }
+  send(
+    res,
+    404,
+    { 'content-type': 'application/json' },
+    JSON.stringify({ error: `no route ${method} ${url.pathname}`, issues: [] }),
+  );
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    pathParameters,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...(body.length ? { body: body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > READ_LIMIT) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge() {
+  return {
+    error: 'the body is too large',
+    issues: [{ path: '(body)', message: `more than ${READ_LIMIT} bytes` }],
+  };
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}

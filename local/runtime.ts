@@ -1,0 +1,266 @@
+import './polyfills';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { advanceClock, clockOffsetMs, setClockOffset, systemClock } from '../lambdas/adapters/clock.adapter';
+import { OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT, TABLE_DEFINITIONS, tableName } from '../lib/table-definitions';
+import { functionEnvironment } from '../lib/tenant-config';
+import { LOCAL_LINK_KEYS_SECRET_ARN, startAwsEmulator } from './aws-emulator';
+import { applyEnv, localAwsEnv } from './aws-env';
+import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { startHttpServer } from './http-server';
+import { assertPortFree } from './ports';
+import { startSesLocal } from './ses-local';
+import {
+  LocalStateMachine,
+  loadPlaybookAsl,
+  stepFunctionsRoutes,
+  synthesizeLocalTemplate,
+} from './step-functions';
+
+/**
+ * The composition root of the local stack: real DynamoDB Local and SES emulator, a tiny AWS endpoint for
+ * EventBridge, Secrets Manager and Step Functions callbacks, the synthesized state machine on a local ASL
+ * interpreter, and the HTTP routes, all driving the same handler code that deploys to AWS.
+ */
+
+export const LOCAL_TENANT = 'local';
+export const LOCAL_STATE_MACHINE_ARN =
+  'arn:aws:states:us-east-1:000000000000:stateMachine:cosell-flow-local-playbook';
+
+export interface LocalStackOptions {
+  port?: number;
+  /** Where data lives between runs. Default `.cosell`. */
+  stateDir?: string;
+  /** The reminder sweep's period on the local clock. */
+  sweepMinutes?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface ClockState {
+  offsetMs: number;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const port = options.port ?? 3000;
+  const stateDir = resolve(options.stateDir ?? '.cosell');
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sweepMs = (options.sweepMinutes ?? 15) * 60_000;
+  const url = `http://127.0.0.1:${port}`;
+  mkdirSync(stateDir, { recursive: true });
+  await assertPortFree(port, { envVar: 'PORT' });
+
+  const clockFile = join(stateDir, 'clock.json');
+  const saved = readJson<ClockState>(clockFile) ?? { offsetMs: 0 };
+  if (saved.offsetMs > clockOffsetMs()) setClockOffset(saved.offsetMs);
+  const saveClock = () =>
+    writeFileSync(clockFile, JSON.stringify({ offsetMs: clockOffsetMs() } satisfies ClockState));
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const dynamodb = await startDynamoDbLocal({ dbPath: join(stateDir, 'dynamodb') });
+    stops.push(() => dynamodb.stop());
+    const ses = await startSesLocal({
+      outboxFile: join(stateDir, 'outbox.jsonl'),
+      now: () => systemClock.now(),
+    });
+    stops.push(() => ses.stop());
+    const emulator = await startAwsEmulator({
+      stateDir,
+      linkKeysSecretArn: LOCAL_LINK_KEYS_SECRET_ARN,
+      now: () => systemClock.now(),
+    });
+    stops.push(() => emulator.stop());
+
+    const ddb = localDynamoDbClient(dynamodb.endpoint);
+    await ensureTables(ddb, TABLE_DEFINITIONS, (key) => tableName(LOCAL_TENANT, key));
+    const tables = {
+      PLANS_TABLE: tableName(LOCAL_TENANT, 'plans'),
+      MILESTONES_TABLE: tableName(LOCAL_TENANT, 'milestones'),
+      LINKS_TABLE: tableName(LOCAL_TENANT, 'links'),
+      IDEMPOTENCY_TABLE: tableName(LOCAL_TENANT, 'idempotency'),
+    };
+    applyEnv({
+      ...localAwsEnv({ dynamodb: dynamodb.endpoint, ses: ses.url, emulator: emulator.url }),
+      ...functionEnvironment(
+        {
+          tenant: LOCAL_TENANT,
+          senderAddress: 'cosell-flow@local.example',
+          publicBaseUrl: url,
+          defaultTimezone: 'America/Chicago',
+          linkTtlDays: 14,
+        },
+        {
+          tables,
+          sesConfigurationSet: 'cosell-flow-local',
+          eventBusName: 'cosell-flow-local',
+          linkKeysSecretArn: LOCAL_LINK_KEYS_SECRET_ARN,
+        },
+      ),
+      STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    });
+
+    // Imported only now, so that their SDK clients are built against the local endpoints.
+    const handlers = {
+      'plans-api': (await import('../lambdas/handlers/plans-api')).handler,
+      'action-link': (await import('../lambdas/handlers/action-link')).handler,
+      'gate-deadline': (await import('../lambdas/handlers/gate-deadline')).handler,
+      'gate-open': (await import('../lambdas/handlers/gate-open')).handler,
+      'gate-escalate': (await import('../lambdas/handlers/gate-escalate')).handler,
+      'register-deal': (await import('../lambdas/handlers/register-deal')).handler,
+      'reminder-sweep': (await import('../lambdas/handlers/reminder-sweep')).handler,
+    };
+
+    const definition = loadPlaybookAsl(await synthesizeLocalTemplate());
+    const machine = new LocalStateMachine({
+      definition,
+      handlers: handlers as Record<string, (event: unknown) => Promise<unknown>>,
+      stateMachineName: 'cosell-flow-local-playbook',
+      clock: systemClock,
+    });
+    stops.splice(1, 0, () => machine.stop()); // stop workflows before the services they call
+    for (const [target, fn] of Object.entries(stepFunctionsRoutes(machine))) emulator.route(target, fn);
+
+    /**
+     * Moves the local clock to `target`, stopping at each reminder-sweep tick that has work (the sweep runs
+     * on a fixed grid, as the deployed schedule does) and at each gate deadline on the way.
+     */
+    let sweptAt = Number.NEGATIVE_INFINITY;
+    const runUntil = async (target: number) => {
+      for (;;) {
+        const now = systemClock.now().getTime();
+        const nudge = await earliestNudge(ddb, tables.MILESTONES_TABLE);
+        const sweepAt =
+          nudge === undefined || nudge <= sweptAt
+            ? Number.POSITIVE_INFINITY
+            : Math.ceil(Math.max(nudge, now) / sweepMs) * sweepMs;
+        const deadlines = machine
+          .listWaitingTasks()
+          .flatMap((t) => (t.deadline ? [t.deadline.getTime()] : []));
+        const step = Math.min(target, sweepAt, ...deadlines.filter((d) => d > now));
+        if (step > now) advanceClock(step - now);
+        const at = systemClock.now().getTime();
+        if (at >= sweepAt) {
+          sweptAt = at;
+          await handlers['reminder-sweep']();
+        }
+        await machine.runDue();
+        await machine.whenIdle();
+        saveClock();
+        if (at >= target) return;
+      }
+    };
+
+    const server: Server = await startHttpServer(
+      {
+        plansApi: handlers['plans-api'],
+        actionLink: handlers['action-link'],
+        local: {
+          'GET /_local/outbox': async () => ({ status: 200, body: await ses.readOutbox() }),
+          'GET /_local/events': async () => ({
+            status: 200,
+            body: emulator.listEvents().map((e) => ({
+              'detail-type': e['detail-type'],
+              source: e.source,
+              detail: e.detail,
+              time: e.time,
+            })),
+          }),
+          'POST /_local/clock': async (body) => {
+            const ms = parseAdvance(body);
+            if (typeof ms === 'string')
+              return { status: 400, body: { error: ms, issues: [{ path: 'advance', message: ms }] } };
+            await runUntil(systemClock.now().getTime() + ms);
+            return { status: 200, body: { now: systemClock.now().toISOString(), offsetMs: clockOffsetMs() } };
+          },
+          'GET /_local/clock': async () => ({
+            status: 200,
+            body: { now: systemClock.now().toISOString(), offsetMs: clockOffsetMs() },
+          }),
+        },
+      },
+      port,
+    );
+    stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+
+    // Resume every active deal's workflow at the stage it had reached.
+    const { DynamoDealStore, documentClient } = await import('../lambdas/adapters/dynamodb.adapter');
+    const store = new DynamoDealStore(documentClient(), {
+      plans: tables.PLANS_TABLE,
+      milestones: tables.MILESTONES_TABLE,
+      links: tables.LINKS_TABLE,
+      idempotency: tables.IDEMPOTENCY_TABLE,
+    });
+    const active = (await store.list()).filter((p) => p.status === 'active');
+    for (const p of active)
+      machine.startExecution({ name: p.planId, input: { planId: p.planId, resumeStage: p.stage } });
+    await machine.whenIdle();
+    if (active.length) log(`Resumed ${active.length} active deal(s) at their current stage.`);
+
+    return { url, port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `{"advance": "PT72H"}` -> milliseconds, or a message saying what is wrong. */
+export function parseAdvance(body: string): number | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body || '{}');
+  } catch {
+    return 'the body must be JSON like {"advance": "PT72H"}';
+  }
+  const advance = (value as { advance?: unknown })?.advance;
+  if (typeof advance !== 'string') return 'advance must be an ISO 8601 duration like "PT72H" or "P7D"';
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(advance);
+  if (!m || advance === 'P' || advance.endsWith('T'))
+    return `"${advance}" is not an ISO 8601 duration like "PT72H"`;
+  const [w, d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number];
+  const ms = ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
+  if (ms > 366 * 86_400_000) return 'advance at most a year at a time';
+  return ms;
+}
+
+/** The earliest pending nudge across the sparse index's shards (one item read per shard). */
+async function earliestNudge(
+  ddb: ReturnType<typeof localDynamoDbClient>,
+  table: string,
+): Promise<number | undefined> {
+  let earliest: number | undefined;
+  for (let i = 0; i < OPEN_SHARD_COUNT; i++) {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: OPEN_BY_DUE_INDEX,
+        KeyConditionExpression: 'openShard = :s',
+        ExpressionAttributeValues: { ':s': { S: `open#${i}` } },
+        ProjectionExpression: 'nudgeAt',
+        Limit: 1,
+      }),
+    );
+    const at = out.Items?.[0]?.nudgeAt?.S;
+    if (at && (earliest === undefined || Date.parse(at) < earliest)) earliest = Date.parse(at);
+  }
+  return earliest;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,193 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import type { Config } from 'aws-ses-v2-local';
+import type { Email, getStoreReadonly, saveEmail } from 'aws-ses-v2-local/dist/store';
+
+/** One email as the local outbox shows it (`GET /_local/outbox`). */
+export interface OutboxEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Absolute action URLs in the mail (every http(s) URL whose path starts with `/a/`), in order, once each. */
+  links: string[];
+  /** ISO instant, by the clock given to startSesLocal. */
+  sentAt: string;
+}
+
+export interface SesLocalOptions {
+  /** Port on 127.0.0.1; a free one when omitted (0). */
+  port?: number;
+  /**
+   * JSON-lines file that keeps the outbox across restarts (e.g. `.cosell/outbox.jsonl`): emails sent in
+   * earlier runs are loaded back, so their links can still be found. In memory only when omitted.
+   */
+  outboxFile?: string;
+  /** Clock for `sentAt`; pass the local runtime's clock so `POST /_local/clock` is honoured. */
+  now?: () => Date;
+}
+
+export interface SesLocal {
+  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SES; the emulator's mail viewer is at this address too. */
+  readonly url: string;
+  readonly port: number;
+  /** Every email sent, oldest first. */
+  readOutbox(): Promise<OutboxEmail[]>;
+  stop(): Promise<void>;
+}
+
+/** The emulator's `GET /store` answer (only what we read). */
+interface StoreResponse {
+  emails: Email[];
+}
+
+interface PersistedEmail {
+  email: Email;
+  sentAt: string;
+}
+
+// Native require, so that the server and we share one instance of the emulator's (module-global) store.
+const requireCjs = createRequire(import.meta.url);
+let running = false;
+
+/**
+ * Runs aws-ses-v2-local in this process. It accepts SES v1 `SendEmail` (what @aws-sdk/client-ses sends) and
+ * v2. Its store is global to the process, so only one instance may run at a time.
+ */
+export async function startSesLocal(options: SesLocalOptions = {}): Promise<SesLocal> {
+  if (running)
+    throw new Error('An SES emulator is already running in this process (its store is process-global)');
+  running = true;
+  try {
+    return await start(options);
+  } catch (error) {
+    running = false;
+    throw error;
+  }
+}
+
+async function start(options: SesLocalOptions): Promise<SesLocal> {
+  const now = options.now ?? (() => new Date());
+  const { default: sesServer } = requireCjs('aws-ses-v2-local') as {
+    default: (config?: Partial<Config>) => Promise<Server>;
+  };
+  const store = requireCjs('aws-ses-v2-local/dist/store') as {
+    clearStore: () => void;
+    getStoreReadonly: typeof getStoreReadonly;
+    saveEmail: typeof saveEmail;
+  };
+
+  // sentAt by messageId: the emulator keeps whole seconds of real time only.
+  const sentAt = new Map<string, string>();
+  const outboxFile = options.outboxFile ? resolve(options.outboxFile) : undefined;
+  store.clearStore();
+  if (outboxFile) {
+    mkdirSync(dirname(outboxFile), { recursive: true });
+    for (const { email, sentAt: at } of readPersisted(outboxFile)) {
+      store.saveEmail(email);
+      sentAt.set(email.messageId, at);
+    }
+  }
+  let recorded = store.getStoreReadonly().emails.length;
+  const recordNewEmails = () => {
+    const emails = store.getStoreReadonly().emails;
+    const fresh = emails.slice(recorded);
+    recorded = emails.length;
+    const stamp = now().toISOString();
+    for (const email of fresh) sentAt.set(email.messageId, stamp);
+    if (outboxFile && fresh.length > 0) {
+      appendFileSync(
+        outboxFile,
+        fresh.map((email) => `${JSON.stringify({ email, sentAt: stamp })}\n`).join(''),
+      );
+    }
+  };
+
+  const server = await sesServer({ host: '127.0.0.1', port: options.port ?? 0 });
+  // Beside express's own listener: once a send has been answered, stamp (and keep) what it stored.
+  server.on('request', (_request, response) => response.once('finish', recordNewEmails));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    port,
+    readOutbox: async () => {
+      recordNewEmails();
+      const response = await fetch(`${url}/store`);
+      if (!response.ok) throw new Error(`SES emulator GET /store answered ${response.status}`);
+      const { emails } = (await response.json()) as StoreResponse;
+      return emails.map((email) => toOutboxEmail(email, sentAt.get(email.messageId)));
+    },
+    stop: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => {
+          running = false;
+          resolveClose();
+        });
+        server.closeAllConnections(); // the SDK keeps connections alive
+      }),
+  };
+}
+
+function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
+  const text = email.body.text ?? '';
+  const html = email.body.html ?? '';
+  return {
+    to: email.destination.to,
+    subject: email.subject,
+    text,
+    html,
+    links: extractActionLinks(text, html),
+    sentAt: sentAt ?? new Date(email.at * 1000).toISOString(),
+  };
+}
+
+/** Absolute http(s) URLs whose path starts with `/a/`, from the text body then the HTML, once each. */
+export function extractActionLinks(text: string, html: string): string[] {
+  const found: string[] = [];
+  for (const source of [text, decodeHtmlEntities(html)]) {
+    for (const match of source.matchAll(/https?:\/\/[^\s"'<>()[\]{}]+/g)) {
+      const candidate = match[0].replace(/[.,;:!?]+$/, ''); // sentence punctuation after a link
+      let url: URL;
+      try {
+        url = new URL(candidate);
+      } catch {
+        continue;
+      }
+      if (url.pathname.startsWith('/a/') && !found.includes(candidate)) found.push(candidate);
+    }
+  }
+  return found;
+}
+
+function decodeHtmlEntities(html: string): string {
+  return html.replace(/&(#x[0-9a-f]+|#\d+|amp|quot|apos|lt|gt);/gi, (entity, code: string) => {
+    const lower = code.toLowerCase();
+    if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(Number.parseInt(lower.slice(1), 10));
+    const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
+    return named[lower] ?? entity;
+  });
+}
+
+function readPersisted(file: string): PersistedEmail[] {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return content.split('\n').flatMap((line) => {
+    if (line.trim() === '') return [];
+    try {
+      return [JSON.parse(line) as PersistedEmail];
+    } catch {
+      return []; // a torn last line
+    }
+  });
+}

@@ -1,0 +1,496 @@
+/**
+ * Bundle budget: every handler within 1.25x of a bundle holding only the AWS SDK clients it uses.
+ *
+ *   npm run bench:bundles                  # print the table; exit 0 whatever the figures
+ *   npm run bench:bundles -- --check       # exit 1 when any handler is over 1.25x on size or import time
+ *   options: --runs N (cold imports per bundle, default 5), --only a,b (handler names), --keep (keep bundles)
+ *
+ * Each handler is bundled with esbuild's JS API and the options of lib/constructs/cosell-function.ts
+ * (bundle, minify, platform node, ESM, mainFields module,main, the createRequire banner, no externals).
+ * Two differences, both for measuring locally: the target is the local Node major (the construct says
+ * node24; esbuild's target only changes syntax lowering), and no source map is written (the construct
+ * writes index.mjs.map beside the bundle; the size measured is the .mjs alone).
+ *
+ * The baseline of a handler is generated from its own metafile: the @aws-sdk/client-* and
+ * @aws-sdk/lib-dynamodb packages in its output, their client classes and the commands it sends. The
+ * baseline constructs each client once at module load (as the handlers' composition root does) and
+ * exports the commands, so nothing is tree-shaken away.
+ *
+ * Cold import time: the median over N fresh `node` processes, each timing `await import(bundle)` with
+ * performance.now(). After one discarded warm-up per bundle (file cache), each round imports a handler and
+ * its baseline back to back, alternating which goes first, so both see the same machine load. Sizes are
+ * exact; import times on a shared or busy machine are not: use more --runs before trusting a 1.2x-1.3x.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const HANDLERS_DIR = join(REPO_ROOT, 'lambdas', 'handlers');
+export const BUDGET = 1.25;
+
+/** Same banner as the construct: ESM bundles still meet CommonJS dependencies that call require(). */
+export const BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The construct targets node24 (the Lambda runtime); locally we target the Node that runs the bundles. */
+export const LOCAL_TARGET = `node${process.versions.node.split('.')[0]}`;
+
+/** Environment every handler may read at module load (docs/design.md). Nothing here reaches AWS. */
+export const BENCH_ENV: Record<string, string> = {
+  TENANT: 'bench',
+  PLANS_TABLE: 'bench-plans',
+  MILESTONES_TABLE: 'bench-milestones',
+  LINKS_TABLE: 'bench-links',
+  IDEMPOTENCY_TABLE: 'bench-idempotency',
+  SENDER_ADDRESS: 'deals@links.example',
+  SES_CONFIGURATION_SET: 'bench',
+  PUBLIC_BASE_URL: 'https://links.example',
+  DEFAULT_TIMEZONE: 'UTC',
+  EVENT_BUS_NAME: 'bench',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:bench',
+  LINK_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:bench',
+  LINK_TTL_DAYS: '14',
+  POWERTOOLS_SERVICE_NAME: 'cosell-flow',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/** esbuild options of CosellFunction's `bundling` block (keep in step with lib/constructs/cosell-function.ts). */
+export function bundleOptions(outfile: string): BuildOptions {
+  return {
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: LOCAL_TARGET,
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    external: [],
+    sourcemap: false,
+    metafile: true,
+    outfile,
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'warning',
+  };
+}
+
+// ---------------------------------------------------------------- what a bundle holds
+
+/** An input file of one output, with the bytes it contributes to the minified output. */
+export interface OutputInput {
+  path: string;
+  bytes: number;
+}
+
+export function outputInputs(metafile: Metafile): OutputInput[] {
+  const output = Object.entries(metafile.outputs).find(([file]) => !file.endsWith('.map'))?.[1];
+  if (!output) throw new Error('esbuild wrote no output');
+  return Object.entries(output.inputs)
+    .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+    .filter((i) => i.bytes > 0);
+}
+
+/** The package an input belongs to (the innermost node_modules), or undefined for our own code. */
+export function packageOf(path: string): string | undefined {
+  const at = path.lastIndexOf('node_modules/');
+  if (at < 0) return undefined;
+  const [first, second] = path.slice(at + 'node_modules/'.length).split('/');
+  return first?.startsWith('@') ? `${first}/${second}` : first;
+}
+
+const SDK_CLIENT_PACKAGE = /^@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)$/;
+/** Packages that make up the AWS SDK itself (clients, core, middleware, credential providers, crypto). */
+const SDK_SCOPES = ['@aws-sdk/', '@smithy/', '@aws-crypto/'];
+
+export interface SdkUse {
+  /** `@aws-sdk/client-*` and `@aws-sdk/lib-dynamodb` packages in the output. */
+  packages: string[];
+  /** Per package: the client classes (`dist-es/<Name>Client.js`) and commands (`commands/<Name>.js`). */
+  exports: Record<string, { clients: string[]; commands: string[] }>;
+}
+
+export function sdkUse(inputs: OutputInput[]): SdkUse {
+  const exports: SdkUse['exports'] = {};
+  for (const { path } of inputs) {
+    const pkg = packageOf(path);
+    if (!pkg || !SDK_CLIENT_PACKAGE.test(pkg)) continue;
+    exports[pkg] ??= { clients: [], commands: [] };
+    const entry = exports[pkg];
+    const inside = path.slice(path.lastIndexOf(`${pkg}/`) + pkg.length + 1);
+    const client = /^dist-es\/(\w+Client)\.js$/.exec(inside)?.[1];
+    const command = /^dist-es\/commands\/(\w+Command)\.js$/.exec(inside)?.[1];
+    if (client && !entry.clients.includes(client)) entry.clients.push(client);
+    if (command && !entry.commands.includes(command)) entry.commands.push(command);
+  }
+  for (const entry of Object.values(exports)) {
+    entry.clients.sort();
+    entry.commands.sort();
+  }
+  return { packages: Object.keys(exports).sort(), exports };
+}
+
+/**
+ * An entry that imports only these SDK clients and commands, constructs each client once (lib-dynamodb's
+ * document client wraps the DynamoDB client, as our adapter does) and exports everything it imported.
+ */
+export function baselineSource(use: SdkUse): string {
+  const lines: string[] = [];
+  const exported: string[] = [];
+  const constructed: string[] = [];
+  // Aliased per package: lib-dynamodb and client-dynamodb both have a QueryCommand.
+  const local = new Map<string, string>();
+  for (const [p, pkg] of use.packages.entries()) {
+    const { clients, commands } = use.exports[pkg] ?? { clients: [], commands: [] };
+    const names = [...clients, ...commands];
+    if (names.length === 0) continue;
+    for (const name of names) local.set(`${pkg}:${name}`, `p${p}_${name}`);
+    lines.push(`import { ${names.map((n) => `${n} as p${p}_${n}`).join(', ')} } from '${pkg}';`);
+    exported.push(...names.map((n) => `p${p}_${n}`));
+    for (const client of clients) {
+      if (pkg === '@aws-sdk/lib-dynamodb' && client === 'DynamoDBDocumentClient') continue;
+      constructed.push(`new p${p}_${client}({})`);
+    }
+  }
+  const documentClient = local.get('@aws-sdk/lib-dynamodb:DynamoDBDocumentClient');
+  if (documentClient) {
+    const dynamoClient = local.get('@aws-sdk/client-dynamodb:DynamoDBClient');
+    if (!dynamoClient) throw new Error('lib-dynamodb without client-dynamodb: cannot build its baseline');
+    constructed.push(`${documentClient}.from(new ${dynamoClient}({}))`);
+  }
+  lines.push(`export const clients = [${constructed.join(', ')}];`);
+  lines.push(`export const classes = [${exported.join(', ')}];`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Inputs that are neither the SDK nor anything the SDK-only baseline also holds. */
+export function nonSdkInputs(inputs: OutputInput[], baseline: ReadonlySet<string>): OutputInput[] {
+  return inputs
+    .filter((i) => !baseline.has(i.path) && !SDK_SCOPES.some((s) => packageOf(i.path)?.startsWith(s)))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Non-SDK bytes per package; our own code (no node_modules) is `(our code)`. */
+export function byPackage(inputs: OutputInput[]): { name: string; bytes: number }[] {
+  const totals = new Map<string, number>();
+  for (const i of inputs) {
+    const name = packageOf(i.path) ?? '(our code)';
+    totals.set(name, (totals.get(name) ?? 0) + i.bytes);
+  }
+  return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+// ---------------------------------------------------------------- which handlers
+
+const EXPORTS_HANDLER =
+  /export\s+(?:const|let|var|(?:async\s+)?function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/;
+
+export function exportsHandler(source: string): boolean {
+  return EXPORTS_HANDLER.test(source);
+}
+
+/** The deployed list (HANDLER_NAMES of the construct), checked against the files that export `handler`. */
+async function handlerNames(): Promise<{ names: string[]; warnings: string[] }> {
+  const byContent = readdirSync(HANDLERS_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => exportsHandler(readFileSync(join(HANDLERS_DIR, f), 'utf8')))
+    .map((f) => f.slice(0, -'.ts'.length))
+    .sort();
+  const warnings: string[] = [];
+  let deployed: readonly string[];
+  try {
+    ({ HANDLER_NAMES: deployed } = await import('../lib/constructs/cosell-function'));
+  } catch (error) {
+    warnings.push(`could not read HANDLER_NAMES from the construct (${(error as Error).message})`);
+    return { names: byContent, warnings };
+  }
+  for (const f of byContent) {
+    if (!deployed.includes(f)) warnings.push(`lambdas/handlers/${f}.ts exports handler but is not deployed`);
+  }
+  for (const n of deployed) {
+    if (!byContent.includes(n)) warnings.push(`HANDLER_NAMES has ${n}, whose file exports no handler`);
+  }
+  return { names: [...deployed], warnings };
+}
+
+// ---------------------------------------------------------------- cold import
+
+/** Child program: note any network use, time `await import(bundle)`, print JSON. */
+const CHILD = `
+import net from 'node:net';
+import dns from 'node:dns';
+import { pathToFileURL } from 'node:url';
+const network = [];
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { network.push('connect'); return connect.apply(this, args); };
+const lookup = dns.lookup;
+dns.lookup = function (host, ...rest) { network.push('lookup ' + host); return lookup.call(this, host, ...rest); };
+const url = pathToFileURL(process.env.BENCH_BUNDLE).href;
+const t0 = performance.now();
+await import(url);
+const ms = performance.now() - t0;
+await new Promise((resolve) => setTimeout(resolve, 25));
+process.stdout.write(JSON.stringify({ ms, network }));
+process.exit(0);
+`;
+
+export interface ImportRun {
+  ms: number;
+  network: string[];
+}
+
+function coldImport(file: string, home: string): Promise<ImportRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+      cwd: home,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+        ...BENCH_ENV,
+        BENCH_BUNDLE: file,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`importing ${file} failed (exit ${code}):\n${err.trim()}`));
+      try {
+        // Handlers log with Powertools at load only on errors; the last line is ours.
+        const last = out.trim().split('\n').at(-1) ?? '';
+        resolve(JSON.parse(last.slice(last.indexOf('{"ms"'))) as ImportRun);
+      } catch {
+        reject(new Error(`importing ${file} printed no timing:\n${out}\n${err}`));
+      }
+    });
+  });
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new RangeError('median of nothing');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+// ---------------------------------------------------------------- main
+
+interface Options {
+  check: boolean;
+  runs: number;
+  only?: string[];
+  keep: boolean;
+}
+
+export function parseArgs(argv: string[]): Options {
+  const options: Options = { check: false, runs: 5, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--check') options.check = true;
+    else if (arg === '--keep') options.keep = true;
+    else if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else throw new Error(`unknown argument ${arg} (use --check, --runs N, --only a,b, --keep)`);
+  }
+  if (!Number.isInteger(options.runs) || options.runs < 1)
+    throw new Error('--runs takes a whole number >= 1');
+  return options;
+}
+
+interface Bundle {
+  file: string;
+  size: number;
+  inputs: OutputInput[];
+}
+
+async function bundle(outfile: string, entry: { file: string } | { source: string; name: string }) {
+  const options = bundleOptions(outfile);
+  const result = await build(
+    'file' in entry
+      ? { ...options, entryPoints: [entry.file] }
+      : { ...options, stdin: { contents: entry.source, resolveDir: REPO_ROOT, sourcefile: entry.name } },
+  );
+  if (!result.metafile) throw new Error('esbuild returned no metafile');
+  return {
+    file: outfile,
+    size: statSync(outfile).size,
+    inputs: outputInputs(result.metafile),
+  } satisfies Bundle;
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.POSITIVE_INFINITY);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head ?? []), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join(
+    '\n',
+  );
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const { names: all, warnings } = await handlerNames();
+  const names = options.only ? all.filter((n) => options.only?.includes(n)) : all;
+  for (const w of warnings) console.warn(`warning: ${w}`);
+  if (names.length === 0) throw new Error('no handlers to measure');
+
+  const dir = mkdtempSync(join(tmpdir(), 'cosell-bench-bundles-'));
+  const home = mkdtempSync(join(tmpdir(), 'cosell-bench-home-'));
+  try {
+    console.log(
+      `esbuild: bundle, minify, platform node, esm, mainFields module,main, createRequire banner, no externals; ` +
+        `target ${LOCAL_TARGET} (construct: node24; local Node ${process.version}); no source map`,
+    );
+    console.log(`cold import: median of ${options.runs} fresh node processes per bundle; bundles in ${dir}`);
+    const [load = 0] = loadavg();
+    if (load > availableParallelism() / 2) {
+      console.log(
+        `warning: load average ${load.toFixed(1)} on ${availableParallelism()} CPUs: import times are noisy`,
+      );
+    }
+    console.log('');
+
+    // Build every handler, then one baseline per distinct set of SDK clients and commands.
+    const handlers = await Promise.all(
+      names.map(async (name) => {
+        const b = await bundle(join(dir, `${name}.mjs`), { file: join(HANDLERS_DIR, `${name}.ts`) });
+        const use = sdkUse(b.inputs);
+        return {
+          name,
+          bundle: b,
+          use,
+          source: baselineSource(use),
+          runs: [] as ImportRun[],
+          baseRuns: [] as ImportRun[],
+        };
+      }),
+    );
+    const sources = [...new Map(handlers.map((h) => [h.source, h.name])).entries()];
+    const baselineOf = new Map(
+      await Promise.all(
+        sources.map(
+          async ([source, name], i) =>
+            [
+              source,
+              await bundle(join(dir, `baseline-${i}.mjs`), { source, name: `baseline-${name}.mjs` }),
+            ] as const,
+        ),
+      ),
+    );
+
+    // One discarded warm-up per bundle (file cache), then handler and baseline back to back, in turn first.
+    for (const b of [...handlers.map((h) => h.bundle), ...baselineOf.values()])
+      await coldImport(b.file, home);
+    for (let r = 0; r < options.runs; r++) {
+      for (const h of handlers) {
+        const base = (baselineOf.get(h.source) as Bundle).file;
+        if (r % 2 === 0) {
+          h.runs.push(await coldImport(h.bundle.file, home));
+          h.baseRuns.push(await coldImport(base, home));
+        } else {
+          h.baseRuns.push(await coldImport(base, home));
+          h.runs.push(await coldImport(h.bundle.file, home));
+        }
+      }
+    }
+
+    const rows: string[][] = [
+      ['handler', 'size KB', 'baseline KB', 'ratio', 'import ms', 'baseline ms', 'ratio', 'within 1.25x?'],
+    ];
+    const over: string[] = [];
+    const details: string[] = [];
+    for (const h of handlers) {
+      const base = baselineOf.get(h.source) as Bundle;
+      const ms = median(h.runs.map((r) => r.ms));
+      const baseMs = median(h.baseRuns.map((r) => r.ms));
+      const sizeRatio = ratio(h.bundle.size, base.size);
+      const timeRatio = ratio(ms, baseMs);
+      const overBy = [sizeRatio > BUDGET ? 'size' : '', timeRatio > BUDGET ? 'import' : ''].filter(Boolean);
+      if (overBy.length > 0) over.push(`${h.name} (${overBy.join(' + ')})`);
+      rows.push([
+        h.name,
+        kb(h.bundle.size),
+        kb(base.size),
+        `${sizeRatio.toFixed(2)}x`,
+        ms.toFixed(1),
+        baseMs.toFixed(1),
+        `${timeRatio.toFixed(2)}x`,
+        overBy.length ? `NO: ${overBy.join(' + ')}` : 'yes',
+      ]);
+
+      const baseInputs = new Set(base.inputs.map((i) => i.path));
+      const extra = nonSdkInputs(h.bundle.inputs, baseInputs);
+      const extraBytes = extra.reduce((n, i) => n + i.bytes, 0);
+      const sdkBeyond = h.bundle.inputs
+        .filter((i) => !baseInputs.has(i.path) && SDK_SCOPES.some((s) => packageOf(i.path)?.startsWith(s)))
+        .reduce((n, i) => n + i.bytes, 0);
+      const network = [...h.runs, ...h.baseRuns].flatMap((r) => r.network);
+      const sdk = h.use.packages
+        .map((p) => {
+          const e = h.use.exports[p];
+          return `${p.replace('@aws-sdk/', '')} [${[...(e?.clients ?? []), ...(e?.commands ?? [])].join(', ')}]`;
+        })
+        .join('; ');
+      details.push(
+        [
+          `${h.name}: SDK ${sdk || '(none)'}`,
+          `  non-SDK ${kb(extraBytes)} KB (SDK code beyond the baseline: ${kb(sdkBeyond)} KB): ${
+            byPackage(extra)
+              .slice(0, 5)
+              .map((p) => `${p.name} ${kb(p.bytes)}`)
+              .join(', ') || '-'
+          }`,
+          ...extra.slice(0, 5).map((i) => `    ${kb(i.bytes).padStart(6)} KB  ${i.path}`),
+          ...(network.length
+            ? [`  WARNING: network use during import: ${[...new Set(network)].join(', ')}`]
+            : []),
+        ].join('\n'),
+      );
+    }
+
+    console.log(table(rows));
+    console.log(
+      '\nTop non-SDK inputs by bytes in the output (SDK = @aws-sdk, @smithy, @aws-crypto or in the baseline):',
+    );
+    console.log(details.join('\n'));
+    console.log(
+      over.length
+        ? `\n${over.length} of ${handlers.length} handlers over ${BUDGET}x their SDK-only baseline: ${over.join(', ')}`
+        : `\nAll ${handlers.length} handlers within ${BUDGET}x of their SDK-only baseline on size and cold import.`,
+    );
+    return options.check && over.length > 0 ? 1 : 0;
+  } finally {
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 2;
+    },
+  );
+}

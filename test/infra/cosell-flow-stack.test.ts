@@ -1,0 +1,567 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../lib/constructs/cosell-function';
+import { logicalIdOf } from '../../lib/constructs/nag-findings';
+import { CosellFlowStack } from '../../lib/cosell-flow-stack';
+import { createTableInput, TABLE_DEFINITIONS, TABLE_KEYS, type TableKey } from '../../lib/table-definitions';
+import { loadTenantConfig } from '../../lib/tenant-config';
+import {
+  type AslDefinition,
+  type AslTaskState,
+  PLAYBOOK_STAGE_KEYS,
+  TASK_STATE_HANDLERS,
+} from '../../lib/workflow/playbook.definition';
+
+// One synth (seven esbuild bundles) for the whole file, built exactly as bin/app.ts builds it.
+let app: App;
+let stack: CosellFlowStack;
+let template: Template;
+type Resource = {
+  Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, read by path in assertions
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  app = new App();
+  const config = loadTenantConfig({ tenant: 'acme', context: () => undefined, rootDir: REPO_ROOT });
+  stack = new CosellFlowStack(app, 'CosellFlow-acme', { config });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  template = Template.fromStack(stack); // runs the validation plugins: a nag finding would throw here
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const getAtt = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalIdOf(construct), 'Arn'] });
+
+// ---------------------------------------------------------------------------------------------------------
+// What each function may touch, read back from the synthesized IAM policies (not from FUNCTION_ACCESS).
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+function statementsOf(roleLogicalId: string): Statement[] {
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleLogicalId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** The access a function's role holds, named like docs/design.md's grants table. */
+function accessOf(handler: keyof CosellFlowStack['functions']): string[] {
+  const fn = stack.functions[handler];
+  const tableByLogicalId = new Map(TABLE_KEYS.map((k) => [logicalIdOf(stack.planStore.tables[k]), k]));
+  const access = new Set<string>();
+  for (const s of statementsOf(logicalIdOf(fn.role))) {
+    const actions = actionsOf(s);
+    const first = resourcesOf(s)[0] as { 'Fn::GetAtt'?: [string, string] };
+    if (actions.some((a) => a.startsWith('dynamodb:'))) {
+      const table = tableByLogicalId.get(first['Fn::GetAtt']?.[0] ?? '');
+      if (!table) throw new Error(`dynamodb statement on an unknown resource: ${JSON.stringify(s.Resource)}`);
+      if (actions.includes('dynamodb:GetRecords')) continue; // stream reads come with every CDK table grant
+      access.add(`${table}:${actions.includes('dynamodb:PutItem') ? 'read-write' : 'read'}`);
+    } else if (actions.includes('logs:PutLogEvents')) {
+      expect(s.Resource).toEqual(getAtt(fn.logGroup)); // its own log group only
+    } else if (actions.every((a) => a.startsWith('xray:'))) {
+      // Active tracing: Resource "*" is the only form X-Ray accepts.
+    } else if (actions.includes('secretsmanager:GetSecretValue')) {
+      expect(s.Resource).toEqual({ Ref: logicalIdOf(stack.signingKeys.secret) });
+      access.add('link-keys:read');
+    } else if (actions.includes('ses:SendEmail')) {
+      access.add('ses:send');
+    } else if (actions.includes('states:StartExecution')) {
+      expect(s.Resource).toEqual({ Ref: logicalIdOf(stack.workflow.stateMachine) });
+      access.add('workflow:start-execution');
+    } else if (actions.includes('states:SendTaskSuccess')) {
+      access.add('workflow:task-response');
+    } else if (actions.includes('events:PutEvents')) {
+      expect(s.Resource).toEqual(getAtt(stack.registrationEvents.eventBus));
+      access.add('events:put');
+    } else {
+      access.add(`unexpected: ${actions.join(',')}`);
+    }
+  }
+  return [...access].sort();
+}
+
+describe('least privilege: each function holds exactly the grants of docs/design.md', () => {
+  it.each([
+    ['plans-api', ['plans:read-write', 'milestones:read-write', 'workflow:start-execution']],
+    [
+      'action-link',
+      [
+        'plans:read-write',
+        'milestones:read-write',
+        'links:read-write',
+        'idempotency:read-write',
+        'link-keys:read',
+        'ses:send',
+        'workflow:task-response',
+      ],
+    ],
+    ['gate-deadline', ['plans:read-write', 'milestones:read']],
+    [
+      'gate-open',
+      [
+        'plans:read-write',
+        'milestones:read',
+        'idempotency:read-write',
+        'link-keys:read',
+        'ses:send',
+        'workflow:task-response',
+      ],
+    ],
+    [
+      'gate-escalate',
+      ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
+    ],
+    ['register-deal', ['plans:read-write', 'idempotency:read-write', 'events:put']],
+    [
+      'reminder-sweep',
+      ['milestones:read-write', 'plans:read', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
+    ],
+  ] as const)('%s', (handler, expected) => {
+    expect(accessOf(handler)).toEqual([...expected].sort());
+  });
+
+  const holders = (access: string) =>
+    (Object.keys(stack.functions) as (keyof CosellFlowStack['functions'])[])
+      .filter((h) => accessOf(h).includes(access))
+      .sort();
+
+  it('gives no SES permission to gate-deadline, plans-api or register-deal', () => {
+    expect(holders('ses:send')).toEqual(['action-link', 'gate-escalate', 'gate-open', 'reminder-sweep']);
+  });
+
+  it('lets only register-deal put events, and only on the tenant bus', () => {
+    expect(holders('events:put')).toEqual(['register-deal']);
+  });
+
+  it('lets only action-link and gate-open complete a gate (task response)', () => {
+    expect(holders('workflow:task-response')).toEqual(['action-link', 'gate-open']);
+  });
+
+  it('lets only plans-api start executions', () => {
+    expect(holders('workflow:start-execution')).toEqual(['plans-api']);
+  });
+
+  it('scopes SES sending to the sender identity, the configuration set and the From address', () => {
+    for (const handler of ['action-link', 'gate-open', 'gate-escalate', 'reminder-sweep'] as const) {
+      const [ses] = statementsOf(logicalIdOf(stack.functions[handler].role)).filter((s) =>
+        actionsOf(s).includes('ses:SendEmail'),
+      );
+      expect(actionsOf(ses as Statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      const arns = JSON.stringify(ses?.Resource);
+      expect(arns).toContain(':identity/deals@acme.example');
+      expect(arns).toContain(':identity/acme.example');
+      expect(arns).toContain(':configuration-set/');
+      expect(arns).not.toContain('"*"');
+      expect(ses?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'deals@acme.example' } });
+    }
+  });
+
+  it('grants task responses on the playbook state machine by its name', () => {
+    const [s] = statementsOf(logicalIdOf(stack.functions['gate-open'].role)).filter((st) =>
+      actionsOf(st).includes('states:SendTaskSuccess'),
+    );
+    expect(JSON.stringify(s?.Resource)).toContain(':stateMachine:cosell-flow-acme-playbook');
+  });
+
+  it('uses no AWS managed policies and no inline policies on roles', () => {
+    for (const [, role] of ofType('AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('plan store', () => {
+  it('has the four tables, each on-demand, encrypted, with PITR, deletion protection, retained', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(4);
+    for (const [, table] of tables) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      // AWS-managed KMS key: no customer key to manage or grant.
+      expect(table.Properties.SSESpecification.KMSMasterKeyId).toBeUndefined();
+    }
+  });
+
+  it.each(TABLE_KEYS)(
+    'builds %s from TABLE_DEFINITIONS (what the local runtime creates)',
+    (key: TableKey) => {
+      const def = TABLE_DEFINITIONS[key];
+      const expected = createTableInput(def, `cosell-flow-acme-${def.nameSuffix}`);
+      const table = resources[logicalIdOf(stack.planStore.tables[key])] as Resource;
+      expect(table.Properties.TableName).toBe(expected.TableName);
+      expect(table.Properties.KeySchema).toEqual(expected.KeySchema);
+      expect(table.Properties.AttributeDefinitions).toEqual(
+        expect.arrayContaining(expected.AttributeDefinitions),
+      );
+      expect(table.Properties.AttributeDefinitions).toHaveLength(expected.AttributeDefinitions.length);
+      expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+      expect(table.Properties.TimeToLiveSpecification).toEqual(
+        def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined,
+      );
+    },
+  );
+
+  it('has the sparse open-by-due index on milestones: PK openShard, SK nudgeAt, all attributes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'cosell-flow-acme-milestones',
+      KeySchema: [
+        { AttributeName: 'planId', KeyType: 'HASH' },
+        { AttributeName: 'milestoneId', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'open-by-due',
+          KeySchema: [
+            { AttributeName: 'openShard', KeyType: 'HASH' },
+            { AttributeName: 'nudgeAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
+  it('expires links on expiresAt and idempotency records on expiration', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'cosell-flow-acme-links',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'cosell-flow-acme-idempotency',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('playbook state machine', () => {
+  let machine: Resource;
+  let definition: AslDefinition;
+  /** Function logical id -> handler name. */
+  let handlerByLogicalId: Map<string, string>;
+
+  beforeAll(() => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    machine = (machines[0] as [string, Resource])[1];
+    // Render the definition as deployed: each ${Placeholder} replaced by the function its substitution names.
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<
+      string,
+      { 'Fn::GetAtt': string[] }
+    >;
+    const rendered = (machine.Properties.DefinitionString as string).replace(
+      /\$\{(\w+)\}/g,
+      (_m, name: string) => {
+        const att = substitutions[name];
+        if (!att) throw new Error(`no substitution for \${${name}}`);
+        return `arn:aws:lambda:::function:${att['Fn::GetAtt'][0]}`;
+      },
+    );
+    definition = JSON.parse(rendered);
+    handlerByLogicalId = new Map(
+      Object.entries(stack.functions).map(([name, fn]) => [logicalIdOf(fn.lambdaFunction), name]),
+    );
+  });
+
+  const taskStates = () =>
+    Object.entries(definition.States).filter(([, s]) => s.Type === 'Task') as [string, AslTaskState][];
+
+  it('is a Standard state machine logging ALL events with execution data, traced with X-Ray', () => {
+    expect(machine.Properties).toMatchObject({
+      StateMachineName: 'cosell-flow-acme-playbook',
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(stack.workflow.logGroup) } }],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/states/cosell-flow-acme-playbook',
+      RetentionInDays: Match.anyValue(),
+    });
+  });
+
+  it('invokes, from each Task state, the function of the handler TASK_STATE_HANDLERS names', () => {
+    for (const [name, s] of taskStates()) {
+      const logicalId = String(s.Parameters.FunctionName).split(':function:')[1] ?? '';
+      expect(handlerByLogicalId.get(logicalId), name).toBe(TASK_STATE_HANDLERS[name]);
+    }
+  });
+
+  it('has five .waitForTaskToken gates, each timing out from $.gate into an Escalate state that loops back', () => {
+    const gates = taskStates().filter(([, s]) => s.Resource.endsWith('.waitForTaskToken'));
+    expect(gates.map(([name]) => name)).toEqual(PLAYBOOK_STAGE_KEYS.map((k) => `Await gate: ${k}`));
+    for (const [name, gate] of gates) {
+      const stage = name.slice('Await gate: '.length);
+      expect(gate.TimeoutSecondsPath).toBe('$.gate.timeoutSeconds');
+      expect(gate.Parameters.Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token' });
+      expect(gate.Catch).toEqual([
+        { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: `Escalate: ${stage}` },
+      ]);
+      expect((definition.States[`Escalate: ${stage}`] as AslTaskState).Next).toBe(name);
+    }
+  });
+
+  it('sends a lost gate to "Register lost deal" from every stage, and registers a won deal after stage 5', () => {
+    for (const k of PLAYBOOK_STAGE_KEYS) {
+      expect(definition.States[`Gate outcome: ${k}`]).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.gateResult.outcome', StringEquals: 'lost', Next: 'Register lost deal' }],
+      });
+    }
+    expect(definition.States['Gate outcome: close-register-review']).toMatchObject({
+      Default: 'Register won deal',
+    });
+    expect(definition.States['Register won deal']).toMatchObject({ Next: 'Deal won' });
+    expect(definition.States['Register lost deal']).toMatchObject({ Next: 'Deal lost' });
+    expect(definition.States['Deal won']).toEqual({ Type: 'Succeed' });
+    expect(definition.States['Deal lost']).toEqual({ Type: 'Succeed' });
+  });
+
+  it('may invoke exactly the four task functions', () => {
+    const statements = statementsOf(logicalIdOf(stack.workflow.stateMachine.role));
+    const invoked = statements
+      .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
+      .map((s) => (resourcesOf(s)[0] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '')
+      .map((id) => handlerByLogicalId.get(id))
+      .sort();
+    expect(invoked).toEqual(['gate-deadline', 'gate-escalate', 'gate-open', 'register-deal']);
+    expect(
+      statements.flatMap(actionsOf).filter((a) => !/^(lambda:InvokeFunction|logs:|xray:)/.test(a)),
+    ).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('functions', () => {
+  const DESIGN_ENV = [
+    'TENANT',
+    'PLANS_TABLE',
+    'MILESTONES_TABLE',
+    'LINKS_TABLE',
+    'IDEMPOTENCY_TABLE',
+    'SENDER_ADDRESS',
+    'SES_CONFIGURATION_SET',
+    'PUBLIC_BASE_URL',
+    'DEFAULT_TIMEZONE',
+    'EVENT_BUS_NAME',
+    'LINK_KEYS_SECRET_ARN',
+    'LINK_TTL_DAYS',
+    'POWERTOOLS_SERVICE_NAME',
+    'POWERTOOLS_LOG_LEVEL',
+    'NODE_OPTIONS',
+  ];
+
+  it('are seven, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(7);
+    const logGroups = new Set<string>();
+    for (const [, fn] of fns) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+      });
+      logGroups.add(fn.Properties.LoggingConfig.LogGroup.Ref);
+    }
+    expect(logGroups.size).toBe(7);
+    for (const id of logGroups) expect(resources[id]?.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each([
+    'plans-api',
+    'action-link',
+    'gate-deadline',
+    'gate-open',
+    'gate-escalate',
+    'register-deal',
+    'reminder-sweep',
+  ] as const)('%s gets the environment of docs/design.md', (handler) => {
+    const fn = stack.functions[handler];
+    const env = (resources[logicalIdOf(fn.lambdaFunction)] as Resource).Properties.Environment.Variables;
+    const expected = handler === 'plans-api' ? [...DESIGN_ENV, 'STATE_MACHINE_ARN'] : DESIGN_ENV;
+    expect(Object.keys(env).sort()).toEqual([...expected].sort());
+    expect(env).toMatchObject({
+      TENANT: 'acme',
+      SENDER_ADDRESS: 'deals@acme.example',
+      PUBLIC_BASE_URL: 'https://deals.acme.example',
+      DEFAULT_TIMEZONE: 'America/New_York',
+      LINK_TTL_DAYS: '14',
+      POWERTOOLS_SERVICE_NAME: 'cosell-flow',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      PLANS_TABLE: { Ref: logicalIdOf(stack.planStore.plans) },
+      LINK_KEYS_SECRET_ARN: { Ref: logicalIdOf(stack.signingKeys.secret) },
+      EVENT_BUS_NAME: { Ref: logicalIdOf(stack.registrationEvents.eventBus) },
+    });
+    if (handler === 'plans-api') {
+      expect(env.STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(stack.workflow.stateMachine) });
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('HTTP API', () => {
+  it('has the six routes: /plans signed with IAM, /a/{token} public', () => {
+    const routes = Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [
+        r.Properties.RouteKey,
+        r.Properties.AuthorizationType,
+      ]),
+    );
+    expect(routes).toEqual({
+      'POST /plans': 'AWS_IAM',
+      'GET /plans': 'AWS_IAM',
+      'GET /plans/{planId}': 'AWS_IAM',
+      'GET /a/{token}': 'NONE',
+      'HEAD /a/{token}': 'NONE',
+      'POST /a/{token}': 'NONE',
+    });
+  });
+
+  it('routes /plans to plans-api and /a/{token} to action-link', () => {
+    const integrationTarget = (routeKey: string) => {
+      const [, route] =
+        ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey) ?? [];
+      const integrationId = route?.Properties.Target['Fn::Join'][1][1].Ref as string;
+      return resources[integrationId]?.Properties.IntegrationUri;
+    };
+    const plansApi = getAtt(stack.functions['plans-api'].lambdaFunction);
+    const actionLink = getAtt(stack.functions['action-link'].lambdaFunction);
+    for (const key of ['POST /plans', 'GET /plans', 'GET /plans/{planId}'])
+      expect(integrationTarget(key)).toEqual(plansApi);
+    for (const key of ['GET /a/{token}', 'HEAD /a/{token}', 'POST /a/{token}']) {
+      expect(integrationTarget(key)).toEqual(actionLink);
+    }
+  });
+
+  it('throttles the stage and writes access logs that never contain the link token (the path)', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+      AccessLogSettings: { DestinationArn: getAtt(stack.actionLinks.accessLogGroup) },
+    });
+    const format = stage.Properties.AccessLogSettings.Format as string;
+    expect(JSON.parse(format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+    });
+    expect(format).not.toMatch(/\$context\.(path|resourcePath)\b/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('reminders, signing keys, email, events', () => {
+  it('runs the reminder sweep every 15 minutes through EventBridge Scheduler', () => {
+    const sweep = stack.functions['reminder-sweep'];
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: { Arn: getAtt(sweep.lambdaFunction), RoleArn: getAtt(stack.reminders.schedulerRole) },
+    });
+    const statements = statementsOf(logicalIdOf(stack.reminders.schedulerRole));
+    expect(statements.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(resourcesOf(statements[0] as Statement)[0]).toEqual(getAtt(sweep.lambdaFunction));
+  });
+
+  it('generates the link-key secret as {"current":"k1","k1":<64 characters>}, retained', () => {
+    const [[, secret]] = ofType('AWS::SecretsManager::Secret') as [[string, Resource]];
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ current: 'k1' }),
+      GenerateStringKey: 'k1',
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(secret.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has an SES configuration set and creates no email identity', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+  });
+
+  it('has the tenant event bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cosell-flow-acme' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('cdk-nag AwsSolutions', () => {
+  /** Every acknowledgement in the tree: [construct path, rule id, reason]. */
+  function acknowledgements(): [string, string, string][] {
+    const found: [string, string, string][] = [];
+    const visit = (c: IConstruct) => {
+      for (const entry of c.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          found.push([c.node.path, id.replace(/^annotation::/i, ''), reason]);
+        }
+      }
+      for (const child of c.node.children) visit(child);
+    };
+    visit(app);
+    return found;
+  }
+
+  it('reports no unacknowledged finding, error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('acknowledges only expected rules, each with a specific reason, next to its resource', () => {
+    const acks = acknowledgements();
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [path, id, reason] of acks) {
+      expect(reason.length, `${path} ${id}`).toBeGreaterThan(40);
+      expect(id).toMatch(
+        /^AwsSolutions-(IAM5\[Resource::(\*|<\w+\.Arn>(:\*|\/index\/\*))\]|SMG4|APIG4|COG4)$/,
+      );
+      expect(path).not.toBe('CosellFlow-acme'); // never stack-wide
+    }
+    // The public routes are the only unauthenticated ones.
+    const apig4 = acks.filter(([, id]) => id === 'AwsSolutions-APIG4').map(([path]) => path);
+    expect(apig4).toHaveLength(3);
+    for (const path of apig4) expect(path).toMatch(/HttpApi\/(GET|HEAD|POST)--a--\{token\}$/);
+    // The index wildcard is acknowledged only for the milestones table.
+    const milestones = logicalIdOf(stack.planStore.milestones);
+    for (const [, id] of acks.filter(([, i]) => i.includes('/index/*')))
+      expect(id).toContain(`<${milestones}.Arn>`);
+  });
+});

@@ -1,0 +1,162 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../lib/constructs/cosell-function';
+import { CosellFlowStack } from '../../lib/cosell-flow-stack';
+import { functionEnvironment, loadTenantConfig, TenantConfigError } from '../../lib/tenant-config';
+
+const fromContext = (tenant: unknown, context: Record<string, unknown>, rootDir = REPO_ROOT) =>
+  loadTenantConfig({ tenant, context: (key) => context[key], rootDir });
+
+const VALID_CONTEXT = {
+  senderAddress: 'deals@beta.example',
+  publicBaseUrl: 'https://links.beta.example/',
+  defaultTimezone: 'Europe/Berlin',
+};
+
+function rootWithTenantFile(name: string, content: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'cosell-tenants-'));
+  mkdirSync(join(root, 'tenants'));
+  writeFileSync(join(root, 'tenants', `${name}.json`), content);
+  return root;
+}
+
+describe('loadTenantConfig', () => {
+  it('reads tenants/acme.json, with the documented defaults', () => {
+    const config = fromContext('acme', {});
+    expect(config).toMatchObject({
+      tenant: 'acme',
+      source: 'tenants/acme.json',
+      senderAddress: 'deals@acme.example',
+      publicBaseUrl: 'https://deals.acme.example',
+      linkTtlDays: 14,
+      reminderSweepMinutes: 15,
+    });
+  });
+
+  it('falls back to context when there is no tenant file, coercing numbers and trimming the URL', () => {
+    const config = fromContext('beta', { ...VALID_CONTEXT, linkTtlDays: '7', region: 'eu-central-1' });
+    expect(config).toMatchObject({
+      tenant: 'beta',
+      source: 'CDK context',
+      publicBaseUrl: 'https://links.beta.example',
+      linkTtlDays: 7,
+      reminderSweepMinutes: 15,
+      env: { region: 'eu-central-1' },
+    });
+  });
+
+  it('prefers the tenant file over context', () => {
+    const root = rootWithTenantFile(
+      'gamma',
+      JSON.stringify({
+        ...VALID_CONTEXT,
+        senderAddress: 'file@gamma.example',
+        env: { account: '123456789012' },
+      }),
+    );
+    const config = fromContext('gamma', { senderAddress: 'context@gamma.example' }, root);
+    expect(config.senderAddress).toBe('file@gamma.example');
+    expect(config.env).toEqual({ account: '123456789012' });
+  });
+
+  it.each([
+    [undefined, /Missing tenant: pass -c tenant=<name>/],
+    ['', /Missing tenant/],
+    ['Acme', /Invalid tenant name 'Acme'/],
+    ['a', /Invalid tenant name/],
+    ['9lives', /Invalid tenant name/],
+    [`t${'x'.repeat(31)}`, /Invalid tenant name/],
+  ])('rejects tenant %j', (tenant, message) => {
+    expect(() => fromContext(tenant, VALID_CONTEXT)).toThrow(message);
+  });
+
+  it('names every missing setting, and how to provide it', () => {
+    const error = (() => {
+      try {
+        fromContext('beta', {});
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(TenantConfigError);
+    expect(error?.message).toContain("Invalid settings for tenant 'beta' (from CDK context)");
+    expect(error?.message).toContain('senderAddress is required');
+    expect(error?.message).toContain('publicBaseUrl is required');
+    expect(error?.message).toContain('defaultTimezone is required');
+    expect(error?.message).toContain('Create tenants/beta.json, or pass the settings as context');
+  });
+
+  it.each([
+    [{ senderAddress: 'not-an-email' }, 'senderAddress must be an email address'],
+    [{ publicBaseUrl: 'http://links.beta.example' }, 'publicBaseUrl must be an https:// URL'],
+    [{ publicBaseUrl: 'https://links.beta.example/?x=1' }, 'without query or fragment'],
+    [{ defaultTimezone: 'Mars/Olympus' }, 'defaultTimezone must be an IANA time zone'],
+    [{ linkTtlDays: '1.5' }, 'linkTtlDays must be a whole number'],
+    [{ linkTtlDays: '0' }, 'linkTtlDays must be at least 1'],
+    [{ reminderSweepMinutes: 'often' }, 'reminderSweepMinutes must be a whole number from 1 to 1440'],
+    [{ account: '12' }, 'env.account must be a 12-digit AWS account id'],
+  ])('rejects %j', (override, message) => {
+    expect(() => fromContext('beta', { ...VALID_CONTEXT, ...override })).toThrow(message);
+  });
+
+  it('accepts plain http on localhost (the local runtime)', () => {
+    expect(
+      fromContext('beta', { ...VALID_CONTEXT, publicBaseUrl: 'http://localhost:4000' }).publicBaseUrl,
+    ).toBe('http://localhost:4000');
+  });
+
+  it('rejects unknown settings and broken JSON in a tenant file', () => {
+    const typo = rootWithTenantFile('delta', JSON.stringify({ ...VALID_CONTEXT, senderAdress: 'x@y.z' }));
+    expect(() => fromContext('delta', {}, typo)).toThrow(/unknown setting\(s\) 'senderAdress'/);
+    const broken = rootWithTenantFile('delta', '{ "senderAddress": ');
+    expect(() => fromContext('delta', {}, broken)).toThrow(/tenants\/delta.json is not valid JSON/);
+  });
+});
+
+describe('functionEnvironment', () => {
+  it('has exactly the names of docs/design.md', () => {
+    const env = functionEnvironment(fromContext('acme', {}), {
+      tables: { PLANS_TABLE: 'p', MILESTONES_TABLE: 'm', LINKS_TABLE: 'l', IDEMPOTENCY_TABLE: 'i' },
+      sesConfigurationSet: 'cs',
+      eventBusName: 'bus',
+      linkKeysSecretArn: 'arn:secret',
+    });
+    expect(env).toEqual({
+      TENANT: 'acme',
+      PLANS_TABLE: 'p',
+      MILESTONES_TABLE: 'm',
+      LINKS_TABLE: 'l',
+      IDEMPOTENCY_TABLE: 'i',
+      SENDER_ADDRESS: 'deals@acme.example',
+      SES_CONFIGURATION_SET: 'cs',
+      PUBLIC_BASE_URL: 'https://deals.acme.example',
+      DEFAULT_TIMEZONE: 'America/New_York',
+      EVENT_BUS_NAME: 'bus',
+      LINK_KEYS_SECRET_ARN: 'arn:secret',
+      LINK_TTL_DAYS: '14',
+      POWERTOOLS_SERVICE_NAME: 'cosell-flow',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+});
+
+describe('a tenant configured only by context', () => {
+  it('synthesizes its own stack with its own names and sweep interval', () => {
+    // Bundling skipped: this test is about names and settings, the bundles are covered by the stack test.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = fromContext('beta', { ...VALID_CONTEXT, reminderSweepMinutes: '5' });
+    const stack = new CosellFlowStack(app, `CosellFlow-${config.tenant}`, { config });
+    const template = Template.fromStack(stack);
+
+    expect(stack.stackName).toBe('CosellFlow-beta');
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'cosell-flow-beta-plans' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'cosell-flow-beta-playbook',
+    });
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyEnv, localAwsEnv } from '../../../local/aws-env';
+import { extractActionLinks, type SesLocal, startSesLocal } from '../../../local/ses-local';
+
+const BASE = 'http://127.0.0.1:3000';
+const tokenA = 'eyJ2IjoxLCJraWQiOiJrMSJ9.c2lnbmF0dXJlLWE';
+const tokenB = 'eyJ2IjoxLCJraWQiOiJrMiJ9.c2lnbmF0dXJlLWI';
+
+function gateEmail(to: string[]) {
+  return new SendEmailCommand({
+    Source: 'Cosell Flow <deals@example.com>',
+    Destination: { ToAddresses: to },
+    ConfigurationSetName: 'cosell-flow-it',
+    Tags: [{ Name: 'stage', Value: 'target-account-selection' }],
+    Message: {
+      Subject: { Data: 'Confirm stage 1 for Acme', Charset: 'UTF-8' },
+      Body: {
+        Text: {
+          Data: `Confirm: ${BASE}/a/${tokenA}.\nReport stuck: ${BASE}/a/${tokenB}\nPlan: ${BASE}/plans/p-1`,
+        },
+        Html: {
+          Data: `<p><a href="${BASE}/a/${tokenA}">Confirm</a> <a href="${BASE}/a/${tokenB}?x=1&amp;y=2">Stuck</a></p>`,
+        },
+      },
+    },
+  });
+}
+
+describe('SES emulator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cosell-ses-'));
+  const outboxFile = join(dir, 'outbox.jsonl');
+  let clock = new Date('2026-03-02T09:00:00.000Z');
+  let ses: SesLocal;
+  let restoreEnv: () => void = () => {};
+
+  beforeAll(async () => {
+    ses = await startSesLocal({ outboxFile, now: () => clock });
+    // The same way the handlers find it: a default client, endpoint from AWS_ENDPOINT_URL_SES.
+    restoreEnv = applyEnv(
+      localAwsEnv({ dynamodb: 'http://127.0.0.1:1', ses: ses.url, emulator: 'http://127.0.0.1:1' }),
+    );
+  });
+
+  afterEach(() => {
+    clock = new Date(clock.getTime() + 60_000);
+  });
+
+  afterAll(async () => {
+    await ses.stop();
+    restoreEnv();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records an SES v1 SendEmail (Html, Text, configuration set) with its action links', async () => {
+    // Prepare
+    const client = new SESClient({});
+
+    // Act
+    const { MessageId } = await client.send(gateEmail(['ann@partner.example']));
+    const outbox = await ses.readOutbox();
+
+    // Assess
+    expect(MessageId).toEqual(expect.any(String));
+    expect(outbox).toEqual([
+      {
+        to: ['ann@partner.example'],
+        subject: 'Confirm stage 1 for Acme',
+        text: expect.stringContaining(`${BASE}/a/${tokenA}`),
+        html: expect.stringContaining('<a href='),
+        links: [`${BASE}/a/${tokenA}`, `${BASE}/a/${tokenB}`, `${BASE}/a/${tokenB}?x=1&y=2`],
+        sentAt: '2026-03-02T09:00:00.000Z',
+      },
+    ]);
+    client.destroy();
+  });
+
+  it('keeps only the first of several ToAddresses (emulator limitation)', async () => {
+    // Prepare
+    const client = new SESClient({});
+
+    // Act
+    await client.send(gateEmail(['ann@partner.example', 'bob@vendor.example']));
+    const outbox = await ses.readOutbox();
+
+    // Assess
+    expect(outbox.map((email) => email.to)).toEqual([['ann@partner.example'], ['ann@partner.example']]);
+    client.destroy();
+  });
+
+  it('keeps the outbox, oldest first, across a restart', async () => {
+    // Prepare
+    await ses.stop();
+
+    // Act
+    ses = await startSesLocal({ outboxFile, now: () => clock });
+    restoreEnv();
+    restoreEnv = applyEnv(
+      localAwsEnv({ dynamodb: 'http://127.0.0.1:1', ses: ses.url, emulator: 'http://127.0.0.1:1' }),
+    );
+    const client = new SESClient({});
+    await client.send(gateEmail(['carol@customer.example']));
+    const outbox = await ses.readOutbox();
+
+    // Assess
+    expect(outbox.map((email) => [email.to[0], email.sentAt])).toEqual([
+      ['ann@partner.example', '2026-03-02T09:00:00.000Z'],
+      ['ann@partner.example', '2026-03-02T09:01:00.000Z'],
+      ['carol@customer.example', '2026-03-02T09:02:00.000Z'],
+    ]);
+    client.destroy();
+  });
+
+  it('refuses a second emulator in the same process', async () => {
+    await expect(startSesLocal()).rejects.toThrow(/already running/);
+  });
+});
+
+describe('extractActionLinks', () => {
+  it('finds absolute /a/ links once each, without trailing punctuation or entities', () => {
+    expect(
+      extractActionLinks(
+        `Open https://deals.example.com/a/x.y, or http://localhost:3000/a/z! Not https://x.example/b/a/q`,
+        `<a href="https://deals.example.com/a/x.y">x</a><a href='http://h/a/p?q=1&amp;r=2'>p</a> /a/relative`,
+      ),
+    ).toEqual(['https://deals.example.com/a/x.y', 'http://localhost:3000/a/z', 'http://h/a/p?q=1&r=2']);
+  });
+});

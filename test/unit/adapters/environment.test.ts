@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { readEnvironment, required } from '../../../lambdas/adapters/environment';
+
+const COMPLETE = {
+  TENANT: 'acme',
+  PLANS_TABLE: 'cosell-flow-acme-plans',
+  MILESTONES_TABLE: 'cosell-flow-acme-milestones',
+  LINKS_TABLE: 'cosell-flow-acme-links',
+  IDEMPOTENCY_TABLE: 'cosell-flow-acme-idempotency',
+};
+
+describe('readEnvironment', () => {
+  it('reads a complete environment and applies the defaults', () => {
+    // Prepare
+    const env = { ...COMPLETE };
+
+    // Act
+    const parsed = readEnvironment(env);
+
+    // Assess
+    expect(parsed).toMatchObject({ ...COMPLETE, DEFAULT_TIMEZONE: 'UTC', LINK_TTL_DAYS: 14 });
+  });
+
+  it('reads LINK_TTL_DAYS as a number', () => {
+    // Prepare
+    const env = { ...COMPLETE, LINK_TTL_DAYS: '30', DEFAULT_TIMEZONE: 'America/Chicago' };
+
+    // Act
+    const parsed = readEnvironment(env);
+
+    // Assess
+    expect(parsed.LINK_TTL_DAYS).toBe(30);
+    expect(parsed.DEFAULT_TIMEZONE).toBe('America/Chicago');
+  });
+
+  it('names every missing variable in its error', () => {
+    // Prepare
+    const { TENANT: _t, MILESTONES_TABLE: _m, ...env } = COMPLETE;
+
+    // Act
+    const reading = () => readEnvironment(env);
+
+    // Assess
+    expect(reading).toThrow(/function configuration is incomplete: .*TENANT/);
+    expect(reading).toThrow(/MILESTONES_TABLE/);
+    expect(reading).not.toThrow(/PLANS_TABLE/);
+  });
+
+  it('treats an empty table name as missing', () => {
+    // Prepare
+    const env = { ...COMPLETE, LINKS_TABLE: '' };
+
+    // Act
+    const reading = () => readEnvironment(env);
+
+    // Assess
+    expect(reading).toThrow(/LINKS_TABLE/);
+  });
+
+  it('names LINK_TTL_DAYS when it is not a number', () => {
+    // Prepare
+    const env = { ...COMPLETE, LINK_TTL_DAYS: 'two weeks' };
+
+    // Act
+    const reading = () => readEnvironment(env);
+
+    // Assess
+    expect(reading).toThrow(/LINK_TTL_DAYS/);
+  });
+});
+
+describe('required', () => {
+  it('returns a setting that is present', () => {
+    // Prepare
+    const env = readEnvironment({ ...COMPLETE, SENDER_ADDRESS: 'deals@vendor.example' });
+
+    // Act
+    const sender = required(env, 'SENDER_ADDRESS');
+
+    // Assess
+    expect(sender).toBe('deals@vendor.example');
+  });
+
+  it.each(['SENDER_ADDRESS', 'EVENT_BUS_NAME', 'LINK_KEYS_SECRET_ARN', 'PUBLIC_BASE_URL'] as const)(
+    'names %s when this function needs it and it is absent or empty',
+    (name) => {
+      // Prepare
+      const absent = readEnvironment({ ...COMPLETE });
+      const empty = readEnvironment({ ...COMPLETE, [name]: '' });
+
+      // Act
+      const readAbsent = () => required(absent, name);
+      const readEmpty = () => required(empty, name);
+
+      // Assess
+      expect(readAbsent).toThrow(`function configuration is incomplete: ${name}`);
+      expect(readEmpty).toThrow(`function configuration is incomplete: ${name}`);
+    },
+  );
+});
