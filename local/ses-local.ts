@@ -9,6 +9,8 @@ import type { Email, getStoreReadonly, saveEmail } from 'aws-ses-v2-local/dist/s
 /** One email as the local outbox shows it (`GET /_local/outbox`). */
 export interface OutboxEmail {
   to: string[];
+  /** Copied recipients (the emulator keeps the first of each list; our emails copy at most one person). */
+  cc: string[];
   subject: string;
   text: string;
   html: string;
@@ -138,6 +140,7 @@ function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
   const html = email.body.html ?? '';
   return {
     to: email.destination.to,
+    cc: email.destination.cc ?? [],
     subject: email.subject,
     text,
     html,
