@@ -429,10 +429,10 @@ async function main(): Promise<number> {
         h.name,
         kb(h.bundle.size),
         kb(base.size),
-        `${sizeRatio.toFixed(2)}x`,
+        `${sizeRatio.toFixed(3)}x`,
         ms.toFixed(1),
         baseMs.toFixed(1),
-        `${timeRatio.toFixed(2)}x`,
+        `${timeRatio.toFixed(3)}x`,
         overBy.length ? `NO: ${overBy.join(' + ')}` : 'yes',
       ]);
 

@@ -14,7 +14,8 @@ const environmentSchema = z.object({
   EVENT_BUS_NAME: z.optional(z.string()),
   STATE_MACHINE_ARN: z.optional(z.string()),
   LINK_KEYS_SECRET_ARN: z.optional(z.string()),
-  LINK_TTL_DAYS: z._default(z.coerce.number(), 14),
+  // Whole days, at least one: an empty or zero value would make every emailed link expire at once.
+  LINK_TTL_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), 14),
 });
 
 export type Environment = z.output<typeof environmentSchema>;

@@ -37,7 +37,9 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
 };
 
 async function postPlan(event: HttpEvent): Promise<HttpResult> {
-  const format = FORMATS[mediaType(event)];
+  // Own keys only: a content type such as `constructor` must not find Object.prototype's members.
+  const type = mediaType(event);
+  const format = Object.hasOwn(FORMATS, type) ? FORMATS[type] : undefined;
   if (!format) {
     return problem(415, 'send the plan as application/json or application/yaml', [
       { path: '(content-type)', message: `unsupported media type "${mediaType(event) || 'none'}"` },

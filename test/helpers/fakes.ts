@@ -121,14 +121,17 @@ export class FakeDealStore implements DealStore {
   }
 
   /**
-   * Runs `change` once, just before the next `save` or `saveMilestone` checks its versions: another
-   * writer getting in between a use case's read and its write.
+   * Runs `change` once, at the next `write` (before `save` or `saveMilestone` checks versions: another
+   * writer got in between a use case's read and its write) or `query` (after `milestonesDue` has read
+   * its answer: the answer is stale, as a DynamoDB index read may be).
    */
-  interleave(change: () => Promise<unknown>): void {
-    this.beforeWrite = change;
+  interleave(change: () => Promise<unknown>, at: 'write' | 'query' = 'write'): void {
+    if (at === 'write') this.beforeWrite = change;
+    else this.afterQuery = change;
   }
 
   private beforeWrite: (() => Promise<unknown>) | undefined;
+  private afterQuery: (() => Promise<unknown>) | undefined;
 
   private async runInterleaved(): Promise<void> {
     const change = this.beforeWrite;
@@ -185,11 +188,15 @@ export class FakeDealStore implements DealStore {
   async milestonesDue(until: Date): Promise<MilestoneState[]> {
     await tick();
     const limit = until.toISOString();
-    return [...this.deals.values()]
+    const answer = [...this.deals.values()]
       .flatMap((d) => [...d.milestones.values()])
       .filter((m) => m.status === 'open' && m.nudgeAt !== undefined && m.nudgeAt <= limit)
       .sort((a, b) => (a.nudgeAt ?? '').localeCompare(b.nudgeAt ?? ''))
       .map(copy);
+    const change = this.afterQuery;
+    this.afterQuery = undefined;
+    if (change) await change();
+    return answer;
   }
 
   // Test-side access: synchronous, no locking, always a copy.

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Deal, type MilestoneState, startDeal } from '../../lambdas/domain/deal';
 import { parsePlanDocument } from '../../lambdas/domain/plan-document';
 import type { DealSnapshot } from '../../lambdas/domain/ports';
-import type { Plan, StageKey } from '../../lambdas/schemas/plan.schema';
+import type { Milestone, Plan, StageKey } from '../../lambdas/schemas/plan.schema';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REFERENCE_PLAN_PATH = path.resolve(repoRoot, '../shared/plan-example.yaml');
@@ -24,6 +24,15 @@ export function planWith(edit: (plan: Plan) => void): Plan {
   return plan;
 }
 
+/** The reference plan with one milestone changed (the result is not re-validated). */
+export function planWithMilestone(id: string, change: Partial<Milestone>): Plan {
+  return planWith((plan) => {
+    for (const stage of Object.values(plan.stages)) {
+      stage.milestones = stage.milestones.map((m) => (m.id === id ? { ...m, ...change } : m));
+    }
+  });
+}
+
 /** The people the reference plan names, by role. */
 export const PEOPLE = {
   ana: 'ana.ruiz@vendor.example',
@@ -39,7 +48,10 @@ export const TENANT = 'acme';
 export const DEFAULT_TZ = 'America/Chicago';
 
 /** A freshly started deal for `plan` (the reference plan by default), created at `now`. */
-export function startedDeal(now = new Date('2026-12-01T15:00:00Z'), plan: Plan = referencePlan()): DealSnapshot {
+export function startedDeal(
+  now = new Date('2026-12-01T15:00:00Z'),
+  plan: Plan = referencePlan(),
+): DealSnapshot {
   return startDeal(plan, { planId: PLAN_ID, tenant: TENANT, defaultTimezone: DEFAULT_TZ }, now);
 }
 
@@ -47,7 +59,11 @@ export function startedDeal(now = new Date('2026-12-01T15:00:00Z'), plan: Plan =
  * A deal advanced to `stage` as the workflow would leave it: every earlier stage passed (its milestones
  * done, its confirming parties confirmed), `stage` open.
  */
-export function dealAtStage(stage: StageKey, now = new Date('2026-12-01T15:00:00Z'), plan?: Plan): DealSnapshot {
+export function dealAtStage(
+  stage: StageKey,
+  now = new Date('2026-12-01T15:00:00Z'),
+  plan?: Plan,
+): DealSnapshot {
   const { deal, milestones } = startedDeal(now, plan);
   const keys = Object.keys(deal.stages) as StageKey[];
   const at = now.toISOString();

@@ -1,5 +1,6 @@
 import type { MilestoneState } from '../deal';
 import { escalationEmail, reminderEmail } from '../emails';
+import { ConcurrentUpdateError } from '../errors';
 import { ladderRungs } from '../notifications';
 import type { DealSnapshot, Deps } from '../ports';
 import { linkAsks } from './link-urls';
@@ -23,13 +24,17 @@ export async function sweepReminders(
   const due = await deps.store.milestonesDue(now);
   const deals = new Map<string, DealSnapshot | undefined>();
   const report: SweepReport = { looked: due.length, reminders: 0, escalations: 0 };
-  for (const m of due) {
-    if (!deals.has(m.planId)) deals.set(m.planId, await deps.store.get(m.planId));
-    const snapshot = deals.get(m.planId);
+  for (const indexed of due) {
+    if (!deals.has(indexed.planId)) deals.set(indexed.planId, await deps.store.get(indexed.planId));
+    const snapshot = deals.get(indexed.planId);
+    // The index is eventually consistent: act on the milestone as the table has it now (a link may have
+    // closed or re-planned it a moment ago).
+    const m = snapshot?.milestones.find((x) => x.milestoneId === indexed.milestoneId) ?? indexed;
     if (snapshot?.deal.status !== 'active' || m.status !== 'open') {
-      await deps.store.saveMilestone(next(m, undefined));
+      await saveUnlessChanged(deps, next(m, undefined));
       continue;
     }
+    if (!m.nudgeAt || Date.parse(m.nudgeAt) > now.getTime()) continue;
     const { deal } = snapshot;
     const dueAt = new Date(m.dueAt);
     const rungs = ladderRungs(deal, [m.owner.party], dueAt);
@@ -46,7 +51,7 @@ export async function sweepReminders(
         await deps.mailer.send(reminderEmail(deal, m, linked, key));
       });
       if (sent === 'done') report.reminders++;
-      await deps.store.saveMilestone(next(m, rungs[0]?.at ?? undefined));
+      await saveUnlessChanged(deps, next(m, rungs[0]?.at ?? undefined));
       continue;
     }
     for (const rung of rungs.filter((r) => r.at.getTime() <= now.getTime())) {
@@ -65,7 +70,7 @@ export async function sweepReminders(
       );
       if (sent === 'done') report.escalations++;
     }
-    await deps.store.saveMilestone(next(m, rungs.find((r) => r.at.getTime() > now.getTime())?.at));
+    await saveUnlessChanged(deps, next(m, rungs.find((r) => r.at.getTime() > now.getTime())?.at));
   }
   return report;
 }
@@ -75,6 +80,15 @@ const LABELS = {
   'milestone-slip': 'Report a slip',
   'milestone-stuck': 'Say stuck',
 };
+
+/** A milestone changed since it was read (a link was used meanwhile): the next sweep reads it afresh. */
+async function saveUnlessChanged(deps: Pick<Deps, 'store'>, m: MilestoneState): Promise<void> {
+  try {
+    await deps.store.saveMilestone(m);
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+  }
+}
 
 function next(m: MilestoneState, at: Date | undefined): MilestoneState {
   const { nudgeAt: _old, ...rest } = m;

@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OPEN_BY_DUE_INDEX } from '../../../lib/table-definitions';
 import {
   DynamoDealStore,
   DynamoEffectLedger,
@@ -23,6 +22,7 @@ import {
 import type { MilestoneState } from '../../../lambdas/domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../../../lambdas/domain/errors';
 import type { DealSnapshot, LinkUse } from '../../../lambdas/domain/ports';
+import { OPEN_BY_DUE_INDEX } from '../../../lib/table-definitions';
 import { FakeClock } from '../../helpers/fakes';
 import { PLAN_ID, startedDeal } from '../../helpers/plan';
 
@@ -205,7 +205,11 @@ describe('DynamoDealStore.save', () => {
     ddb.on(TransactWriteCommand).rejects(canceled('None', 'None', 'ConditionalCheckFailed'));
 
     // Act
-    const saving = newStore().save({ deal, milestones: [milestones[0] as MilestoneState], linkUse: linkUse() });
+    const saving = newStore().save({
+      deal,
+      milestones: [milestones[0] as MilestoneState],
+      linkUse: linkUse(),
+    });
 
     // Assess
     await expect(saving).rejects.toBeInstanceOf(LinkUsedError);
@@ -217,7 +221,11 @@ describe('DynamoDealStore.save', () => {
     ddb.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None', 'None'));
 
     // Act
-    const saving = newStore().save({ deal, milestones: [milestones[0] as MilestoneState], linkUse: linkUse() });
+    const saving = newStore().save({
+      deal,
+      milestones: [milestones[0] as MilestoneState],
+      linkUse: linkUse(),
+    });
 
     // Assess
     await expect(saving).rejects.toBeInstanceOf(ConcurrentUpdateError);
@@ -241,7 +249,11 @@ describe('DynamoDealStore.save', () => {
     ddb.on(TransactWriteCommand).rejects(canceled('TransactionConflict', 'None', 'None'));
 
     // Act
-    const saving = newStore().save({ deal, milestones: [milestones[0] as MilestoneState], linkUse: linkUse() });
+    const saving = newStore().save({
+      deal,
+      milestones: [milestones[0] as MilestoneState],
+      linkUse: linkUse(),
+    });
 
     // Assess
     await expect(saving).rejects.toBeInstanceOf(ConcurrentUpdateError);
@@ -282,8 +294,8 @@ describe('DynamoDealStore.saveMilestone and the open-by-due index', () => {
     ddb.on(PutCommand).resolves({});
     ddb.on(TransactWriteCommand).resolves({});
     await newStore().create(startedDeal());
-    const createdShard = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item
-      ?.openShard;
+    const createdShard =
+      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item?.openShard;
 
     // Act
     await newStore().saveMilestone({ ...milestone, nudgeAt: '2026-12-05T23:00:00.000Z' });
@@ -378,7 +390,12 @@ describe('DynamoDealStore.milestonesDue', () => {
   it('follows LastEvaluatedKey to the last page of a shard and strips the shard attribute', async () => {
     // Prepare
     const [a, b, c] = storedItems(startedDeal()).milestoneItems;
-    const lastKey = { planId: PLAN_ID, milestoneId: b?.milestoneId, openShard: 'open#2', nudgeAt: b?.nudgeAt };
+    const lastKey = {
+      planId: PLAN_ID,
+      milestoneId: b?.milestoneId,
+      openShard: 'open#2',
+      nudgeAt: b?.nudgeAt,
+    };
     ddb.on(QueryCommand).callsFake((input: QueryCommandInput) => {
       const shard = input.ExpressionAttributeValues?.[':s'];
       if (shard === 'open#0') return { Items: [{ ...a, openShard: 'open#0' }] };
@@ -429,7 +446,10 @@ describe('DynamoDealStore.get', () => {
     ddb.on(GetCommand).resolves({ Item: deal });
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: shuffled.slice(0, half), LastEvaluatedKey: { planId: PLAN_ID, milestoneId: 'x' } })
+      .resolvesOnce({
+        Items: shuffled.slice(0, half),
+        LastEvaluatedKey: { planId: PLAN_ID, milestoneId: 'x' },
+      })
       .resolvesOnce({ Items: shuffled.slice(half) });
 
     // Act
@@ -476,7 +496,9 @@ describe('DynamoDealStore.list', () => {
       status: 'active',
       updatedAt: newer.updatedAt,
     });
-    expect(ddb.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ planId: older.planId });
+    expect(ddb.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+      planId: older.planId,
+    });
   });
 
   it('names reserved words (plan, name, status) only through aliases in its projection', async () => {
@@ -630,7 +652,9 @@ describe('DynamoEffectLedger', () => {
 
   it('rethrows a claim failure that is not a condition and runs nothing', async () => {
     // Prepare
-    const failure = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    const failure = Object.assign(new Error('Rate exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
     ddb.on(PutCommand).rejects(failure);
     const effect = vi.fn(async () => {});
 

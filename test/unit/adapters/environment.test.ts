@@ -57,6 +57,20 @@ describe('readEnvironment', () => {
     expect(reading).toThrow(/LINKS_TABLE/);
   });
 
+  it.each(['', ' ', '0', '-3', '1.5'])(
+    'refuses LINK_TTL_DAYS=%j, which would make every emailed link expire at once or be ill-defined',
+    (value) => {
+      // Prepare
+      const env = { ...COMPLETE, LINK_TTL_DAYS: value };
+
+      // Act
+      const reading = () => readEnvironment(env);
+
+      // Assess
+      expect(reading).toThrow(/function configuration is incomplete: LINK_TTL_DAYS/);
+    },
+  );
+
   it('names LINK_TTL_DAYS when it is not a number', () => {
     // Prepare
     const env = { ...COMPLETE, LINK_TTL_DAYS: 'two weeks' };

@@ -19,7 +19,10 @@ describe('EventBridgePublisher', () => {
   it('puts one entry on the tenant bus from cosell.flow with the detail type and JSON detail', async () => {
     // Prepare
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-    const detail = { registrationId: 'acme:pl_0123456789abcdef0123', arr: { amount: 95000, currency: 'USD' } };
+    const detail = {
+      registrationId: 'acme:pl_0123456789abcdef0123',
+      arr: { amount: 95000, currency: 'USD' },
+    };
 
     // Act
     await newPublisher().publish('CoSell Deal Registered', detail);

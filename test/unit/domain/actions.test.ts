@@ -33,7 +33,10 @@ function confirmed(deal: Deal, stage: StageKey, party: 'vendor' | 'partner' | 'c
     ...deal,
     stages: {
       ...deal.stages,
-      [stage]: { ...state, confirmations: [...state.confirmations, { party, by, at: '2026-12-02T10:00:00.000Z', evidence: {} }] },
+      [stage]: {
+        ...state,
+        confirmations: [...state.confirmations, { party, by, at: '2026-12-02T10:00:00.000Z', evidence: {} }],
+      },
     },
   };
 }
@@ -51,7 +54,11 @@ describe('checkLinkTarget', () => {
     const { deal, milestones } = dealAtStage('target-account-selection');
 
     // Act
-    const check = checkLinkTarget(claims('confirm-gate', 'target-account-selection', PEOPLE.dana), deal, milestones);
+    const check = checkLinkTarget(
+      claims('confirm-gate', 'target-account-selection', PEOPLE.dana),
+      deal,
+      milestones,
+    );
 
     // Assess
     expect(check).toEqual({ ok: true, target: { stage: 'target-account-selection' } });
@@ -69,7 +76,10 @@ describe('checkLinkTarget', () => {
     );
 
     // Assess
-    expect(check).toEqual({ ok: true, target: { stage: 'door-opener', milestone: milestoneOf(snapshot, 'warm-intro') } });
+    expect(check).toEqual({
+      ok: true,
+      target: { stage: 'door-opener', milestone: milestoneOf(snapshot, 'warm-intro') },
+    });
   });
 
   it('accepts a link for a milestone of a later stage (reminders go out by due date)', () => {
@@ -89,7 +99,11 @@ describe('checkLinkTarget', () => {
     const closed: Deal = { ...deal, status };
 
     // Act
-    const confirm = checkLinkTarget(claims('confirm-gate', 'close-register-review', PEOPLE.ana), closed, milestones);
+    const confirm = checkLinkTarget(
+      claims('confirm-gate', 'close-register-review', PEOPLE.ana),
+      closed,
+      milestones,
+    );
     const done = checkLinkTarget(claims('milestone-done', 'debrief', PEOPLE.ana), closed, milestones);
 
     // Assess
@@ -102,7 +116,11 @@ describe('checkLinkTarget', () => {
     const { deal, milestones } = dealAtStage('door-opener');
 
     // Act
-    const check = checkLinkTarget(claims('confirm-gate', 'target-account-selection', PEOPLE.dana), deal, milestones);
+    const check = checkLinkTarget(
+      claims('confirm-gate', 'target-account-selection', PEOPLE.dana),
+      deal,
+      milestones,
+    );
 
     // Assess
     expect(check).toEqual({
@@ -120,7 +138,11 @@ describe('checkLinkTarget', () => {
     const check = checkLinkTarget(claims('confirm-gate', 'joint-discovery', PEOPLE.dana), deal, milestones);
 
     // Assess
-    expect(check).toEqual({ ok: false, reason: 'superseded', message: 'The Joint discovery gate is not open yet.' });
+    expect(check).toEqual({
+      ok: false,
+      reason: 'superseded',
+      message: 'The Joint discovery gate is not open yet.',
+    });
   });
 
   it('refuses a confirm link from a party the gate does not ask, or from a stranger', () => {
@@ -129,7 +151,11 @@ describe('checkLinkTarget', () => {
 
     // Act
     const vendor = checkLinkTarget(claims('confirm-gate', 'door-opener', PEOPLE.ana), deal, milestones);
-    const stranger = checkLinkTarget(claims('confirm-gate', 'door-opener', 'eve@evil.example'), deal, milestones);
+    const stranger = checkLinkTarget(
+      claims('confirm-gate', 'door-opener', 'eve@evil.example'),
+      deal,
+      milestones,
+    );
 
     // Assess
     expect(vendor).toMatchObject({ ok: false, reason: 'not-allowed' });
@@ -153,8 +179,16 @@ describe('checkLinkTarget', () => {
     const once = confirmed(deal, 'target-account-selection', 'vendor', PEOPLE.ana);
 
     // Act: the vendor owner again, and a vendor escalation contact.
-    const again = checkLinkTarget(claims('confirm-gate', 'target-account-selection', PEOPLE.ana), once, milestones);
-    const colleague = checkLinkTarget(claims('confirm-gate', 'target-account-selection', PEOPLE.sam), once, milestones);
+    const again = checkLinkTarget(
+      claims('confirm-gate', 'target-account-selection', PEOPLE.ana),
+      once,
+      milestones,
+    );
+    const colleague = checkLinkTarget(
+      claims('confirm-gate', 'target-account-selection', PEOPLE.sam),
+      once,
+      milestones,
+    );
 
     // Assess
     expect(again).toEqual({
@@ -177,7 +211,12 @@ describe('checkLinkTarget', () => {
       waived: { at: '2026-12-02T08:00:00.000Z', by: PEOPLE.ana, reason: 'met already' },
     });
 
-    for (const action of ['milestone-done', 'milestone-slip', 'milestone-stuck', 'waive-milestone'] as const) {
+    for (const action of [
+      'milestone-done',
+      'milestone-slip',
+      'milestone-stuck',
+      'waive-milestone',
+    ] as const) {
       const recipient = action === 'waive-milestone' ? PEOPLE.ana : PEOPLE.dana;
 
       // Act
@@ -205,7 +244,11 @@ describe('checkLinkTarget', () => {
     });
 
     // Act
-    const check = checkLinkTarget(claims('milestone-done', 'warm-intro', PEOPLE.dana), reassigned.deal, reassigned.milestones);
+    const check = checkLinkTarget(
+      claims('milestone-done', 'warm-intro', PEOPLE.dana),
+      reassigned.deal,
+      reassigned.milestones,
+    );
 
     // Assess
     expect(check).toEqual({
@@ -226,14 +269,18 @@ describe('checkLinkTarget', () => {
     expect(check).toMatchObject({ ok: false, reason: 'superseded' });
   });
 
-  it("lets only the vendor owner waive, whoever owns the milestone", () => {
+  it('lets only the vendor owner waive, whoever owns the milestone', () => {
     // Prepare
     const { deal, milestones } = dealAtStage('door-opener');
 
     // Act
     const vendor = checkLinkTarget(claims('waive-milestone', 'warm-intro', PEOPLE.ana), deal, milestones);
     const owner = checkLinkTarget(claims('waive-milestone', 'warm-intro', PEOPLE.dana), deal, milestones);
-    const vendorLadder = checkLinkTarget(claims('waive-milestone', 'warm-intro', PEOPLE.sam), deal, milestones);
+    const vendorLadder = checkLinkTarget(
+      claims('waive-milestone', 'warm-intro', PEOPLE.sam),
+      deal,
+      milestones,
+    );
 
     // Assess
     expect(vendor.ok).toBe(true);
@@ -244,7 +291,12 @@ describe('checkLinkTarget', () => {
   it('refuses to accept a handoff twice', () => {
     // Prepare
     const accepted = withMilestone(dealAtStage('joint-pursuit-and-proof'), 'security-review', {
-      handoff: { from: 'customer', to: 'partner', acceptedAt: '2026-12-02T11:00:00.000Z', acceptedBy: PEOPLE.dana },
+      handoff: {
+        from: 'customer',
+        to: 'partner',
+        acceptedAt: '2026-12-02T11:00:00.000Z',
+        acceptedBy: PEOPLE.dana,
+      },
     });
 
     // Act
@@ -253,7 +305,11 @@ describe('checkLinkTarget', () => {
       accepted.deal,
       accepted.milestones,
     );
-    const done = checkLinkTarget(claims('milestone-done', 'security-review', PEOPLE.dana), accepted.deal, accepted.milestones);
+    const done = checkLinkTarget(
+      claims('milestone-done', 'security-review', PEOPLE.dana),
+      accepted.deal,
+      accepted.milestones,
+    );
 
     // Assess
     expect(again).toEqual({
@@ -294,7 +350,9 @@ describe('performAction', () => {
     const snapshot = withMilestone(dealAtStage('door-opener'), 'warm-intro', { status: 'done' });
 
     // Act
-    const result = act(snapshot, claims('confirm-gate', 'door-opener', PEOPLE.dana), { meetingDate: '2026-12-14' });
+    const result = act(snapshot, claims('confirm-gate', 'door-opener', PEOPLE.dana), {
+      meetingDate: '2026-12-14',
+    });
 
     // Assess
     expect(result.passed).toEqual({ stage: 'door-opener', outcome: 'passed' });
@@ -321,7 +379,9 @@ describe('performAction', () => {
       version: milestoneOf(snapshot, 'warm-intro').version,
     });
     expect(result.passed).toEqual({ stage: 'door-opener', outcome: 'passed' });
-    expect(result.message).toBe('Marked done: “Warm introduction to Lee Park”. The Door-opener move gate has passed.');
+    expect(result.message).toBe(
+      'Marked done: “Warm introduction to Lee Park”. The Door-opener move gate has passed.',
+    );
   });
 
   it('waives a milestone with the reason, by the vendor owner', () => {
@@ -329,7 +389,9 @@ describe('performAction', () => {
     const snapshot = dealAtStage('door-opener');
 
     // Act
-    const result = act(snapshot, claims('waive-milestone', 'warm-intro', PEOPLE.ana), { reason: 'Lee already met us' });
+    const result = act(snapshot, claims('waive-milestone', 'warm-intro', PEOPLE.ana), {
+      reason: 'Lee already met us',
+    });
 
     // Assess
     expect(result.milestones[0]).toMatchObject({
@@ -352,7 +414,9 @@ describe('performAction', () => {
       status: 'open',
       handoff: { from: 'customer', to: 'partner', acceptedAt: NOW.toISOString(), acceptedBy: PEOPLE.dana },
     });
-    expect(result.message).toBe('Handoff accepted: “Partner completes the security questionnaire” is now yours.');
+    expect(result.message).toBe(
+      'Handoff accepted: “Partner completes the security questionnaire” is now yours.',
+    );
   });
 
   it('records a stuck milestone and asks for a stuck notice', () => {
@@ -403,9 +467,21 @@ describe('performAction', () => {
       due: '2027-01-15',
       dueAt: '2027-01-15T22:00:00.000Z',
       nudgeAt: '2027-01-13T22:00:00.000Z',
-      slips: [{ from: '2027-01-08', to: '2027-01-15', at: NOW.toISOString(), by: PEOPLE.dana, reason: 'Brief needs the CFO' }],
+      slips: [
+        {
+          from: '2027-01-08',
+          to: '2027-01-15',
+          at: NOW.toISOString(),
+          by: PEOPLE.dana,
+          reason: 'Brief needs the CFO',
+        },
+      ],
     });
-    expect(moved['pricing-approval']).toMatchObject({ due: '2027-02-05', dueAt: '2027-02-05T23:00:00.000Z', slips: [] });
+    expect(moved['pricing-approval']).toMatchObject({
+      due: '2027-02-05',
+      dueAt: '2027-02-05T23:00:00.000Z',
+      slips: [],
+    });
     expect(moved['proof-of-concept']).toMatchObject({ due: '2027-02-12', dueAt: '2027-02-13T01:00:00.000Z' });
     expect(moved.debrief?.due).toBe('2027-03-12');
     expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-03-05');
@@ -418,17 +494,42 @@ describe('performAction', () => {
         impact: {
           days: 7,
           moved: [
-            { milestoneId: 'account-brief', title: 'Write the shared account brief', from: '2027-01-08', to: '2027-01-15' },
+            {
+              milestoneId: 'account-brief',
+              title: 'Write the shared account brief',
+              from: '2027-01-08',
+              to: '2027-01-15',
+            },
             {
               milestoneId: 'security-review',
               title: 'Partner completes the security questionnaire',
               from: '2027-01-22',
               to: '2027-01-29',
             },
-            { milestoneId: 'pricing-approval', title: 'Enterprise pricing approval', from: '2027-01-29', to: '2027-02-05' },
-            { milestoneId: 'proof-of-concept', title: 'Combined proof of concept signed off', from: '2027-02-05', to: '2027-02-12' },
-            { milestoneId: 'procurement', title: 'Globex procurement sign-off', from: '2027-02-19', to: '2027-02-26' },
-            { milestoneId: 'debrief', title: 'Thirty-minute joint debrief', from: '2027-03-05', to: '2027-03-12' },
+            {
+              milestoneId: 'pricing-approval',
+              title: 'Enterprise pricing approval',
+              from: '2027-01-29',
+              to: '2027-02-05',
+            },
+            {
+              milestoneId: 'proof-of-concept',
+              title: 'Combined proof of concept signed off',
+              from: '2027-02-05',
+              to: '2027-02-12',
+            },
+            {
+              milestoneId: 'procurement',
+              title: 'Globex procurement sign-off',
+              from: '2027-02-19',
+              to: '2027-02-26',
+            },
+            {
+              milestoneId: 'debrief',
+              title: 'Thirty-minute joint debrief',
+              from: '2027-03-05',
+              to: '2027-03-12',
+            },
           ],
           closeDate: { from: '2027-02-26', to: '2027-03-05' },
         },
@@ -439,7 +540,9 @@ describe('performAction', () => {
 
   it('leaves earlier and closed milestones where they are on a slip', () => {
     // Prepare: security-review (seq 4) slips; pricing-approval (seq 5) is already done.
-    const snapshot = withMilestone(dealAtStage('joint-pursuit-and-proof'), 'pricing-approval', { status: 'done' });
+    const snapshot = withMilestone(dealAtStage('joint-pursuit-and-proof'), 'pricing-approval', {
+      status: 'done',
+    });
 
     // Act
     const result = act(snapshot, claims('milestone-slip', 'security-review', PEOPLE.dana), {
@@ -448,7 +551,12 @@ describe('performAction', () => {
     });
 
     // Assess
-    expect(result.milestones.map((m) => m.milestoneId)).toEqual(['security-review', 'proof-of-concept', 'procurement', 'debrief']);
+    expect(result.milestones.map((m) => m.milestoneId)).toEqual([
+      'security-review',
+      'proof-of-concept',
+      'procurement',
+      'debrief',
+    ]);
     expect(result.milestones.find((m) => m.milestoneId === 'proof-of-concept')?.due).toBe('2027-02-08');
     expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-03-01');
   });
@@ -458,7 +566,10 @@ describe('performAction', () => {
     const snapshot = dealAtStage('close-register-review');
 
     // Act
-    const result = act(snapshot, claims('milestone-slip', 'debrief', PEOPLE.ana), { newDue: '2027-03-15', reason: 'PTO' });
+    const result = act(snapshot, claims('milestone-slip', 'debrief', PEOPLE.ana), {
+      newDue: '2027-03-15',
+      reason: 'PTO',
+    });
 
     // Assess
     expect(result.milestones[0]).toMatchObject({ due: '2027-03-15', dueAt: '2027-03-15T22:00:00.000Z' });
@@ -518,7 +629,10 @@ describe('performAction', () => {
   it('lets a stage-1 confirm link pass stage 1 only, never stage 2', () => {
     // Prepare: stage 1 waits for the partner only; the partner also confirms stage 2.
     const base = withMilestone(dealAtStage('target-account-selection'), 'fit-check', { status: 'done' });
-    const snapshot = { ...base, deal: confirmed(base.deal, 'target-account-selection', 'vendor', PEOPLE.ana) };
+    const snapshot = {
+      ...base,
+      deal: confirmed(base.deal, 'target-account-selection', 'vendor', PEOPLE.ana),
+    };
     const link = claims('confirm-gate', 'target-account-selection', PEOPLE.dana);
 
     // Act
@@ -530,7 +644,10 @@ describe('performAction', () => {
         ...afterwards,
         deal: {
           ...afterwards.deal,
-          stages: { ...afterwards.deal.stages, 'door-opener': { ...afterwards.deal.stages['door-opener'], status: 'open' } },
+          stages: {
+            ...afterwards.deal.stages,
+            'door-opener': { ...afterwards.deal.stages['door-opener'], status: 'open' },
+          },
         },
       },
       'warm-intro',

@@ -21,6 +21,7 @@ import {
   PEOPLE,
   PLAN_ID,
   planWith,
+  planWithMilestone,
   referencePlan,
   startedDeal,
   TENANT,
@@ -38,14 +39,23 @@ function confirm(deal: Deal, stage: StageKey, ...parties: ('vendor' | 'partner' 
         ...state,
         confirmations: [
           ...state.confirmations,
-          ...parties.map((party) => ({ party, by: `${party}@example.test`, at: NOW.toISOString(), evidence: {} })),
+          ...parties.map((party) => ({
+            party,
+            by: `${party}@example.test`,
+            at: NOW.toISOString(),
+            evidence: {},
+          })),
         ],
       },
     },
   };
 }
 
-function close(milestones: MilestoneState[], ids: string[], status: 'done' | 'waived' = 'done'): MilestoneState[] {
+function close(
+  milestones: MilestoneState[],
+  ids: string[],
+  status: 'done' | 'waived' = 'done',
+): MilestoneState[] {
   return milestones.map((m) => (ids.includes(m.milestoneId) ? { ...m, status } : m));
 }
 
@@ -85,7 +95,9 @@ describe('startDeal', () => {
       [7, 'procurement', 'close-register-review'],
       [8, 'debrief', 'close-register-review'],
     ]);
-    expect(milestones.every((m) => m.status === 'open' && m.version === 0 && m.planId === PLAN_ID)).toBe(true);
+    expect(milestones.every((m) => m.status === 'open' && m.version === 0 && m.planId === PLAN_ID)).toBe(
+      true,
+    );
   });
 
   it("resolves a party owner to that party's named owner, with their timezone", () => {
@@ -114,16 +126,19 @@ describe('startDeal', () => {
 
   it("resolves an email owner on an escalation ladder to that person, in their party owner's timezone", () => {
     // Prepare
-    const plan = planWith((p) => {
-      p.stages['door-opener'].milestones[0] = { ...p.stages['door-opener'].milestones[0]!, owner: PEOPLE.raj };
-    });
+    const plan = planWithMilestone('warm-intro', { owner: PEOPLE.raj });
 
     // Act
     const snapshot = startedDeal(NOW, plan);
 
     // Assess
     const m = milestoneOf(snapshot, 'warm-intro');
-    expect(m.owner).toEqual({ party: 'partner', name: 'Raj Mehta', email: PEOPLE.raj, timezone: 'America/New_York' });
+    expect(m.owner).toEqual({
+      party: 'partner',
+      name: 'Raj Mehta',
+      email: PEOPLE.raj,
+      timezone: 'America/New_York',
+    });
     expect(m.dueAt).toBe('2026-12-11T22:00:00.000Z');
   });
 
@@ -160,12 +175,7 @@ describe('startDeal', () => {
 
   it('sets a due time on a daylight-saving change day to 17:00 local time', () => {
     // Prepare: Chicago moves to CDT on 2027-03-14.
-    const plan = planWith((p) => {
-      p.stages['close-register-review'].milestones[1] = {
-        ...p.stages['close-register-review'].milestones[1]!,
-        due: '2027-03-14',
-      };
-    });
+    const plan = planWithMilestone('debrief', { due: '2027-03-14' });
 
     // Act
     const snapshot = startedDeal(NOW, plan);
@@ -278,7 +288,9 @@ describe('stageDeadline', () => {
     // Prepare: both milestones due 2027-01-29; the customer's 17:00 in Los Angeles comes last.
     const { deal, milestones } = startedDeal(NOW);
     const sameDay = milestones.map((m) =>
-      m.stage === 'joint-pursuit-and-proof' ? { ...m, due: '2027-01-29', dueAt: dueInstant('2027-01-29', m.owner.timezone) } : m,
+      m.stage === 'joint-pursuit-and-proof'
+        ? { ...m, due: '2027-01-29', dueAt: dueInstant('2027-01-29', m.owner.timezone) }
+        : m,
     );
 
     // Act
@@ -325,8 +337,12 @@ describe('stageDeadline', () => {
     );
 
     // Act / Assess
-    expect(stageDeadline(deal, milestones, 'door-opener', DEFAULT_TZ).toISOString()).toBe('2026-12-11T22:00:00.000Z');
-    expect(stageDeadline(deal, slipped, 'door-opener', DEFAULT_TZ).toISOString()).toBe('2026-12-18T22:00:00.000Z');
+    expect(stageDeadline(deal, milestones, 'door-opener', DEFAULT_TZ).toISOString()).toBe(
+      '2026-12-11T22:00:00.000Z',
+    );
+    expect(stageDeadline(deal, slipped, 'door-opener', DEFAULT_TZ).toISOString()).toBe(
+      '2026-12-18T22:00:00.000Z',
+    );
   });
 });
 
@@ -430,7 +446,11 @@ describe('passGateIfReady', () => {
     const { deal, milestones } = dealAtStage('door-opener', NOW);
 
     // Act
-    const result = passGateIfReady(confirm(deal, 'door-opener', 'partner'), close(milestones, ['warm-intro'], 'waived'), NOW);
+    const result = passGateIfReady(
+      confirm(deal, 'door-opener', 'partner'),
+      close(milestones, ['warm-intro'], 'waived'),
+      NOW,
+    );
 
     // Assess
     expect(result.passed).toEqual({ stage: 'door-opener', outcome: 'passed' });
@@ -466,7 +486,14 @@ describe('passGateIfReady', () => {
     const { deal, milestones } = dealAtStage('close-register-review', NOW);
     const won: Deal = {
       ...confirm(deal, 'close-register-review', 'vendor'),
-      outcome: { result: 'won', finalArr: 100_000, currency: 'USD', lesson: 'Start early', at: NOW.toISOString(), by: PEOPLE.ana },
+      outcome: {
+        result: 'won',
+        finalArr: 100_000,
+        currency: 'USD',
+        lesson: 'Start early',
+        at: NOW.toISOString(),
+        by: PEOPLE.ana,
+      },
     };
 
     // Act
@@ -485,7 +512,14 @@ describe('passGateIfReady', () => {
     const { deal, milestones } = dealAtStage('close-register-review', NOW);
     const lost: Deal = {
       ...confirm(deal, 'close-register-review', 'vendor'),
-      outcome: { result: 'lost', finalArr: 0, currency: 'USD', lesson: 'Too late', at: NOW.toISOString(), by: PEOPLE.ana },
+      outcome: {
+        result: 'lost',
+        finalArr: 0,
+        currency: 'USD',
+        lesson: 'Too late',
+        at: NOW.toISOString(),
+        by: PEOPLE.ana,
+      },
     };
 
     // Act
@@ -505,7 +539,14 @@ describe('passGateIfReady', () => {
     const { deal, milestones } = dealAtStage('close-register-review', NOW, plan);
     const lost: Deal = {
       ...confirm(deal, 'close-register-review', 'vendor'),
-      outcome: { result: 'lost', finalArr: 0, currency: 'USD', lesson: 'Too late', at: NOW.toISOString(), by: PEOPLE.ana },
+      outcome: {
+        result: 'lost',
+        finalArr: 0,
+        currency: 'USD',
+        lesson: 'Too late',
+        at: NOW.toISOString(),
+        by: PEOPLE.ana,
+      },
     };
 
     // Act
@@ -531,7 +572,11 @@ describe('daysInStages', () => {
           openedAt: '2026-12-01T15:00:00.000Z',
           passedAt: '2026-12-04T09:00:00.000Z',
         },
-        'door-opener': { ...deal.stages['door-opener'], status: 'open', openedAt: '2026-12-04T09:05:00.000Z' },
+        'door-opener': {
+          ...deal.stages['door-opener'],
+          status: 'open',
+          openedAt: '2026-12-04T09:05:00.000Z',
+        },
       },
     };
 

@@ -71,7 +71,23 @@ function everyEmail(plan: Plan, url?: string): OutboundEmail[] {
   ];
 }
 
-const ALLOWED_TAGS = new Set(['!doctype', 'html', 'body', 'p', 'h2', 'ul', 'li', 'a', '/html', '/body', '/p', '/h2', '/ul', '/li', '/a']);
+const ALLOWED_TAGS = new Set([
+  '!doctype',
+  'html',
+  'body',
+  'p',
+  'h2',
+  'ul',
+  'li',
+  'a',
+  '/html',
+  '/body',
+  '/p',
+  '/h2',
+  '/ul',
+  '/li',
+  '/a',
+]);
 
 describe('email HTML', () => {
   it('escapes markup and quotes from every plan value, so only the template’s own tags remain', () => {
@@ -84,7 +100,10 @@ describe('email HTML', () => {
     // Assess
     for (const email of emails) {
       const tags = [...email.html.matchAll(/<([^\s>]+)/g)].map((m) => (m[1] as string).toLowerCase());
-      expect(tags.filter((t) => !ALLOWED_TAGS.has(t)), email.key).toEqual([]);
+      expect(
+        tags.filter((t) => !ALLOWED_TAGS.has(t)),
+        email.key,
+      ).toEqual([]);
       expect(email.html, email.key).not.toContain('<script');
       expect(email.html, email.key).not.toContain('<img');
       expect(email.html, email.key).toContain(
@@ -223,7 +242,9 @@ describe('email addressing', () => {
     const email = gateOpenEmail(snapshot.deal, 'joint-pursuit-and-proof', lee, confirmOnly, 'k');
 
     // Assess
-    expect(email.subject).toBe('[Globex platform migration] Stage 4, Joint pursuit and proof: please confirm the gate');
+    expect(email.subject).toBe(
+      '[Globex platform migration] Stage 4, Joint pursuit and proof: please confirm the gate',
+    );
     expect(email.text).toContain("Confirm the gate (the customer's confirmation of the path to a decision)");
     expect(email.text).not.toContain('Your milestones');
   });

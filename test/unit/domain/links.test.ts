@@ -35,7 +35,9 @@ function claims(overrides: Partial<LinkClaims> = {}): LinkClaims {
 /** A token built by hand the way the design describes it, to reach the checks behind the signature. */
 function forge(tenant: string, fields: unknown[], key: Uint8Array = TEST_KEY): string {
   const body = Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url');
-  const mac = createHmac('sha256', key).update(`cosell-link\n1\n${tenant}\n${body}`, 'utf8').digest('base64url');
+  const mac = createHmac('sha256', key)
+    .update(`cosell-link\n1\n${tenant}\n${body}`, 'utf8')
+    .digest('base64url');
   return `${body}.${mac}`;
 }
 
@@ -51,7 +53,10 @@ function flip(text: string, index: number): string {
 describe('signLink and verifyLink', () => {
   it.each(Object.keys(LINK_ACTIONS) as LinkAction[])('round-trips a %s link', async (action) => {
     // Prepare
-    const original = claims({ action, target: action === 'confirm-gate' ? 'joint-discovery' : 'security-review' });
+    const original = claims({
+      action,
+      target: action === 'confirm-gate' ? 'joint-discovery' : 'security-review',
+    });
 
     // Act
     const token = signLink(TENANT, original, TEST_KEY);
@@ -281,7 +286,10 @@ describe('signLink and verifyLink', () => {
 
     // Act / Assess
     expect((await verifyLink(TENANT, token, keys, new Date((EXP - 1) * 1000))).ok).toBe(true);
-    expect(await verifyLink(TENANT, token, keys, new Date(EXP * 1000))).toEqual({ ok: false, reason: 'expired' });
+    expect(await verifyLink(TENANT, token, keys, new Date(EXP * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
     expect(await verifyLink(TENANT, token, keys, new Date((EXP + 86_400) * 1000))).toEqual({
       ok: false,
       reason: 'expired',

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MilestoneState } from '../../../lambdas/domain/deal';
-import { gateAsks, ladderRungs, nextLookInSeconds, partiesOwingMoves } from '../../../lambdas/domain/notifications';
-import { DEFAULT_TZ, dealAtStage, PEOPLE, planWith } from '../../helpers/plan';
+import {
+  gateAsks,
+  ladderRungs,
+  nextLookInSeconds,
+  partiesOwingMoves,
+} from '../../../lambdas/domain/notifications';
+import { DEFAULT_TZ, dealAtStage, PEOPLE, planWith, planWithMilestone } from '../../helpers/plan';
 
 const DEADLINE = new Date('2027-02-06T01:00:00.000Z');
 
@@ -90,7 +95,10 @@ describe('gateAsks', () => {
     const progressed: MilestoneState[] = milestones.map((m) => {
       if (m.milestoneId === 'proof-of-concept') return { ...m, status: 'done' };
       if (m.milestoneId === 'security-review') {
-        return { ...m, handoff: { from: 'customer', to: 'partner', acceptedAt: 'x', acceptedBy: PEOPLE.dana } };
+        return {
+          ...m,
+          handoff: { from: 'customer', to: 'partner', acceptedAt: 'x', acceptedBy: PEOPLE.dana },
+        };
       }
       return m;
     });
@@ -112,7 +120,11 @@ describe('gateAsks', () => {
     expect(summarize(asks)).toEqual([
       {
         to: PEOPLE.dana,
-        asks: ['milestone-done security-review', 'milestone-slip security-review', 'milestone-stuck security-review'],
+        asks: [
+          'milestone-done security-review',
+          'milestone-slip security-review',
+          'milestone-stuck security-review',
+        ],
       },
       {
         to: PEOPLE.ana,
@@ -132,7 +144,9 @@ describe('gateAsks', () => {
     // Prepare: a milestone record carrying the vendor owner's address in another case.
     const { deal, milestones } = dealAtStage('joint-discovery');
     const shouted = milestones.map((m) =>
-      m.milestoneId === 'discovery-call' ? { ...m, owner: { ...m.owner, email: PEOPLE.ana.toUpperCase() } } : m,
+      m.milestoneId === 'discovery-call'
+        ? { ...m, owner: { ...m.owner, email: PEOPLE.ana.toUpperCase() } }
+        : m,
     );
 
     // Act
@@ -145,9 +159,7 @@ describe('gateAsks', () => {
 
   it('asks an escalation contact who owns a milestone directly, apart from the party owner', () => {
     // Prepare
-    const plan = planWith((p) => {
-      p.stages['door-opener'].milestones[0] = { ...p.stages['door-opener'].milestones[0]!, owner: PEOPLE.raj };
-    });
+    const plan = planWithMilestone('warm-intro', { owner: PEOPLE.raj });
     const { deal, milestones } = dealAtStage('door-opener', undefined, plan);
 
     // Act
@@ -155,7 +167,10 @@ describe('gateAsks', () => {
 
     // Assess
     expect(summarize(asks)).toEqual([
-      { to: PEOPLE.raj, asks: ['milestone-done warm-intro', 'milestone-slip warm-intro', 'milestone-stuck warm-intro'] },
+      {
+        to: PEOPLE.raj,
+        asks: ['milestone-done warm-intro', 'milestone-slip warm-intro', 'milestone-stuck warm-intro'],
+      },
       { to: PEOPLE.dana, asks: ['confirm-gate door-opener'] },
       { to: PEOPLE.ana, asks: ['waive-milestone warm-intro'] },
     ]);
@@ -185,11 +200,20 @@ describe('partiesOwingMoves', () => {
   it('names the parties yet to confirm and those owning open milestones', () => {
     // Prepare
     const { deal, milestones } = dealAtStage('joint-pursuit-and-proof');
-    const partnerDone = milestones.map((m) => (m.milestoneId === 'security-review' ? { ...m, status: 'done' as const } : m));
+    const partnerDone = milestones.map((m) =>
+      m.milestoneId === 'security-review' ? { ...m, status: 'done' as const } : m,
+    );
 
     // Act / Assess
-    expect(partiesOwingMoves(deal, milestones, 'joint-pursuit-and-proof').sort()).toEqual(['customer', 'partner', 'vendor']);
-    expect(partiesOwingMoves(deal, partnerDone, 'joint-pursuit-and-proof').sort()).toEqual(['customer', 'vendor']);
+    expect(partiesOwingMoves(deal, milestones, 'joint-pursuit-and-proof').sort()).toEqual([
+      'customer',
+      'partner',
+      'vendor',
+    ]);
+    expect(partiesOwingMoves(deal, partnerDone, 'joint-pursuit-and-proof').sort()).toEqual([
+      'customer',
+      'vendor',
+    ]);
   });
 });
 

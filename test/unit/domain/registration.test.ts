@@ -11,7 +11,10 @@ import { dealAtStage, PEOPLE, PLAN_ID, planWith, TENANT } from '../../helpers/pl
 const OPENED = new Date('2026-12-01T15:00:00.000Z');
 const NOW = new Date('2027-02-26T20:00:00.000Z');
 
-function closed(result: 'won' | 'lost', deal: Deal = dealAtStage('close-register-review', OPENED).deal): Deal {
+function closed(
+  result: 'won' | 'lost',
+  deal: Deal = dealAtStage('close-register-review', OPENED).deal,
+): Deal {
   return {
     ...deal,
     status: result,
@@ -115,7 +118,12 @@ describe('registrationDetail', () => {
     const detail = registrationDetail({ ...deal, status: 'won' }, NOW);
 
     // Assess
-    expect(detail).toMatchObject({ outcome: 'won', closedAt: NOW.toISOString(), lesson: '', arr: { amount: 0 } });
+    expect(detail).toMatchObject({
+      outcome: 'won',
+      closedAt: NOW.toISOString(),
+      lesson: '',
+      arr: { amount: 0 },
+    });
   });
 
   it('is a JSON-safe object (it travels as an EventBridge detail)', () => {

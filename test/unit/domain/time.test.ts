@@ -51,16 +51,24 @@ describe('zonedInstant', () => {
 
   it('reads back as the same wall time in the zone', () => {
     // Prepare
-    const zones = ['America/Chicago', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney', 'Pacific/Auckland'];
+    const zones = [
+      'America/Chicago',
+      'Europe/London',
+      'Asia/Kolkata',
+      'Australia/Sydney',
+      'Pacific/Auckland',
+    ];
 
     for (const zone of zones) {
       // Act
       const instant = zonedInstant('2027-03-14', '17:00', zone);
 
       // Assess
-      const wall = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(
-        instant,
-      );
+      const wall = new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(instant);
       expect(wall, zone).toBe('17:00');
       expect(localDate(instant, zone), zone).toBe('2027-03-14');
     }
@@ -68,9 +76,13 @@ describe('zonedInstant', () => {
 
   it('resolves an ambiguous wall time (autumn, clocks go back) to its first occurrence', () => {
     // 01:30 happens twice in Chicago on 2027-11-07: at 06:30Z (CDT) and at 07:30Z (CST).
-    expect(zonedInstant('2027-11-07', '01:30', 'America/Chicago').toISOString()).toBe('2027-11-07T06:30:00.000Z');
+    expect(zonedInstant('2027-11-07', '01:30', 'America/Chicago').toISOString()).toBe(
+      '2027-11-07T06:30:00.000Z',
+    );
     // 01:30 happens twice in London on 2027-10-31: at 00:30Z (BST) and at 01:30Z (GMT).
-    expect(zonedInstant('2027-10-31', '01:30', 'Europe/London').toISOString()).toBe('2027-10-31T00:30:00.000Z');
+    expect(zonedInstant('2027-10-31', '01:30', 'Europe/London').toISOString()).toBe(
+      '2027-10-31T00:30:00.000Z',
+    );
   });
 
   it('resolves a wall time skipped by the London spring change to just after the jump', () => {
@@ -117,32 +129,35 @@ describe('zonedInstant around every 2027 change, every 15 minutes', () => {
     ['Australia/Lord_Howe', ['2027-04-04', '2027-10-03']],
   ];
 
-  it.each(cases)('%s reads back the requested wall time, or the time just after a skipped one', (zone, days) => {
-    let skipped = 0;
-    for (const day of days) {
-      for (let minutes = 0; minutes < 24 * 60; minutes += 15) {
-        // Prepare
-        const wanted = plusMinutes(day, minutes);
-        const time = wanted.slice(11);
+  it.each(cases)(
+    '%s reads back the requested wall time, or the time just after a skipped one',
+    (zone, days) => {
+      let skipped = 0;
+      for (const day of days) {
+        for (let minutes = 0; minutes < 24 * 60; minutes += 15) {
+          // Prepare
+          const wanted = plusMinutes(day, minutes);
+          const time = wanted.slice(11);
 
-        // Act
-        const instant = zonedInstant(day, time, zone).getTime();
+          // Act
+          const instant = zonedInstant(day, time, zone).getTime();
 
-        // Assess: the clock reads the time asked for; or no instant within three hours reads it (it was
-        // skipped) and the clock reads it plus the size of the jump.
-        const read = wallOf(instant, zone);
-        if (read === wanted) continue;
-        skipped++;
-        for (let t = instant - 3 * 3_600_000; t <= instant + 3 * 3_600_000; t += 60_000) {
-          expect(wallOf(t, zone), `${zone}: ${wanted} exists`).not.toBe(wanted);
+          // Assess: the clock reads the time asked for; or no instant within three hours reads it (it was
+          // skipped) and the clock reads it plus the size of the jump.
+          const read = wallOf(instant, zone);
+          if (read === wanted) continue;
+          skipped++;
+          for (let t = instant - 3 * 3_600_000; t <= instant + 3 * 3_600_000; t += 60_000) {
+            expect(wallOf(t, zone), `${zone}: ${wanted} exists`).not.toBe(wanted);
+          }
+          const jump = zone === 'Australia/Lord_Howe' ? 30 : 60;
+          expect(read, `${zone}: ${wanted}`).toBe(plusMinutes(day, minutes + jump));
         }
-        const jump = zone === 'Australia/Lord_Howe' ? 30 : 60;
-        expect(read, `${zone}: ${wanted}`).toBe(plusMinutes(day, minutes + jump));
       }
-    }
-    // Each spring change skips 60 minutes (four times at 15-minute steps), Lord Howe's 30 (two).
-    expect(skipped).toBe(zone === 'Australia/Lord_Howe' ? 2 : 4);
-  });
+      // Each spring change skips 60 minutes (four times at 15-minute steps), Lord Howe's 30 (two).
+      expect(skipped).toBe(zone === 'Australia/Lord_Howe' ? 2 : 4);
+    },
+  );
 });
 
 describe('localDate', () => {

@@ -24,7 +24,8 @@ export const ENV = {
   DEFAULT_TIMEZONE: 'America/Chicago',
   EVENT_BUS_NAME: 'cosell-flow-acme',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:cosell-flow-acme-playbook',
-  LINK_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cosell-flow/acme/link-keys-AbCdEf',
+  LINK_KEYS_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:cosell-flow/acme/link-keys-AbCdEf',
   LINK_TTL_DAYS: '14',
   POWERTOOLS_SERVICE_NAME: 'cosell-flow',
   POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -148,22 +148,25 @@ describe('plans-api POST /plans', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
-  it.each([['text/plain'], ['application/x-www-form-urlencoded'], [undefined]])(
-    'answers 415 for content type %s, and writes nothing',
-    async (contentType) => {
-      // Prepare
-      const event = postPlan(JSON.stringify(REFERENCE_PLAN), contentType);
+  it.each([
+    ['text/plain'],
+    ['application/x-www-form-urlencoded'],
+    [undefined],
+    ['constructor'],
+    ['__proto__'],
+  ])('answers 415 for content type %s, and writes nothing', async (contentType) => {
+    // Prepare
+    const event = postPlan(JSON.stringify(REFERENCE_PLAN), contentType);
 
-      // Act
-      const result = await handler(event);
+    // Act
+    const result = await handler(event);
 
-      // Assess
-      expect(result.statusCode).toBe(415);
-      expect(bodyOf(result).issues).toEqual([{ path: '(content-type)', message: expect.any(String) }]);
-      expect(ddb.calls()).toHaveLength(0);
-      expect(sfn.calls()).toHaveLength(0);
-    },
-  );
+    // Assess
+    expect(result.statusCode).toBe(415);
+    expect(bodyOf(result).issues).toEqual([{ path: '(content-type)', message: expect.any(String) }]);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
 
   it('answers 413 for a body over 256 KB, and writes nothing', async () => {
     // Prepare

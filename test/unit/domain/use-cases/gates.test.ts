@@ -69,9 +69,9 @@ describe('setGateDeadline', () => {
   });
 
   it('says when there is no such plan', async () => {
-    await expect(setGateDeadline(fakeDeps(), { planId: 'pl_x', stage: 'door-opener' })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      setGateDeadline(fakeDeps(), { planId: 'pl_x', stage: 'door-opener' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -83,7 +83,12 @@ describe('awaitGate', () => {
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
 
     // Act
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', taskToken: 'token-1', escalations: 0 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'token-1',
+      escalations: 0,
+    });
 
     // Assess
     expect(deps.store.peek(PLAN_ID)?.deal.taskToken).toBe('token-1');
@@ -109,7 +114,9 @@ describe('awaitGate', () => {
       expect(link.claims.exp).toBe(Date.parse(START) / 1000 + 14 * 86_400);
     }
     expect(new Set(linksIn(ana ?? fail()).map((l) => l.claims.recipient))).toEqual(new Set([PEOPLE.ana]));
-    expect(new Set([...linksIn(ana ?? fail()), ...linksIn(dana ?? fail())].map((l) => l.claims.nonce)).size).toBe(6);
+    expect(
+      new Set([...linksIn(ana ?? fail()), ...linksIn(dana ?? fail())].map((l) => l.claims.nonce)).size,
+    ).toBe(6);
   });
 
   it('sends nothing more when run again (a retry or a new wait after an escalation), but keeps the new token', async () => {
@@ -117,10 +124,20 @@ describe('awaitGate', () => {
     const deps = fakeDeps();
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', taskToken: 'token-1', escalations: 0 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'token-1',
+      escalations: 0,
+    });
 
     // Act
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', taskToken: 'token-2', escalations: 1 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'token-2',
+      escalations: 1,
+    });
 
     // Assess
     expect(deps.mailer.sent).toHaveLength(2);
@@ -139,7 +156,12 @@ describe('awaitGate', () => {
       if (++calls === 2) throw new Error('SES throttled');
       await send(email);
     };
-    const input = { planId: PLAN_ID, stage: 'target-account-selection' as const, taskToken: 't', escalations: 0 };
+    const input = {
+      planId: PLAN_ID,
+      stage: 'target-account-selection' as const,
+      taskToken: 't',
+      escalations: 0,
+    };
     await expect(awaitGate(deps, input)).rejects.toThrow('SES throttled');
 
     // Act
@@ -155,7 +177,12 @@ describe('awaitGate', () => {
     const writes = deps.store.writes.length;
 
     // Act
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', taskToken: 'late', escalations: 0 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'late',
+      escalations: 0,
+    });
 
     // Assess
     expect(deps.workflow.completed).toEqual([{ taskToken: 'late', output: { outcome: 'passed' } }]);
@@ -168,11 +195,19 @@ describe('awaitGate', () => {
     const deps = atStage('close-register-review', (d) => ({
       ...d,
       status: 'lost',
-      stages: { ...d.stages, 'close-register-review': { ...d.stages['close-register-review'], status: 'passed' } },
+      stages: {
+        ...d.stages,
+        'close-register-review': { ...d.stages['close-register-review'], status: 'passed' },
+      },
     }));
 
     // Act
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'close-register-review', taskToken: 't5', escalations: 0 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'close-register-review',
+      taskToken: 't5',
+      escalations: 0,
+    });
 
     // Assess
     expect(deps.workflow.completed).toEqual([{ taskToken: 't5', output: { outcome: 'lost' } }]);
@@ -193,7 +228,12 @@ describe('awaitGate', () => {
     deps.store.interleave(() => actOnLink(deps, token, {}));
 
     // Act
-    await awaitGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', taskToken: 'token-1', escalations: 0 });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'token-1',
+      escalations: 0,
+    });
 
     // Assess
     const stored = deps.store.peek(PLAN_ID);
@@ -317,7 +357,11 @@ describe('escalateGate', () => {
     const writes = deps.store.writes.length;
 
     // Act
-    const result = await escalateGate(deps, { planId: PLAN_ID, stage: 'target-account-selection', escalations: 3 });
+    const result = await escalateGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      escalations: 3,
+    });
 
     // Assess
     expect(result).toEqual({ timeoutSeconds: 60, escalations: 4 });
@@ -359,7 +403,11 @@ describe('escalateGate', () => {
     const deps = atStage('joint-pursuit-and-proof');
     deps.clock.set(new Date(STAGE4_DEADLINE + 60_000));
     await escalateGate(deps, input);
-    const confirm = sentLink(deps.mailer, { to: PEOPLE.lee, action: 'confirm-gate', target: 'joint-pursuit-and-proof' });
+    const confirm = sentLink(deps.mailer, {
+      to: PEOPLE.lee,
+      action: 'confirm-gate',
+      target: 'joint-pursuit-and-proof',
+    });
     deps.store.interleave(() => actOnLink(deps, confirm.token, { customerConfirmation: 'yes' }));
     deps.clock.set(new Date(STAGE4_DEADLINE + 24 * HOUR));
 

@@ -11,7 +11,14 @@ function closedDeal(result: 'won' | 'lost'): Deal {
   return {
     ...deal,
     status: result,
-    outcome: { result, finalArr: 96_000, currency: 'USD', lesson: 'x', at: '2027-02-25T18:00:00.000Z', by: PEOPLE.ana },
+    outcome: {
+      result,
+      finalArr: 96_000,
+      currency: 'USD',
+      lesson: 'x',
+      at: '2027-02-25T18:00:00.000Z',
+      by: PEOPLE.ana,
+    },
   };
 }
 
@@ -35,7 +42,12 @@ describe('registerDeal', () => {
     expect(deps.events.published).toHaveLength(1);
     expect(deps.events.published[0]).toMatchObject({
       detailType: DEAL_REGISTERED,
-      detail: { registrationId: `acme:${PLAN_ID}`, outcome: 'won', attribution: 'sourced', arr: { amount: 96_000 } },
+      detail: {
+        registrationId: `acme:${PLAN_ID}`,
+        outcome: 'won',
+        attribution: 'sourced',
+        arr: { amount: 96_000 },
+      },
     });
     expect(deps.store.peek(PLAN_ID)?.deal.registeredAt).toBe('2027-02-26T12:00:00.000Z');
   });
@@ -107,7 +119,9 @@ describe('registerDeal', () => {
     const deps = fakeDeps();
 
     // Act / Assess
-    await expect(registerDeal(deps, { planId: 'pl_missing', outcome: 'won' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(registerDeal(deps, { planId: 'pl_missing', outcome: 'won' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(deps.events.published).toEqual([]);
   });
 });

@@ -1,0 +1,521 @@
+import { describe, expect, it } from 'vitest';
+import type { Deal } from '../../../../lambdas/domain/deal';
+import { type LinkAction, peekClaims } from '../../../../lambdas/domain/links';
+import { awaitGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
+import { actOnLink, viewLink } from '../../../../lambdas/domain/use-cases/links';
+import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
+import { fakeDeps, sentLink, signedToken } from '../../../helpers/fakes';
+import { dealAtStage, PEOPLE, PLAN_ID, startedDeal } from '../../../helpers/plan';
+
+const NOW = '2026-12-02T15:00:00.000Z';
+
+/** A deal at `stage`, its gate waiting on the workflow with task token `task-<stage>`. */
+function waitingAt(stage: StageKey, change: (deal: Deal) => Deal = (d) => d) {
+  const deps = fakeDeps();
+  deps.clock.set(NOW);
+  const snapshot = dealAtStage(stage, new Date('2026-12-01T15:00:00.000Z'));
+  deps.store.put({ ...snapshot, deal: change({ ...snapshot.deal, taskToken: `task-${stage}` }) });
+  return deps;
+}
+
+type Deps = ReturnType<typeof waitingAt>;
+
+function token(deps: Deps, action: LinkAction, target: string, recipient: string) {
+  return signedToken(deps, { planId: PLAN_ID, action, target, recipient });
+}
+
+function doneMilestone(deps: Deps, id: string): void {
+  const snapshot = deps.store.peek(PLAN_ID);
+  if (!snapshot) throw new Error('no deal');
+  deps.store.put({
+    ...snapshot,
+    milestones: snapshot.milestones.map((m) =>
+      m.milestoneId === id ? { ...m, status: 'done' as const } : m,
+    ),
+  });
+}
+
+describe('viewLink (GET and HEAD)', () => {
+  it('shows the form for a live link and changes nothing, however often it is opened', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+    const before = deps.store.peek(PLAN_ID);
+
+    // Act
+    const first = await viewLink(deps, t);
+    const second = await viewLink(deps, t);
+
+    // Assess
+    expect(first).toMatchObject({
+      kind: 'form',
+      status: 200,
+      claims: { action: 'confirm-gate', target: 'door-opener', recipient: PEOPLE.dana },
+      target: { stage: 'door-opener' },
+    });
+    expect(second.kind).toBe('form');
+    expect(deps.store.peek(PLAN_ID)).toEqual(before);
+    expect(deps.store.writes).toEqual([]);
+    expect(deps.store.usedLinks()).toEqual([]);
+    expect(deps.mailer.sent).toEqual([]);
+    expect(deps.workflow.completed).toEqual([]);
+  });
+
+  it('refuses a token that is not a link, with 404', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+
+    // Act
+    const page = await viewLink(deps, 'nonsense');
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+  });
+
+  it('refuses a link from another tenant, with 404', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const other = fakeDeps({ clock: deps.clock });
+    other.config.tenant = 'globex-bu';
+    const t = await signedToken(other, {
+      planId: PLAN_ID,
+      action: 'confirm-gate',
+      target: 'door-opener',
+      recipient: PEOPLE.dana,
+    });
+
+    // Act
+    const page = await viewLink(deps, t);
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+  });
+
+  it('refuses an expired link, with 410', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+    deps.clock.set(new Date(Date.parse(NOW) + 15 * 86_400_000));
+
+    // Act
+    const page = await viewLink(deps, t);
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 410, reason: 'expired' });
+  });
+
+  it('refuses a link to a deal that does not exist, with 404', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await signedToken(deps, {
+      planId: 'pl_gone',
+      action: 'confirm-gate',
+      target: 'door-opener',
+      recipient: PEOPLE.dana,
+    });
+
+    // Act / Assess
+    expect(await viewLink(deps, t)).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+  });
+
+  it.each([
+    ['a gate already passed', 'confirm-gate', 'target-account-selection', PEOPLE.dana, 410, 'superseded'],
+    ['a gate not open yet', 'confirm-gate', 'joint-discovery', PEOPLE.dana, 410, 'superseded'],
+    ['a party the gate does not ask', 'confirm-gate', 'door-opener', PEOPLE.ana, 403, 'not-allowed'],
+    ['a milestone already done', 'milestone-done', 'fit-check', PEOPLE.ana, 409, 'already-done'],
+    ['someone else’s milestone', 'milestone-done', 'warm-intro', PEOPLE.raj, 410, 'superseded'],
+  ] as const)('refuses %s', async (_what, action, target, recipient, status, reason) => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, action, target, recipient);
+
+    // Act
+    const page = await viewLink(deps, t);
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status, reason });
+  });
+});
+
+describe('actOnLink (POST)', () => {
+  it('performs the action once and claims the link with it', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-done', 'warm-intro', PEOPLE.dana);
+    const claims = peekClaims(t);
+
+    // Act
+    const page = await actOnLink(deps, t, { note: 'Intro sent on Monday' });
+
+    // Assess
+    expect(page).toMatchObject({
+      kind: 'done',
+      status: 200,
+      message: 'Marked done: “Warm introduction to Lee Park”.',
+    });
+    const warm = deps.store.milestone(PLAN_ID, 'warm-intro');
+    expect(warm).toMatchObject({ status: 'done', doneBy: PEOPLE.dana, doneAt: NOW });
+    expect(deps.store.usedLinks()).toEqual([
+      {
+        nonce: claims?.nonce,
+        planId: PLAN_ID,
+        action: 'milestone-done',
+        target: 'warm-intro',
+        usedAt: NOW,
+        usedBy: PEOPLE.dana,
+        expiresAt: (claims?.exp ?? 0) + 86_400,
+      },
+    ]);
+    expect(deps.store.peek(PLAN_ID)?.deal.lastActivity).toEqual({ partner: NOW });
+  });
+
+  it('answers a second POST of the same link with who used it, and changes nothing', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-stuck', 'warm-intro', PEOPLE.dana);
+    await actOnLink(deps, t, { reason: 'Lee is travelling' });
+    const writes = deps.store.writes.length;
+    const mails = deps.mailer.sent.length;
+    deps.clock.set('2026-12-02T16:00:00.000Z');
+
+    // Act
+    const again = await actOnLink(deps, t, { reason: 'Still travelling' });
+    const view = await viewLink(deps, t);
+
+    // Assess
+    expect(again).toEqual({
+      kind: 'refused',
+      status: 409,
+      reason: 'used',
+      message: `This link was already used by ${PEOPLE.dana} at ${NOW}. Nothing was changed.`,
+    });
+    expect(view).toMatchObject({ kind: 'refused', reason: 'used' });
+    expect(deps.store.writes).toHaveLength(writes);
+    expect(deps.mailer.sent).toHaveLength(mails);
+    expect(deps.store.milestone(PLAN_ID, 'warm-intro').stuck).toHaveLength(1);
+  });
+
+  it('lets exactly one of two simultaneous POSTs of one link act', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-stuck', 'warm-intro', PEOPLE.dana);
+    deps.store.holdReads(2);
+
+    // Act
+    const pages = await Promise.all([
+      actOnLink(deps, t, { reason: 'first tab' }),
+      actOnLink(deps, t, { reason: 'second tab' }),
+    ]);
+
+    // Assess
+    expect(pages.map((p) => p.kind).sort()).toEqual(['done', 'refused']);
+    expect(pages.find((p) => p.kind === 'refused')).toMatchObject({ reason: 'used' });
+    expect(deps.store.milestone(PLAN_ID, 'warm-intro').stuck).toHaveLength(1);
+    expect(deps.store.usedLinks()).toHaveLength(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
+  it('re-renders an invalid form with its errors and claims nothing', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+
+    // Act
+    const invalid = await actOnLink(deps, t, { meetingDate: '2026-02-30' });
+    const missing = await actOnLink(deps, t, {});
+
+    // Assess
+    expect(invalid).toMatchObject({
+      kind: 'form',
+      status: 200,
+      errors: [{ path: 'meetingDate', message: 'is not a real calendar date' }],
+    });
+    expect(missing).toMatchObject({ kind: 'form', errors: [{ path: 'meetingDate' }] });
+    expect(deps.store.writes).toEqual([]);
+    expect(deps.store.usedLinks()).toEqual([]);
+    expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].confirmations).toEqual([]);
+
+    // And the same link still works once the form is right.
+    expect(await actOnLink(deps, t, { meetingDate: '2026-12-14' })).toMatchObject({ kind: 'done' });
+    expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].confirmations).toMatchObject([
+      { party: 'partner', by: PEOPLE.dana, evidence: { meetingDate: '2026-12-14' } },
+    ]);
+  });
+
+  it.each([
+    ['the same date', '2026-12-11'],
+    ['an earlier date', '2026-12-09'],
+  ])('re-renders a slip to %s with an error on the date, claiming nothing', async (_what, newDue) => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-slip', 'warm-intro', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, { newDue, reason: 'Lee is travelling' });
+
+    // Assess
+    expect(page).toMatchObject({
+      kind: 'form',
+      errors: [{ path: 'newDue', message: 'the new date must be after 2026-12-11' }],
+    });
+    expect(deps.store.writes).toEqual([]);
+    expect(deps.store.usedLinks()).toEqual([]);
+  });
+
+  it('re-plans on a slip and tells the vendor owner what moved', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-slip', 'warm-intro', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, { newDue: '2026-12-18', reason: 'Lee is travelling' });
+
+    // Assess
+    expect(page).toMatchObject({
+      kind: 'done',
+      message: 'Re-planned: “Warm introduction to Lee Park” now due 2026-12-18.',
+    });
+    const stored = deps.store.peek(PLAN_ID);
+    expect(stored?.deal.plan.jointOutcome.closeDate).toBe('2027-03-05');
+    expect(stored?.milestones.find((m) => m.milestoneId === 'warm-intro')?.due).toBe('2026-12-18');
+    expect(stored?.milestones.find((m) => m.milestoneId === 'debrief')?.due).toBe('2027-03-12');
+    expect(stored?.milestones.find((m) => m.milestoneId === 'fit-check')?.due).toBe('2026-12-04');
+    expect(deps.mailer.sent).toHaveLength(1);
+    expect(deps.mailer.sent[0]).toMatchObject({
+      to: [PEOPLE.ana],
+      subject: '[Globex platform migration] Slipped: Warm introduction to Lee Park (+7 days)',
+    });
+    expect(deps.mailer.sent[0]?.text).toContain('The close date moves from 2027-02-26 to 2027-03-05.');
+  });
+
+  it('sends no slip notice when the vendor owner slipped the milestone herself', async () => {
+    // Prepare
+    const deps = waitingAt('joint-discovery');
+    const t = await token(deps, 'milestone-slip', 'discovery-call', PEOPLE.ana);
+
+    // Act
+    await actOnLink(deps, t, { newDue: '2026-12-22', reason: 'Holidays' });
+
+    // Assess
+    expect(deps.store.milestone(PLAN_ID, 'discovery-call').due).toBe('2026-12-22');
+    expect(deps.mailer.sent).toEqual([]);
+  });
+
+  it('tells the first rung of the owner’s side at once when a milestone is stuck, copying the owner', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-stuck', 'warm-intro', PEOPLE.dana);
+
+    // Act
+    await actOnLink(deps, t, { reason: 'Lee <b>is</b> travelling' });
+
+    // Assess
+    expect(deps.mailer.sent).toHaveLength(1);
+    const email = deps.mailer.sent[0];
+    expect(email).toMatchObject({ to: [PEOPLE.raj], cc: [PEOPLE.dana] });
+    expect(email?.subject).toBe(
+      '[Globex platform migration] Escalation: “Warm introduction to Lee Park” is stuck.',
+    );
+    expect(email?.text).toContain(`${PEOPLE.dana}: Lee <b>is</b> travelling`);
+    expect(email?.html).toContain('Lee &#60;b&#62;is&#60;/b&#62; travelling');
+  });
+
+  it('accepts a handoff and waives a milestone', async () => {
+    // Prepare
+    const deps = waitingAt('joint-pursuit-and-proof');
+    const accept = await token(deps, 'accept-handoff', 'security-review', PEOPLE.dana);
+    const waive = await token(deps, 'waive-milestone', 'pricing-approval', PEOPLE.ana);
+
+    // Act
+    const accepted = await actOnLink(deps, accept, {});
+    const waived = await actOnLink(deps, waive, { reason: 'List price agreed' });
+
+    // Assess
+    expect(accepted.kind).toBe('done');
+    expect(waived.kind).toBe('done');
+    expect(deps.store.milestone(PLAN_ID, 'security-review').handoff).toMatchObject({
+      acceptedBy: PEOPLE.dana,
+    });
+    expect(deps.store.milestone(PLAN_ID, 'pricing-approval')).toMatchObject({
+      status: 'waived',
+      waived: { by: PEOPLE.ana, reason: 'List price agreed' },
+    });
+    expect(deps.workflow.completed).toEqual([]);
+  });
+
+  it('completes the waiting gate with the recorded token when the last milestone is done', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener', (d) => ({
+      ...d,
+      stages: {
+        ...d.stages,
+        'door-opener': {
+          ...d.stages['door-opener'],
+          confirmations: [
+            { party: 'partner', by: PEOPLE.dana, at: NOW, evidence: { meetingDate: '2026-12-14' } },
+          ],
+        },
+      },
+    }));
+    const t = await token(deps, 'milestone-done', 'warm-intro', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, {});
+
+    // Assess
+    expect(page).toMatchObject({
+      kind: 'done',
+      message: expect.stringContaining('The Door-opener move gate has passed.'),
+    });
+    expect(deps.workflow.completed).toEqual([
+      { taskToken: 'task-door-opener', output: { outcome: 'passed' } },
+    ]);
+    expect(deps.store.peek(PLAN_ID)?.deal).toMatchObject({ stage: 'joint-discovery', status: 'active' });
+  });
+
+  it('still says done when the gate’s token no longer waits (the next wait completes it)', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    doneMilestone(deps, 'warm-intro');
+    deps.workflow.tokenWaiting = false;
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, { meetingDate: '2026-12-14' });
+
+    // Assess
+    expect(page.kind).toBe('done');
+    expect(deps.workflow.completed).toHaveLength(1);
+    expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].status).toBe('passed');
+  });
+
+  it('passes the gate without calling the workflow when no token is recorded yet', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener', (d) => {
+      const { taskToken: _none, ...rest } = d;
+      return rest;
+    });
+    doneMilestone(deps, 'warm-intro');
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, { meetingDate: '2026-12-14' });
+
+    // Assess
+    expect(page.kind).toBe('done');
+    expect(deps.workflow.completed).toEqual([]);
+    expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].status).toBe('passed');
+  });
+
+  it('closes the deal as lost from the last gate and tells the workflow so', async () => {
+    // Prepare
+    const deps = waitingAt('close-register-review');
+    const t = await token(deps, 'confirm-gate', 'close-register-review', PEOPLE.ana);
+
+    // Act
+    const page = await actOnLink(deps, t, {
+      outcome: 'lost',
+      finalArr: '0',
+      lesson: 'The incumbent undercut us',
+    });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'done', message: expect.stringContaining('closed as lost') });
+    expect(deps.workflow.completed).toEqual([
+      { taskToken: 'task-close-register-review', output: { outcome: 'lost' } },
+    ]);
+    expect(deps.store.peek(PLAN_ID)?.deal).toMatchObject({
+      status: 'lost',
+      outcome: { result: 'lost', finalArr: 0, lesson: 'The incumbent undercut us', by: PEOPLE.ana },
+    });
+  });
+
+  it('lands both sides’ simultaneous confirmations, and the second one passes the gate', async () => {
+    // Prepare: stage 1 from the workflow's own emails; the fit-check is done; Ana and Dana click together.
+    const deps = fakeDeps();
+    deps.clock.set(NOW);
+    deps.store.put(startedDeal(new Date(NOW)));
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'task-1',
+      escalations: 0,
+    });
+    doneMilestone(deps, 'fit-check');
+    const ana = sentLink(deps.mailer, {
+      to: PEOPLE.ana,
+      action: 'confirm-gate',
+      target: 'target-account-selection',
+    });
+    const dana = sentLink(deps.mailer, {
+      to: PEOPLE.dana,
+      action: 'confirm-gate',
+      target: 'target-account-selection',
+    });
+    deps.store.holdReads(2);
+
+    // Act
+    const pages = await Promise.all([
+      actOnLink(deps, ana.token, { note: 'Committed' }),
+      actOnLink(deps, dana.token, {}),
+    ]);
+
+    // Assess
+    expect(pages.map((p) => p.kind)).toEqual(['done', 'done']);
+    expect(deps.store.conflicts).toBeGreaterThanOrEqual(1);
+    const { deal } = deps.store.peek(PLAN_ID) ?? {};
+    expect(deal?.stages['target-account-selection'].confirmations.map((c) => c.party).sort()).toEqual([
+      'partner',
+      'vendor',
+    ]);
+    expect(deal?.stages['target-account-selection'].status).toBe('passed');
+    expect(deal?.stage).toBe('door-opener');
+    expect(deps.workflow.completed).toEqual([{ taskToken: 'task-1', output: { outcome: 'passed' } }]);
+    expect(
+      deps.store
+        .usedLinks()
+        .map((u) => u.usedBy)
+        .sort(),
+    ).toEqual([PEOPLE.ana, PEOPLE.dana].sort());
+  });
+
+  it('does not let a stage-1 confirm link act on stage 2', async () => {
+    // Prepare: Dana kept her stage-1 confirm link; the deal is now at stage 2, which she confirms.
+    const deps = fakeDeps();
+    deps.clock.set(NOW);
+    deps.store.put(startedDeal(new Date(NOW)));
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
+    await awaitGate(deps, {
+      planId: PLAN_ID,
+      stage: 'target-account-selection',
+      taskToken: 'task-1',
+      escalations: 0,
+    });
+    const stage1 = sentLink(deps.mailer, {
+      to: PEOPLE.dana,
+      action: 'confirm-gate',
+      target: 'target-account-selection',
+    });
+    doneMilestone(deps, 'fit-check');
+    const anaLink = sentLink(deps.mailer, {
+      to: PEOPLE.ana,
+      action: 'confirm-gate',
+      target: 'target-account-selection',
+    });
+    await actOnLink(deps, anaLink.token, {});
+    const other = await token(deps, 'confirm-gate', 'target-account-selection', PEOPLE.dana);
+    await actOnLink(deps, other, {});
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'door-opener' });
+    doneMilestone(deps, 'warm-intro');
+
+    // Act
+    const page = await actOnLink(deps, stage1.token, { meetingDate: '2026-12-14' });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', reason: 'superseded' });
+    const { deal } = deps.store.peek(PLAN_ID) ?? {};
+    expect(deal?.stages['door-opener']).toMatchObject({ status: 'open', confirmations: [] });
+    expect(deps.workflow.completed).toEqual([{ taskToken: 'task-1', output: { outcome: 'passed' } }]);
+  });
+});

@@ -1,0 +1,89 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as z from 'zod/mini';
+import { ENV, FIXTURE_PLAN_ID, storedDeal, stubHandlerEnvironment, taskEvent } from './handler-kit';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+let handler: (event: unknown) => Promise<{ timeoutSeconds: number; escalations: number }>;
+
+beforeAll(async () => {
+  vi.resetModules();
+  stubHandlerEnvironment();
+  ({ handler } = await import('../../../lambdas/handlers/gate-deadline'));
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-12-01T15:00:00.000Z'));
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  ddb.reset();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('gate-deadline handler', () => {
+  it.each([
+    ['no payload', undefined],
+    ['a plan id that is not one', { ...taskEvent('gate-deadline'), planId: 'globex' }],
+    ['an unknown stage', { ...taskEvent('gate-deadline'), stage: 'negotiation' }],
+    ['a missing stage', { planId: FIXTURE_PLAN_ID }],
+  ])('rejects %s with a zod error before any AWS call', async (_case, payload) => {
+    // Prepare
+    const event = payload;
+
+    // Act
+    const running = handler(event);
+
+    // Assess
+    await expect(running).rejects.toBeInstanceOf(z.core.$ZodError);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('opens the stage (conditional on the version read) and waits until its last milestone is due', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(GetCommand).resolves({ Item: deal });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    const result = await handler(taskEvent('gate-deadline'));
+
+    // Assess
+    // fit-check is due 2026-12-04 17:00 in Chicago (23:00Z): 3 days and 8 hours from now.
+    expect(result).toEqual({ timeoutSeconds: (3 * 24 + 8) * 3600, escalations: 0 });
+    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({
+      TableName: ENV.PLANS_TABLE,
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': 1 },
+      Item: {
+        version: 2,
+        stage: 'target-account-selection',
+        stages: { 'target-account-selection': { status: 'open', openedAt: '2026-12-01T15:00:00.000Z' } },
+      },
+    });
+  });
+
+  it('does not write again when the stage is already open (a retried task)', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal('target-account-selection');
+    ddb.on(GetCommand).resolves({ Item: deal });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+
+    // Act
+    const result = await handler(taskEvent('gate-deadline'));
+
+    // Assess
+    expect(result.escalations).toBe(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
