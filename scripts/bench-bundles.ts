@@ -421,6 +421,8 @@ async function main(): Promise<number> {
       const base = baselineOf.get(h.source) as Bundle;
       const ms = median(h.runs.map((r) => r.ms));
       const baseMs = median(h.baseRuns.map((r) => r.ms));
+      const minMs = Math.min(...h.runs.map((r) => r.ms));
+      const baseMinMs = Math.min(...h.baseRuns.map((r) => r.ms));
       const sizeRatio = ratio(h.bundle.size, base.size);
       const timeRatio = ratio(ms, baseMs);
       const overBy = [sizeRatio > BUDGET ? 'size' : '', timeRatio > BUDGET ? 'import' : ''].filter(Boolean);
@@ -452,6 +454,7 @@ async function main(): Promise<number> {
       details.push(
         [
           `${h.name}: SDK ${sdk || '(none)'}`,
+          `  cold import ms (handler / baseline): median ${ms.toFixed(1)} / ${baseMs.toFixed(1)}, fastest ${minMs.toFixed(1)} / ${baseMinMs.toFixed(1)} (${ratio(minMs, baseMinMs).toFixed(3)}x)`,
           `  non-SDK ${kb(extraBytes)} KB (SDK code beyond the baseline: ${kb(sdkBeyond)} KB): ${
             byPackage(extra)
               .slice(0, 5)

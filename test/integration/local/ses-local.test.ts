@@ -68,6 +68,7 @@ describe('SES emulator', () => {
     expect(outbox).toEqual([
       {
         to: ['ann@partner.example'],
+        cc: [],
         subject: 'Confirm stage 1 for Acme',
         text: expect.stringContaining(`${BASE}/a/${tokenA}`),
         html: expect.stringContaining('<a href='),
@@ -127,5 +128,23 @@ describe('extractActionLinks', () => {
         `<a href="https://deals.example.com/a/x.y">x</a><a href='http://h/a/p?q=1&amp;r=2'>p</a> /a/relative`,
       ),
     ).toEqual(['https://deals.example.com/a/x.y', 'http://localhost:3000/a/z', 'http://h/a/p?q=1&r=2']);
+  });
+
+  it('shows a copied recipient', async () => {
+    // Prepare
+    const client = new SESClient({});
+    const command = gateEmail(['raj@partner.example']);
+    command.input.Destination = {
+      ToAddresses: ['raj@partner.example'],
+      CcAddresses: ['dana@partner.example'],
+    };
+
+    // Act
+    await client.send(command);
+    const outbox = await ses.readOutbox();
+
+    // Assess
+    expect(outbox.at(-1)).toMatchObject({ to: ['raj@partner.example'], cc: ['dana@partner.example'] });
+    client.destroy();
   });
 });
