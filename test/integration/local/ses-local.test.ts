@@ -115,21 +115,6 @@ describe('SES emulator', () => {
     client.destroy();
   });
 
-  it('refuses a second emulator in the same process', async () => {
-    await expect(startSesLocal()).rejects.toThrow(/already running/);
-  });
-});
-
-describe('extractActionLinks', () => {
-  it('finds absolute /a/ links once each, without trailing punctuation or entities', () => {
-    expect(
-      extractActionLinks(
-        `Open https://deals.example.com/a/x.y, or http://localhost:3000/a/z! Not https://x.example/b/a/q`,
-        `<a href="https://deals.example.com/a/x.y">x</a><a href='http://h/a/p?q=1&amp;r=2'>p</a> /a/relative`,
-      ),
-    ).toEqual(['https://deals.example.com/a/x.y', 'http://localhost:3000/a/z', 'http://h/a/p?q=1&r=2']);
-  });
-
   it('shows a copied recipient', async () => {
     // Prepare
     const client = new SESClient({});
@@ -146,5 +131,20 @@ describe('extractActionLinks', () => {
     // Assess
     expect(outbox.at(-1)).toMatchObject({ to: ['raj@partner.example'], cc: ['dana@partner.example'] });
     client.destroy();
+  });
+
+  it('refuses a second emulator in the same process', async () => {
+    await expect(startSesLocal()).rejects.toThrow(/already running/);
+  });
+});
+
+describe('extractActionLinks', () => {
+  it('finds absolute /a/ links once each, without trailing punctuation or entities', () => {
+    expect(
+      extractActionLinks(
+        `Open https://deals.example.com/a/x.y, or http://localhost:3000/a/z! Not https://x.example/b/a/q`,
+        `<a href="https://deals.example.com/a/x.y">x</a><a href='http://h/a/p?q=1&amp;r=2'>p</a> /a/relative`,
+      ),
+    ).toEqual(['https://deals.example.com/a/x.y', 'http://localhost:3000/a/z', 'http://h/a/p?q=1&r=2']);
   });
 });
