@@ -13,9 +13,11 @@ const port = Number(process.env.PORT ?? 3000);
 const stateDir = process.env.COSELL_STATE_DIR ?? '.cosell';
 const demoPlan = resolve(import.meta.dirname, '../examples/globex-platform-migration.yaml');
 
+/** Set on Ctrl-C: whatever start-up was still doing fails as the services stop, and that is no error. */
+let stopping = false;
+
 async function main(): Promise<void> {
   const stack = await startLocalStack({ port, stateDir });
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -66,6 +68,7 @@ async function firstActionLink(url: string): Promise<string | undefined> {
 }
 
 main().catch((error) => {
+  if (stopping) return; // the shutdown handler finishes stopping and exits 0
   if (error instanceof MissingJavaError || error instanceof PortInUseError) {
     console.error(error.message);
   } else {

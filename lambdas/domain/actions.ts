@@ -265,7 +265,8 @@ export function replan(
     });
   }
   const from = deal.plan.jointOutcome.closeDate;
-  const to = addDays(from, days);
+  // Work after the close (a debrief) can slip without moving the customer's decision date.
+  const to = slipped.due > from ? from : addDays(from, days);
   const plan = { ...deal.plan, jointOutcome: { ...deal.plan.jointOutcome, closeDate: to } };
   return { deal: { ...deal, plan }, milestones: changed, impact: { days, moved, closeDate: { from, to } } };
 }

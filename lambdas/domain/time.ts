@@ -57,7 +57,7 @@ export function localDate(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
-/** Human form for emails and pages: `Fri 4 Dec 2026, 17:00 CST`. */
+/** Human form for emails and pages: `Fri 4 Dec 2026, 17:00 GMT-6`. */
 export function formatLocal(instant: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', {
     timeZone,

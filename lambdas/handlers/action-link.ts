@@ -34,6 +34,8 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
     if (bytes.length > MAX_BODY_BYTES) return html(413, renderLinkPage(refusal('The form was too large.')));
     const form = Object.fromEntries(new URLSearchParams(bytes.toString('utf8')));
     const page = await actOnLink(deps, token, form);
+    if (page.kind === 'done' && page.warnings)
+      logger.warn('link action saved with warnings', { warnings: page.warnings });
     logger.info('link action', {
       kind: page.kind,
       status: page.status,

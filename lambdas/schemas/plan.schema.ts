@@ -291,7 +291,8 @@ const risksSchema = z
 // ---------------------------------------------------------------------------------------------------------
 // Stages
 
-const MILESTONE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// At most 40 characters: the id travels in every action link, which should stay under 300 characters.
+const MILESTONE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const OWNER_RULE =
   'a milestone has exactly one owner: a party (vendor, partner or customer) or the email of one person named in the plan';
 
@@ -299,7 +300,7 @@ const milestoneSchema = z.strictObject({
   id: z
     .string()
     .check(
-      z.regex(MILESTONE_ID, 'must be a slug: lowercase letters, digits and hyphens, at most 63 characters'),
+      z.regex(MILESTONE_ID, 'must be a slug: lowercase letters, digits and hyphens, at most 40 characters'),
     ),
   title: titleText,
   owner: z

@@ -21,7 +21,9 @@ let stack: LocalStackProcess;
 
 beforeAll(async () => {
   stack = await startStack();
-  console.log(`e2e deal-lifecycle: the local stack answered GET /plans after ${Math.round(stack.startupMs)} ms`);
+  console.log(
+    `e2e deal-lifecycle: the local stack answered GET /plans after ${Math.round(stack.startupMs)} ms`,
+  );
 });
 
 afterAll(async () => {
@@ -59,7 +61,9 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
       const found = await eventsFor(stack.url, deal.planId, REGISTERED);
       return found.length ? found : undefined;
     });
-    await waitFor('registeredAt on the deal', async () => ((await deal.plan()).registeredAt ? true : undefined));
+    await waitFor('registeredAt on the deal', async () =>
+      (await deal.plan()).registeredAt ? true : undefined,
+    );
     // Exactly one, and no other registration for this deal.
     expect(await eventsFor(stack.url, deal.planId)).toHaveLength(1);
     expect(registered).toHaveLength(1);
@@ -95,7 +99,9 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
       const found = await eventsFor(stack.url, deal.planId, CLOSED_LOST);
       return found.length ? found : undefined;
     });
-    await waitFor('registeredAt on the deal', async () => ((await deal.plan()).registeredAt ? true : undefined));
+    await waitFor('registeredAt on the deal', async () =>
+      (await deal.plan()).registeredAt ? true : undefined,
+    );
     expect(closed).toHaveLength(1);
     expect(closed[0]?.detail).toMatchObject({
       planId: deal.planId,

@@ -49,7 +49,11 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
   await deal.use(vendorConfirm1, ACTIONS.confirm, PEOPLE.ana, {});
   await deal.markDone(PEOPLE.ana, 1, M.fitCheck);
   const before = await localNow(stack.url);
-  const clock = await postBody(`${stack.url}/_local/clock`, JSON.stringify({ advance: 'P12D' }), 'application/json');
+  const clock = await postBody(
+    `${stack.url}/_local/clock`,
+    JSON.stringify({ advance: 'P12D' }),
+    'application/json',
+  );
   expect(clock.status).toBe(200);
   expect((await localNow(stack.url)).getTime() - before.getTime()).toBeGreaterThanOrEqual(12 * 86_400_000);
   const overdue = await newestEmail(stack.url, {
@@ -73,7 +77,10 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
     milestones: ['account-brief'],
   });
   const emailsBefore = (await outbox(stack.url)).length;
-  const stage3Emails = matching(await outbox(stack.url), { to: PEOPLE.ana, subject: deal.gateSubject(3) }).length;
+  const stage3Emails = matching(await outbox(stack.url), {
+    to: PEOPLE.ana,
+    subject: deal.gateSubject(3),
+  }).length;
 
   // Ctrl-C, then start again on the same state directory and port.
   const stopped = performance.now();
@@ -100,7 +107,9 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
     status: 410,
     says: /out of date/i,
   });
-  expect(stageOf(await getPlan(stack.url, deal.planId), 'target-account-selection').confirmations).toHaveLength(2);
+  expect(
+    stageOf(await getPlan(stack.url, deal.planId), 'target-account-selection').confirmations,
+  ).toHaveLength(2);
 
   // The stage-3 links from before the restart still work, and the resumed workflow passes the gate.
   await deal.use(accountBriefDone, ACTIONS.done, PEOPLE.dana, {});
@@ -120,8 +129,14 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
     const found = await eventsFor(stack.url, deal.planId, 'CoSell Deal Registered');
     return found.length ? found : undefined;
   });
-  await waitFor('registeredAt on the deal', async () => ((await deal.plan()).registeredAt ? true : undefined));
+  await waitFor('registeredAt on the deal', async () =>
+    (await deal.plan()).registeredAt ? true : undefined,
+  );
   expect(registered).toHaveLength(1);
   expect(await eventsFor(stack.url, deal.planId)).toHaveLength(1);
-  expect(registered[0]?.detail).toMatchObject({ outcome: 'won', arr: { amount: 101000 }, attribution: 'sourced' });
+  expect(registered[0]?.detail).toMatchObject({
+    outcome: 'won',
+    arr: { amount: 101000 },
+    attribution: 'sourced',
+  });
 });

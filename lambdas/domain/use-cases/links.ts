@@ -19,7 +19,7 @@ import type { DealSnapshot, Deps } from '../ports';
 /** What the link page shows. The handler renders it; the use case decides it. */
 export type LinkPage =
   | { kind: 'form'; status: 200; claims: LinkClaims; deal: Deal; target: ActionTarget; errors?: FieldError[] }
-  | { kind: 'done'; status: 200; claims: LinkClaims; deal: Deal; message: string }
+  | { kind: 'done'; status: 200; claims: LinkClaims; deal: Deal; message: string; warnings?: string[] }
   | { kind: 'refused'; status: number; reason: Refusal; message: string };
 
 export type Refusal = 'invalid' | 'expired' | 'used' | 'superseded' | 'already-done' | 'not-allowed';
@@ -143,12 +143,40 @@ export async function actOnLink(
       }
       throw error;
     }
-    if (result.passed && snapshot.deal.taskToken) {
+    // The change is saved and the link spent: what follows must not turn the answer into a failure.
+    const warnings: string[] = [];
+    const { passed } = result;
+    const taskToken = snapshot.deal.taskToken;
+    if (passed && taskToken) {
       // If the token no longer waits (its gate timed out meanwhile), the gate's next wait completes itself.
-      await deps.workflow.completeGate(snapshot.deal.taskToken, { outcome: result.passed.outcome });
+      await afterSave(warnings, 'workflow callback', () =>
+        deps.workflow.completeGate(taskToken, { outcome: passed.outcome }),
+      );
     }
-    await sendNotices(deps, result.deal, result.notices, claims);
-    return { kind: 'done', status: 200, claims, deal: result.deal, message: result.message };
+    await afterSave(warnings, 'notice emails', () => sendNotices(deps, result.deal, result.notices, claims));
+    return {
+      kind: 'done',
+      status: 200,
+      claims,
+      deal: result.deal,
+      message: result.message,
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
+}
+
+/** Runs a follow-up of a saved change, retrying once; a failure becomes a warning for the log. */
+async function afterSave(warnings: string[], what: string, run: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (error) {
+      if (attempt === 2)
+        warnings.push(
+          `${what} failed after the change was saved: ${(error as Error).name}: ${(error as Error).message}`,
+        );
+    }
   }
 }
 
@@ -179,7 +207,10 @@ async function sendNotices(
   for (const notice of notices) {
     const m = notice.milestone;
     if (notice.kind === 'stuck') {
-      const rung = ladderRungs(deal, [m.owner.party], deps.clock.now())[0];
+      // The first rung above the owner: an owner who is also on the ladder is not told about their own work.
+      const rung = ladderRungs(deal, [m.owner.party], deps.clock.now()).find(
+        (r) => r.email.toLowerCase() !== m.owner.email.toLowerCase(),
+      );
       if (!rung) continue;
       const key = `stuck#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
       await deps.ledger.once(key, () =>

@@ -255,7 +255,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
 }
@@ -378,7 +379,11 @@ export function matching(emails: OutboxEmail[], q: EmailQuery): OutboxEmail[] {
 
 /** The newest email to `to` whose subject matches, waiting for it to arrive. */
 export async function newestEmail(base: string, q: EmailQuery, timeoutMs = 30_000): Promise<OutboxEmail> {
-  return waitFor(`an email to ${q.to} with subject ${q.subject}`, async () => matching(await outbox(base), q).at(-1), timeoutMs);
+  return waitFor(
+    `an email to ${q.to} with subject ${q.subject}`,
+    async () => matching(await outbox(base), q).at(-1),
+    timeoutMs,
+  );
 }
 
 /**
@@ -498,7 +503,8 @@ export function formFields(html: string): Map<string, FormField> {
     const attrs = m[2] as string;
     const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
     if (!name) continue;
-    const type = m[1]?.toLowerCase() === 'textarea' ? 'textarea' : (/\btype="([^"]*)"/.exec(attrs)?.[1] ?? 'text');
+    const type =
+      m[1]?.toLowerCase() === 'textarea' ? 'textarea' : (/\btype="([^"]*)"/.exec(attrs)?.[1] ?? 'text');
     const value = /\bvalue="([^"]*)"/.exec(attrs)?.[1];
     const field = fields.get(name) ?? { name, type, required: false, values: [] };
     if (/\brequired\b/.test(attrs)) field.required = true;

@@ -673,4 +673,20 @@ describe('replan', () => {
     expect(() => replan(deal, milestones, warm, '2026-12-11', NOW, PEOPLE.dana, 'x')).toThrow(RangeError);
     expect(() => replan(deal, milestones, warm, '2026-12-12', NOW, PEOPLE.dana, 'x')).not.toThrow();
   });
+
+  it('moves the close date for work before the close, not for work after it', () => {
+    // Prepare
+    const { deal, milestones } = dealAtStage('close-register-review');
+    const procurement = milestones.find((m) => m.milestoneId === 'procurement') as MilestoneState;
+    const debrief = milestones.find((m) => m.milestoneId === 'debrief') as MilestoneState;
+
+    // Act
+    const beforeClose = replan(deal, milestones, procurement, '2027-02-26', NOW, PEOPLE.lee, 'legal review');
+    const afterClose = replan(deal, milestones, debrief, '2027-03-12', NOW, PEOPLE.ana, 'holiday');
+
+    // Assess
+    expect(beforeClose.impact.closeDate).toEqual({ from: '2027-02-26', to: '2027-03-05' });
+    expect(afterClose.impact.closeDate).toEqual({ from: '2027-02-26', to: '2027-02-26' });
+    expect(afterClose.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
+  });
 });

@@ -252,12 +252,12 @@ describe('planSchema', () => {
       /must be a slug/,
     ],
     [
-      'milestone ids are at most 63 characters',
+      'milestone ids are at most 40 characters',
       (p) => {
-        milestone(p, 'door-opener', 0).id = long(64);
+        milestone(p, 'door-opener', 0).id = long(41);
       },
       'stages.door-opener.milestones[0].id',
-      /at most 63 characters/,
+      /at most 40 characters/,
     ],
     [
       'a milestone has one owner, not two parties',

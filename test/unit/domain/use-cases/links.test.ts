@@ -320,6 +320,19 @@ describe('actOnLink (POST)', () => {
     expect(email?.html).toContain('Lee &#60;b&#62;is&#60;/b&#62; travelling');
   });
 
+  it('skips a rung that is the owner: the customer sponsor is not escalated to about their own work', async () => {
+    // Prepare: Lee Park owns proof-of-concept and is also the customer's first rung.
+    const deps = waitingAt('joint-pursuit-and-proof');
+    const t = await token(deps, 'milestone-stuck', 'proof-of-concept', PEOPLE.lee);
+
+    // Act
+    await actOnLink(deps, t, { reason: 'Budget freeze' });
+
+    // Assess
+    expect(deps.mailer.sent).toEqual([]);
+    expect(deps.store.milestone(PLAN_ID, 'proof-of-concept').stuck).toHaveLength(1);
+  });
+
   it('accepts a handoff and waives a milestone', async () => {
     // Prepare
     const deps = waitingAt('joint-pursuit-and-proof');
@@ -387,6 +400,26 @@ describe('actOnLink (POST)', () => {
     expect(page.kind).toBe('done');
     expect(deps.workflow.completed).toHaveLength(1);
     expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].status).toBe('passed');
+  });
+
+  it('says done once the change is saved, even if the workflow callback then fails', async () => {
+    // Prepare: the confirmation passes the gate; Step Functions is briefly unavailable.
+    const deps = waitingAt('door-opener');
+    doneMilestone(deps, 'warm-intro');
+    deps.workflow.completeGate = async () => {
+      throw new Error('SFN ServiceUnavailable');
+    };
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, { meetingDate: '2026-12-14' }).catch((error: Error) => error);
+
+    // Assess: the gate passed and the link is spent, so the page must not report a failure (the handler
+    // would say "nothing was changed", and a retry would only say "already used"). The gate's next wait
+    // completes the workflow.
+    expect(deps.store.peek(PLAN_ID)?.deal.stages['door-opener'].status).toBe('passed');
+    expect(deps.store.usedLinks()).toHaveLength(1);
+    expect(page).toMatchObject({ kind: 'done' });
   });
 
   it('passes the gate without calling the workflow when no token is recorded yet', async () => {
