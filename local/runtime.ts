@@ -129,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachineName: 'cosell-flow-local-playbook',
       clock: systemClock,
     });
-    stops.splice(1, 0, () => machine.stop()); // stop workflows before the services they call
+    stops.push(() => machine.stop()); // stops run last-in first-out: workflows before the services they call
     for (const [target, fn] of Object.entries(stepFunctionsRoutes(machine))) emulator.route(target, fn);
 
     /**
@@ -192,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       port,
     );
-    stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+    stops.push(() => new Promise<void>((r) => server.close(() => r()))); // first to stop: no new requests
 
     // Resume every active deal's workflow at the stage it had reached.
     const { DynamoDealStore, documentClient } = await import('../lambdas/adapters/dynamodb.adapter');

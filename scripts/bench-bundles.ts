@@ -4,6 +4,7 @@
  *   npm run bench:bundles                  # print the table; exit 0 whatever the figures
  *   npm run bench:bundles -- --check       # exit 1 when any handler is over 1.25x on size or import time
  *   options: --runs N (cold imports per bundle, default 5), --only a,b (handler names), --keep (keep bundles)
+ *   exit 2 when a bundle cannot be built or imported (that is a broken build, not a benchmark figure)
  *
  * Each handler is bundled with esbuild's JS API and the options of lib/constructs/cosell-function.ts
  * (bundle, minify, platform node, ESM, mainFields module,main, the createRequire banner, no externals).

@@ -1,6 +1,8 @@
-import { type Party, type Plan, resolveOwner, STAGE_KEYS, type StageKey } from '../schemas/plan.schema';
+import type { Plan } from '../schemas/plan.schema';
+import { resolveOwner } from './plan-people';
 import { nextStage } from './playbook';
 import { daysBetween, zonedInstant } from './time';
+import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
 
 /**
  * A deal is one plan in flight: the plan document as loaded, plus where each stage stands. Milestones

@@ -1,6 +1,6 @@
-import { STAGE_KEYS, type StageKey } from '../schemas/plan.schema';
+import { STAGE_KEYS, type StageKey } from './vocabulary';
 
-export { isStageKey } from '../schemas/plan.schema';
+export { isStageKey } from './vocabulary';
 
 /** The five gated stages: what each one is for, and the evidence its gate asks for. */
 export const STAGES: Record<

@@ -1,20 +1,12 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+
+import { findPerson, type PlanPerson, peopleIn } from '../domain/plan-people';
+import { isParty, isStageKey, PARTIES, type Party, STAGE_KEYS, type StageKey } from '../domain/vocabulary';
 import { formatPath } from './validation';
 
-/** The five gated stages of the playbook, in playbook order. */
-export const STAGE_KEYS = [
-  'target-account-selection',
-  'door-opener',
-  'joint-discovery',
-  'joint-pursuit-and-proof',
-  'close-register-review',
-] as const;
-export type StageKey = (typeof STAGE_KEYS)[number];
-
-/** The three parties to a co-sell plan. */
-export const PARTIES = ['vendor', 'partner', 'customer'] as const;
-export type Party = (typeof PARTIES)[number];
+export { type ResolvedOwner, resolveOwner } from '../domain/plan-people';
+export { isParty, isStageKey, PARTIES, type Party, STAGE_KEYS, type StageKey } from '../domain/vocabulary';
 
 export const PLAN_LIMITS = {
   /** A plan and its milestones are written in one DynamoDB transaction (at most 100 items). */
@@ -27,14 +19,6 @@ export const PLAN_LIMITS = {
 } as const;
 
 const LAST_STAGE: StageKey = 'close-register-review';
-
-export function isStageKey(value: unknown): value is StageKey {
-  return (STAGE_KEYS as readonly unknown[]).includes(value);
-}
-
-export function isParty(value: unknown): value is Party {
-  return (PARTIES as readonly unknown[]).includes(value);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Scalars
@@ -403,34 +387,6 @@ const planObject = z.strictObject({
 
 type PlanObject = z.output<typeof planObject>;
 
-interface PlanPerson {
-  party: Party;
-  name: string;
-  email: string;
-  timezone?: string | undefined;
-  path: PropertyKey[];
-}
-
-/** Everyone the plan names, named owners first, then each side's escalation ladder. */
-function peopleIn(plan: Pick<PlanObject, 'owners' | 'escalation'>): PlanPerson[] {
-  const people: PlanPerson[] = [];
-  for (const party of PARTIES) {
-    const owner = plan.owners[party];
-    if (owner) people.push({ party, ...owner, path: ['owners', party] });
-  }
-  for (const party of PARTIES) {
-    plan.escalation[party]?.forEach((step, index) => {
-      people.push({ party, ...step, path: ['escalation', party, index] });
-    });
-  }
-  return people;
-}
-
-function findPerson(people: PlanPerson[], email: string): PlanPerson | undefined {
-  const wanted = email.toLowerCase();
-  return people.find((person) => person.email.toLowerCase() === wanted);
-}
-
 function checkPlan(plan: PlanObject, ctx: z.core.$RefinementCtx<PlanObject>): void {
   const fail = (path: PropertyKey[], message: string, input: unknown) =>
     ctx.addIssue({ code: 'custom', path, message, input });
@@ -539,31 +495,3 @@ export type Stage = Plan['stages'][StageKey];
 export type Milestone = Stage['milestones'][number];
 export type NamedOwner = z.output<typeof namedOwnerSchema>;
 export type EscalationStep = z.output<typeof escalationStepSchema>;
-
-/** The one person who acts on a milestone. */
-export interface ResolvedOwner {
-  party: Party;
-  name: string;
-  email: string;
-  timezone?: string;
-}
-
-/**
- * Who owns `milestone`: the party's named owner, or the person whose email it names. A person from an
- * escalation ladder has no timezone of their own, so they get their party's named owner's.
- * Throws when the plan does not name the owner (a plan that passed `planSchema` always does).
- */
-export function resolveOwner(plan: Plan, milestone: Milestone): ResolvedOwner {
-  const owner = milestone.owner;
-  const person = isParty(owner)
-    ? plan.owners[owner] && { party: owner, ...plan.owners[owner] }
-    : findPerson(peopleIn(plan), owner);
-  if (!person) throw new Error(`milestone ${milestone.id}: owner ${owner} is not named in the plan`);
-  const timezone = person.timezone ?? plan.owners[person.party]?.timezone;
-  return {
-    party: person.party,
-    name: person.name,
-    email: person.email,
-    ...(timezone === undefined ? {} : { timezone }),
-  };
-}

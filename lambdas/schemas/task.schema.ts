@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
-import { STAGE_KEYS } from './plan.schema';
+import { STAGE_KEYS } from '../domain/vocabulary';
 
 /** Payloads the state machine hands its tasks (see docs/design.md, "The state machine"). */
 

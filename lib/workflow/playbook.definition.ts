@@ -6,7 +6,7 @@
  * `definitionSubstitutions`; the local runtime maps Task states to handler code with TASK_STATE_HANDLERS.
  */
 
-import { STAGE_KEYS, type StageKey } from '../../lambdas/schemas/plan.schema';
+import { STAGE_KEYS, type StageKey } from '../../lambdas/domain/vocabulary';
 
 /** The five stage keys in playbook order (the one list lives in lambdas/schemas/plan.schema.ts). */
 export const PLAYBOOK_STAGE_KEYS = STAGE_KEYS;

@@ -3,6 +3,7 @@ import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
 import { NotFoundError } from '../errors';
 import type { DealSnapshot, DealSummary, Deps } from '../ports';
+import { STAGE_KEYS } from '../vocabulary';
 
 export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
@@ -83,7 +84,8 @@ export function planView({ deal, milestones }: DealSnapshot): PlanView {
     stage: deal.stage,
     attribution: deal.plan.attribution,
     closeDate: deal.plan.jointOutcome.closeDate,
-    stages: (Object.keys(deal.stages) as (keyof Deal['stages'])[]).map((key) => {
+    // In playbook order: the stored map's key order is whatever DynamoDB returns.
+    stages: STAGE_KEYS.map((key) => {
       const s = deal.stages[key];
       const progress = gateProgress(deal, milestones, key);
       return {

@@ -208,6 +208,7 @@ export async function startStack(options: StartOptions = {}): Promise<LocalStack
 /** Stops the stack with SIGINT and asserts a clean exit: code 0 and no DynamoDB Local left behind. */
 export async function stopAndAssertClean(stack: LocalStackProcess): Promise<StackExit> {
   const exit = await stack.stop();
+  expect(stack.dynamo, 'a DynamoDB Local java process was running under the state dir').not.toEqual([]);
   expect(exit.leftovers, `processes left under ${stack.stateDir}`).toEqual([]);
   for (const d of stack.dynamo) {
     expect(await pgrep(`DynamoDBLocal.*-port ${d.port}`), `DynamoDB Local on ${d.port}`).toEqual([]);
@@ -372,6 +373,15 @@ export interface EmailQuery {
   subject: RegExp;
 }
 
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Subjects are `[<deal name>] <rest>`: a pattern for those starting with `rest`. */
+export function subjectStarting(dealName: string, rest: string): RegExp {
+  return new RegExp(`^${escapeRegExp(`[${dealName}] ${rest}`)}`);
+}
+
 export function matching(emails: OutboxEmail[], q: EmailQuery): OutboxEmail[] {
   const to = q.to.toLowerCase();
   return emails.filter((e) => e.to.some((x) => x.toLowerCase() === to) && q.subject.test(e.subject));
@@ -528,12 +538,14 @@ export function pageText(html: string): string {
     .trim();
 }
 
-/** What must not change when a page is only viewed: the deal, the outbox and the events. */
+/** What must not change when a page is only viewed: the deal, its emails and its events. */
 export async function observable(base: string, planId: string) {
+  const plan = await getPlan(base, planId);
+  const prefix = `[${plan.name}]`;
   return {
-    plan: await getPlan(base, planId),
-    emails: (await outbox(base)).length,
-    events: (await events(base)).length,
+    plan,
+    emails: (await outbox(base)).filter((e) => e.subject.startsWith(prefix)).length,
+    events: (await eventsFor(base, planId)).length,
   };
 }
 

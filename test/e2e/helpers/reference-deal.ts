@@ -7,6 +7,7 @@ import {
   type OutboxEmail,
   type PlanView,
   stageOf,
+  subjectStarting,
   useLink,
   waitFor,
 } from './local-stack';
@@ -71,10 +72,6 @@ export const ACTIONS = {
 
 export const BRIEF_URL = 'https://docs.example/globex/account-brief';
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export class ReferenceDeal {
   constructor(
     /** The stack's base URL; the same across a restart (the links name it). */
@@ -95,7 +92,7 @@ export class ReferenceDeal {
 
   /** The subject of the gate-open emails of stage `n`: `[<deal>] Stage <n>, <title>: ...`. */
   gateSubject(n: StageNumber): RegExp {
-    return new RegExp(`^${escapeRegExp(`[${this.name}] Stage ${n}, ${STAGES[n - 1]?.title}:`)}`);
+    return subjectStarting(this.name, `Stage ${n}, ${STAGES[n - 1]?.title}:`);
   }
 
   /** The newest stage-`n` email to `to` (waits for it). */
@@ -159,6 +156,8 @@ export class ReferenceDeal {
   ): Promise<PlanView> {
     const plan = await this.plan();
     const key = STAGES[n - 1]?.key as string;
+    // The stages are listed in playbook order.
+    expect(plan.stages.map((s) => s.key)).toEqual(STAGES.map((s) => s.key));
     expect(plan.status).toBe('active');
     expect(plan.stage).toBe(key);
     expect(stageOf(plan, key).status).toBe('open');
