@@ -113,9 +113,11 @@ export async function startStack(options: StartOptions = {}): Promise<LocalStack
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const watchdog = ctrlCWhenWeDie(child.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
     child.once('exit', (code, signal) => {
       exitInfo = { code, signal };
+      watchdog.release();
       for (const l of listeners) l();
       r(exitInfo);
     }),
@@ -224,6 +226,35 @@ export async function stopAndAssertClean(stack: LocalStackProcess): Promise<Stac
 export async function restartStack(stack: LocalStackProcess): Promise<LocalStackProcess> {
   await stopAndAssertClean(stack);
   return startStack({ stateDir: stack.stateDir, port: stack.port });
+}
+
+/**
+ * If the test process dies without stopping the stack (a crash, a killed worker, an aborted run), nobody
+ * would send Ctrl-C: a small shell holds a pipe from us and sends SIGINT to the stack when the pipe closes.
+ */
+function ctrlCWhenWeDie(pid: number | undefined): { release(): void } {
+  if (pid === undefined) return { release: () => undefined };
+  const shell = spawn(
+    '/bin/sh',
+    ['-c', 'cat >/dev/null; kill -INT "$1" 2>/dev/null', 'e2e-watchdog', String(pid)],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    },
+  );
+  shell.unref();
+  (shell.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    // The stack has exited: end the watchdog without letting it signal (its pid may be reused later).
+    release: () => {
+      try {
+        if (shell.pid !== undefined) process.kill(-shell.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      shell.stdin?.destroy();
+    },
+  };
 }
 
 /** Last resort after a failed stop: kill (by pid) whatever still runs under our own temp state dir. */
