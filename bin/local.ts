@@ -30,6 +30,7 @@ async function main(): Promise<void> {
 
   const plans = (await (await fetch(`${stack.url}/plans`)).json()) as { plans: { planId: string }[] };
   let planId = plans.plans[0]?.planId;
+  let demoLoaded = false;
   if (!planId && process.env.COSELL_NO_DEMO !== '1') {
     const res = await fetch(`${stack.url}/plans`, {
       method: 'POST',
@@ -38,9 +39,11 @@ async function main(): Promise<void> {
     });
     const created = (await res.json()) as { planId: string };
     planId = created.planId;
+    demoLoaded = true;
     console.log(`Loaded the demo plan (${demoPlan}).`);
   }
-  const firstLink = await firstActionLink(stack.url);
+  // A link is a capability: print one only for the demo deal this start loaded, never someone else's.
+  const firstLink = demoLoaded ? await firstActionLink(stack.url) : undefined;
   console.log(
     [
       '',
