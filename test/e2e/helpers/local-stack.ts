@@ -654,3 +654,63 @@ export async function expectRefused(
   expect(text).toMatch(o.says);
   expect(await observable(base, o.planId), 'a refused link changed something').toEqual(before);
 }
+
+// ---- Pages, state and clock (for tests that probe links directly) ----
+
+/** Moves the local stack's clock forward (`{"advance": "P15D"}`); answers once what fell due is done. */
+export async function advanceClock(base: string, advance: string): Promise<Date> {
+  const res = await postBody<{ now: string }>(
+    `${base}/_local/clock`,
+    JSON.stringify({ advance }),
+    'application/json',
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return new Date(res.body.now);
+}
+
+export interface PageResponse {
+  status: number;
+  headers: Headers;
+  html: string;
+  /** `pageText(html)`. */
+  text: string;
+}
+
+/** One request to a link page: GET, HEAD, or POST of `form` (form-encoded, as the page's form sends it). */
+export async function fetchPage(
+  url: string,
+  method: 'GET' | 'HEAD' | 'POST' = 'GET',
+  form: Record<string, string> = {},
+): Promise<PageResponse> {
+  const res = await fetch(url, {
+    method,
+    ...(method === 'POST'
+      ? {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(form).toString(),
+        }
+      : {}),
+  });
+  const html = await res.text();
+  return { status: res.status, headers: res.headers, html, text: pageText(html) };
+}
+
+/**
+ * Everything a link could change, byte for byte: the deal as `GET /plans/{planId}` answers it, the whole
+ * outbox and every event on the bus.
+ */
+export async function exactState(
+  base: string,
+  planId: string,
+): Promise<{ plan: string; outbox: string; events: string }> {
+  const read = async (path: string) => {
+    const res = await fetch(`${base}${path}`);
+    expect(res.status, path).toBe(200);
+    return res.text();
+  };
+  return {
+    plan: await read(`/plans/${planId}`),
+    outbox: await read('/_local/outbox'),
+    events: await read('/_local/events'),
+  };
+}
