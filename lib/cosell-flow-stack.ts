@@ -54,13 +54,16 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'ses:send',
   ],
   'register-deal': ['plans:read-write', 'idempotency:read-write', 'events:put'],
+  // plans read-write: the weekly review, run after each sweep, moves a plan's next review date.
   'reminder-sweep': [
     'milestones:read-write',
-    'plans:read',
+    'plans:read-write',
     'idempotency:read-write',
     'link-keys:read',
     'ses:send',
   ],
+  // Suppression records live in the idempotency table; plans and milestones are read to find who to tell.
+  'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
 };
 
 export interface CosellFlowStackProps extends StackProps {
@@ -112,6 +115,7 @@ export class CosellFlowStack extends Stack {
       interval: Duration.minutes(config.reminderSweepMinutes),
       environment,
     });
+    const sesEvents = this.notifier.addEventsHandler({ environment });
 
     this.functions = {
       'plans-api': this.actionLinks.plansApiFunction,
@@ -121,6 +125,7 @@ export class CosellFlowStack extends Stack {
       'gate-escalate': this.workflow.functions['gate-escalate'],
       'register-deal': this.workflow.functions['register-deal'],
       'reminder-sweep': this.reminders.sweepFunction,
+      'ses-events': sesEvents,
     };
     for (const [name, fn] of Object.entries(this.functions) as [HandlerName, CosellFunction][]) {
       for (const access of FUNCTION_ACCESS[name]) this.grant(fn, access);
@@ -143,10 +148,14 @@ export class CosellFlowStack extends Stack {
     const { plans, milestones, links, idempotency } = this.planStore;
     switch (access) {
       case 'plans:read':
-        plans.grantReadData(fn);
-        return;
       case 'plans:read-write':
-        plans.grantReadWriteData(fn);
+        if (access === 'plans:read') plans.grantReadData(fn);
+        else plans.grantReadWriteData(fn);
+        // The table's grant also covers its indexes (`<table>/index/*`): the sweep queries active-by-review.
+        Validations.of(fn.role).acknowledge({
+          id: arnWildcardFinding(plans, '/index/*'),
+          reason: `${fn.handlerName}: the plans table grant covers its indexes (active-by-review), this table only.`,
+        });
         return;
       case 'milestones:read':
       case 'milestones:read-write':

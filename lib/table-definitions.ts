@@ -38,12 +38,26 @@ export const OPEN_BY_DUE_INDEX = 'open-by-due';
 /** `openShard` values are `open#0`..`open#3`; present only while a milestone is open. */
 export const OPEN_SHARD_COUNT = 4;
 
+/**
+ * Name of the sparse index of plans by next weekly review (PK `status`, SK `nextReviewAt`): a plan is in it
+ * only while it has a review pending, and the sweep queries only the `active` partition up to now, so a
+ * won or lost deal drops out of what is read without any cleanup write.
+ */
+export const ACTIVE_BY_REVIEW_INDEX = 'active-by-review';
+
 export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = {
   plans: {
     nameSuffix: 'plans',
     envVar: 'PLANS_TABLE',
     partitionKey: { name: 'planId', type: 'S' },
-    globalSecondaryIndexes: [],
+    globalSecondaryIndexes: [
+      {
+        indexName: ACTIVE_BY_REVIEW_INDEX,
+        partitionKey: { name: 'status', type: 'S' },
+        sortKey: { name: 'nextReviewAt', type: 'S' },
+        projection: 'ALL',
+      },
+    ],
   },
   milestones: {
     nameSuffix: 'milestones',

@@ -1,12 +1,14 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { MalformedKeyRingError, newKeyMaterial, parseKeyRing } from '../lambdas/domain/signing-keys';
 
 /**
  * A tiny AWS JSON-protocol endpoint (awsJson1_0 and awsJson1_1) for the calls the handlers make that have no
- * local product: EventBridge PutEvents, Secrets Manager GetSecretValue, and whatever other local pieces
+ * local product: EventBridge PutEvents, Secrets Manager GetSecretValue and PutSecretValue (the link-key
+ * ring, so `npm run keys:rotate -- --secret-id <arn>` works against it), and whatever other local pieces
  * register (Step Functions task callbacks). Requests are dispatched on `X-Amz-Target`; signatures are not
  * checked.
  */
@@ -80,6 +82,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const linkKeys = new LinkKeysSecret(join(stateDir, 'link-keys.json'), options.linkKeysSecretArn);
   routes.set('AWSEvents.PutEvents', async (body) => events.putEvents(body, now));
   routes.set('secretsmanager.GetSecretValue', async (body) => linkKeys.getSecretValue(body));
+  routes.set('secretsmanager.PutSecretValue', async (body) => linkKeys.putSecretValue(body));
 
   const server = createServer((request, response) => {
     void dispatch(routes, request, response);
@@ -231,7 +234,11 @@ class EventStore {
   }
 }
 
-/** The link-signing key secret, kept in a local file created on first start. */
+/**
+ * The link-signing key ring secret, kept in a local file created on first start as Secrets Manager generates
+ * it (`{"current": "k1", "k1": "<64 characters>"}`). Rotation (`npm run keys:rotate`) edits the file or puts
+ * a new value through PutSecretValue; either way the next read serves it.
+ */
 class LinkKeysSecret {
   private readonly arn: string;
   private readonly name: string;
@@ -243,8 +250,7 @@ class LinkKeysSecret {
     this.arn = arn;
     this.name = arn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? arn;
     try {
-      // 48 random bytes are 64 base64url characters.
-      const keys = { current: 'k1', k1: randomBytes(48).toString('base64url') };
+      const keys = { current: 'k1', k1: newKeyMaterial() };
       writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -252,6 +258,44 @@ class LinkKeysSecret {
   }
 
   getSecretValue(body: unknown) {
+    this.check(body);
+    // Read on every call, so editing the file (adding a key, moving `current`) works like a rotation.
+    const secretString = readFileSync(this.file, 'utf8');
+    return {
+      ARN: this.arn,
+      Name: this.name,
+      SecretString: secretString,
+      VersionId: versionId(secretString),
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: Math.floor(statSync(this.file).mtimeMs / 1000),
+    };
+  }
+
+  /** A new current version. Only a well-formed key ring is accepted: a bad one would break every link. */
+  putSecretValue(body: unknown) {
+    this.check(body);
+    const { SecretString } = body as { SecretString?: unknown };
+    if (typeof SecretString !== 'string') {
+      throw new AwsServiceError('InvalidParameterException', 'SecretString is required.');
+    }
+    try {
+      parseKeyRing(JSON.parse(SecretString));
+    } catch (error) {
+      const reason = error instanceof MalformedKeyRingError ? error.message : 'the value is not JSON';
+      throw new AwsServiceError('InvalidRequestException', `Not a link-key ring: ${reason}`);
+    }
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, SecretString, { mode: 0o600 });
+    renameSync(temporary, this.file);
+    return {
+      ARN: this.arn,
+      Name: this.name,
+      VersionId: versionId(SecretString),
+      VersionStages: ['AWSCURRENT'],
+    };
+  }
+
+  private check(body: unknown): void {
     const { SecretId } = body as { SecretId?: unknown };
     const partialArn = this.arn.replace(/-[A-Za-z0-9]{6}$/, '');
     if (SecretId !== this.arn && SecretId !== this.name && SecretId !== partialArn) {
@@ -260,18 +304,13 @@ class LinkKeysSecret {
         "Secrets Manager can't find the specified secret.",
       );
     }
-    // Read on every call, so editing the file (adding a key, moving `current`) works like a rotation.
-    const secretString = readFileSync(this.file, 'utf8');
-    const digest = createHash('sha256').update(secretString).digest('hex');
-    return {
-      ARN: this.arn,
-      Name: this.name,
-      SecretString: secretString,
-      VersionId: `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`,
-      VersionStages: ['AWSCURRENT'],
-      CreatedDate: Math.floor(statSync(this.file).mtimeMs / 1000),
-    };
   }
+}
+
+/** A stable UUID-shaped version id for a secret value. */
+function versionId(secretString: string): string {
+  const digest = createHash('sha256').update(secretString).digest('hex');
+  return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
 }
 
 /** Parses a JSON-lines file; a missing file is empty, and an unparsable line (a torn last write) is skipped. */

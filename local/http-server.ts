@@ -44,6 +44,13 @@ const ROUTES: Route[] = [
     target: 'plansApi',
   },
   {
+    method: ['GET'],
+    pattern: /^\/plans\/([^/]+)\/schedule$/,
+    routeKey: (m) => `${m} /plans/{planId}/schedule`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
     method: ['GET', 'HEAD', 'POST'],
     pattern: /^\/a\/([^/]+)$/,
     routeKey: (m) => `${m} /a/{token}`,

@@ -4,7 +4,13 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { advanceClock, clockOffsetMs, setClockOffset, systemClock } from '../lambdas/adapters/clock.adapter';
-import { OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT, TABLE_DEFINITIONS, tableName } from '../lib/table-definitions';
+import {
+  ACTIVE_BY_REVIEW_INDEX,
+  OPEN_BY_DUE_INDEX,
+  OPEN_SHARD_COUNT,
+  TABLE_DEFINITIONS,
+  tableName,
+} from '../lib/table-definitions';
 import { functionEnvironment } from '../lib/tenant-config';
 import { LOCAL_LINK_KEYS_SECRET_ARN, startAwsEmulator } from './aws-emulator';
 import { applyEnv, localAwsEnv } from './aws-env';
@@ -140,7 +146,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runUntil = async (target: number) => {
       for (;;) {
         const now = systemClock.now().getTime();
-        const nudge = await earliestNudge(ddb, tables.MILESTONES_TABLE);
+        // The next sweep with work: a milestone nudge or a weekly review not yet swept for.
+        const nudge = earliestAfter(
+          sweptAt,
+          await earliestNudge(ddb, tables.MILESTONES_TABLE),
+          await earliestReview(ddb, tables.PLANS_TABLE, sweptAt),
+        );
         const sweepAt =
           nudge === undefined || nudge <= sweptAt
             ? Number.POSITIVE_INFINITY
@@ -255,6 +266,40 @@ async function earliestNudge(
     if (at && (earliest === undefined || Date.parse(at) < earliest)) earliest = Date.parse(at);
   }
   return earliest;
+}
+
+/**
+ * The earliest weekly review after `after` (the last sweep; one item read from the plans table's review
+ * index), so that the clock stops for the sweep that sends it. A state directory made before the index existed has none: no reviews.
+ */
+async function earliestReview(
+  ddb: ReturnType<typeof localDynamoDbClient>,
+  table: string,
+  after: number,
+): Promise<number | undefined> {
+  const since = Number.isFinite(after) ? new Date(after).toISOString() : '0000';
+  try {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: ACTIVE_BY_REVIEW_INDEX,
+        KeyConditionExpression: '#s = :active AND nextReviewAt > :after',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':active': { S: 'active' }, ':after': { S: since } },
+        ProjectionExpression: 'nextReviewAt',
+        Limit: 1,
+      }),
+    );
+    const at = out.Items?.[0]?.nextReviewAt?.S;
+    return at ? Date.parse(at) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function earliestAfter(after: number, ...instants: (number | undefined)[]): number | undefined {
+  const known = instants.filter((t): t is number => t !== undefined && t > after);
+  return known.length ? Math.min(...known) : undefined;
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -14,10 +14,20 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT } from '../../lib/table-definitions';
+import { ACTIVE_BY_REVIEW_INDEX, OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT } from '../../lib/table-definitions';
 import type { Deal, MilestoneState } from '../domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../domain/errors';
-import type { Clock, DealSnapshot, DealStore, DealSummary, EffectLedger, LinkUse } from '../domain/ports';
+import type {
+  Clock,
+  DealSnapshot,
+  DealStore,
+  DealSummary,
+  EffectLedger,
+  LinkUse,
+  ReviewDue,
+  Suppression,
+  SuppressionList,
+} from '../domain/ports';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -206,6 +216,18 @@ export class DynamoDealStore implements DealStore {
     return pages.flat().map(fromMilestoneItem);
   }
 
+  async plansDueForReview(until: Date): Promise<ReviewDue[]> {
+    const items = await this.queryAll({
+      TableName: this.tables.plans,
+      IndexName: ACTIVE_BY_REVIEW_INDEX,
+      KeyConditionExpression: '#s = :active AND nextReviewAt <= :t',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':active': 'active', ':t': until.toISOString() },
+      ProjectionExpression: 'planId, nextReviewAt',
+    });
+    return items.map((i) => ({ planId: String(i.planId), nextReviewAt: String(i.nextReviewAt) }));
+  }
+
   private putMilestone(m: MilestoneState): TransactItem {
     const item: Record<string, unknown> = { ...m, version: m.version + 1 };
     // The sparse index holds a milestone only while it is open and has a nudge pending.
@@ -308,4 +330,46 @@ export class DynamoEffectLedger implements EffectLedger {
     );
     return 'done';
   }
+}
+
+/**
+ * The tenant's suppressed addresses, as `suppressed#<email>` records in the idempotency table (no
+ * `expiration`: they stay until someone removes them). Each tenant has its own tables, so its own list.
+ */
+export class DynamoSuppressionList implements SuppressionList {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { id: suppressionKey(email) },
+        ProjectionExpression: 'id',
+      }),
+    );
+    return out?.Item !== undefined;
+  }
+
+  async suppress(entry: Suppression): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { id: suppressionKey(entry.email), ...entry, email: entry.email.toLowerCase() },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+export function suppressionKey(email: string): string {
+  return `suppressed#${email.trim().toLowerCase()}`;
 }

@@ -16,6 +16,8 @@ const environmentSchema = z.object({
   LINK_KEYS_SECRET_ARN: z.optional(z.string()),
   // Whole days, at least one: an empty or zero value would make every emailed link expire at once.
   LINK_TTL_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), 14),
+  // Whole days of partner silence (while partner work is open) before the partner's ladder is told.
+  GHOSTING_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), 7),
 });
 
 export type Environment = z.output<typeof environmentSchema>;

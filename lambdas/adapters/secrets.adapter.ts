@@ -1,38 +1,20 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { SigningKey, SigningKeys } from '../domain/links';
+import type { Clock } from '../domain/ports';
+import { KEY_RING_MAX_AGE_SECONDS, KeyRingSigningKeys } from '../domain/signing-keys';
 
 /**
- * Link-signing keys from the tenant's Secrets Manager secret `{"current": "<kid>", "<kid>": "<key>", ...}`,
- * cached for five minutes. Rotation adds a key and moves `current`; older keys verify until removed.
+ * Link-signing keys from the tenant's Secrets Manager secret, a key ring
+ * `{"current": "k2", "k2": "<key>", "k1": "<key>", "k1.retiredAt": "<ISO instant>"}` (domain/signing-keys.ts),
+ * read through Powertools' cached provider (five minutes). Which keys verify depends on the clock and the
+ * tenant's link lifetime: a retired key verifies until the links it signed have expired.
  */
-export class SecretSigningKeys implements SigningKeys {
-  constructor(private readonly secretId: string) {}
-
-  async current(): Promise<SigningKey> {
-    const secret = await this.load();
-    const key = keyOf(secret, secret.current);
-    if (!key) throw new Error('the link-key secret names a current key it does not hold');
-    return { kid: secret.current, key: Buffer.from(key, 'utf8') };
+export class SecretSigningKeys extends KeyRingSigningKeys {
+  constructor(secretId: string, clock: Clock, linkTtlDays: number) {
+    super(
+      ({ fresh }) =>
+        getSecret(secretId, { transform: 'json', maxAge: KEY_RING_MAX_AGE_SECONDS, forceFetch: fresh }),
+      clock,
+      linkTtlDays,
+    );
   }
-
-  async byId(kid: string): Promise<Uint8Array | undefined> {
-    const secret = await this.load();
-    const key = kid === 'current' ? undefined : keyOf(secret, kid);
-    return key ? Buffer.from(key, 'utf8') : undefined;
-  }
-
-  private async load(): Promise<Record<string, string> & { current: string }> {
-    const secret = await getSecret<Record<string, string> & { current: string }>(this.secretId, {
-      transform: 'json',
-      maxAge: 300,
-    });
-    if (!secret || typeof secret.current !== 'string') throw new Error('the link-key secret is malformed');
-    return secret;
-  }
-}
-
-/** A key the secret itself holds: a kid from a token such as `constructor` must not reach Object.prototype. */
-function keyOf(secret: Record<string, unknown>, kid: string): string | undefined {
-  const key = Object.hasOwn(secret, kid) ? secret[kid] : undefined;
-  return typeof key === 'string' && key !== '' ? key : undefined;
 }

@@ -43,26 +43,28 @@ export function checkLinkTarget(
     if (!isStageKey(stage)) return { ok: false, reason: 'not-allowed', message: 'This link names no stage.' };
     const state = deal.stages[stage];
     const title = STAGES[stage].title;
+    const party = partyOf(deal.plan, claims.recipient);
+    // Checked first: when several links race to confirm, the losers learn their side already confirmed.
+    const earlier = state.confirmations.find((c) => c.party === party);
+    if (earlier) {
+      const passed = state.status === 'passed' ? ` The ${title} gate has already passed.` : '';
+      return {
+        ok: false,
+        reason: 'already-done',
+        message: `The ${party} side already confirmed this gate (${earlier.by}, ${earlier.at}).${passed}`,
+      };
+    }
     if (state.status === 'passed') {
       return { ok: false, reason: 'superseded', message: `The ${title} gate has already passed.` };
     }
     if (state.status === 'pending') {
       return { ok: false, reason: 'superseded', message: `The ${title} gate is not open yet.` };
     }
-    const party = partyOf(deal.plan, claims.recipient);
     if (!party || !(deal.plan.stages[stage].confirmedBy as Party[]).includes(party)) {
       return {
         ok: false,
         reason: 'not-allowed',
         message: `${claims.recipient} does not confirm the ${title} gate.`,
-      };
-    }
-    const earlier = state.confirmations.find((c) => c.party === party);
-    if (earlier) {
-      return {
-        ok: false,
-        reason: 'already-done',
-        message: `The ${party} side already confirmed this gate (${earlier.by}, ${earlier.at}).`,
       };
     }
     return { ok: true, target: { stage } };
@@ -115,6 +117,8 @@ export interface ActionResult {
   notices: Notice[];
   /** Set when this action passed the gate: the workflow's callback output. */
   passed?: { stage: StageKey; outcome: 'passed' | 'lost' };
+  /** Set by a slip: what moved, for the result page. */
+  impact?: SlipImpact;
 }
 
 export type ActionInput = Record<string, string | number | undefined>;
@@ -135,6 +139,7 @@ export function performAction(
   let changed: MilestoneState[] = [];
   let message: string;
   const notices: Notice[] = [];
+  let impact: SlipImpact | undefined;
   const m = target.milestone;
 
   switch (claims.action as LinkAction) {
@@ -209,6 +214,7 @@ export function performAction(
       );
       next = replanned.deal;
       changed = replanned.milestones;
+      impact = replanned.impact;
       notices.push({ kind: 'slipped', milestone: must(m), impact: replanned.impact, by });
       message = `Re-planned: “${must(m).title}” now due ${input.newDue}.`;
       break;
@@ -229,6 +235,7 @@ export function performAction(
     message,
     notices,
     ...(gate.passed ? { passed: gate.passed } : {}),
+    ...(impact ? { impact } : {}),
   };
 }
 

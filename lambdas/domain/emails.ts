@@ -218,3 +218,162 @@ export function slipNoticeEmail(
     html,
   };
 }
+
+/** A partner side gone quiet: its escalation path is told, the vendor owner copied. */
+export function ghostingEmail(
+  deal: Deal,
+  to: { name: string; email: string; role?: string },
+  vendorOwner: Owner,
+  silentSince: string,
+  days: number,
+  waiting: string[],
+  key: string,
+): OutboundEmail {
+  const role = to.role ? ` (${to.role})` : '';
+  const { text, html } = render(
+    `Hi ${to.name},`,
+    `No one on the ${deal.plan.partner.name} side has acted on ${deal.plan.name} (${deal.plan.account.name}) for ${days} days or more ` +
+      `(last action: ${silentSince.slice(0, 10)}), while partner work is open. You are on the partner escalation path${role}; ` +
+      `${vendorOwner.name} (${vendorOwner.email}) owns the deal for the vendor and is copied.`,
+    [{ heading: 'Waiting on the partner side', lines: waiting.map((w) => ({ text: w })) }],
+    'Please check in with the partner owner; the deal advances through the links they already have.',
+  );
+  return {
+    key,
+    to: [to.email],
+    cc: vendorOwner.email.toLowerCase() === to.email.toLowerCase() ? [] : [vendorOwner.email],
+    subject: headerSafe(`[${deal.plan.name}] Partner gone quiet: ${deal.plan.partner.name}`),
+    text,
+    html,
+  };
+}
+
+/** One item of a digest: a line about one deal, with its links when the recipient can act on it. */
+export interface DigestItem {
+  deal: Deal;
+  kind: 'due-soon' | 'escalation';
+  text: string;
+  asks?: LinkedAsk[];
+}
+
+/**
+ * Several reminders and escalations for one person from one sweep, as one email: the subject names the
+ * deal(s) and the ask; each item keeps its own links.
+ */
+export function digestEmail(
+  recipient: { name: string; email: string },
+  items: DigestItem[],
+  cc: string[],
+  key: string,
+): OutboundEmail {
+  const deals = [...new Set(items.map((i) => i.deal.plan.name))];
+  const several = deals.length > 1;
+  const label = (i: DigestItem) => (several ? `${i.deal.plan.name}: ${i.text}` : i.text);
+  const due = items.filter((i) => i.kind === 'due-soon');
+  const escalations = items.filter((i) => i.kind === 'escalation');
+  const sections: Section[] = [];
+  if (due.length) {
+    sections.push({
+      heading: 'Due soon, yours',
+      lines: due.map((i) => ({
+        text: label(i),
+        links: (i.asks ?? []).map((a) => ({ label: a.label, url: a.url })),
+      })),
+    });
+  }
+  if (escalations.length) {
+    sections.push({ heading: 'Escalated to you', lines: escalations.map((i) => ({ text: label(i) })) });
+  }
+  const asks = [
+    due.length ? `${due.length} due soon` : '',
+    escalations.length ? `${escalations.length} escalation${escalations.length > 1 ? 's' : ''}` : '',
+  ].filter(Boolean);
+  const { text, html } = render(
+    `Hi ${recipient.name},`,
+    `${items.length} things on ${deals.join(', ')} need you today. Escalated items: please call the owner (copied) and unblock it.`,
+    sections,
+    FOOTER,
+  );
+  const me = recipient.email.toLowerCase();
+  return {
+    key,
+    to: [recipient.email],
+    cc: [...new Set(cc.map((c) => c.toLowerCase()))].filter((c) => c !== me),
+    subject: headerSafe(`[${deals.join('; ')}] ${asks.join(', ')}: your move`),
+    text,
+    html,
+  };
+}
+
+/** The weekly review's agenda for one attendee; the first one says a calendar invitation comes with it. */
+export function weeklyReviewEmail(
+  deal: Deal,
+  agenda: {
+    at: string;
+    since: string;
+    moved: string[];
+    stuck: string[];
+    escalations: string[];
+    slips: string[];
+    nextDue: string[];
+  },
+  recipient: Owner,
+  options: { key: string; withInvite: boolean },
+): OutboundEmail {
+  const { cadence } = deal.plan;
+  const when = formatLocal(new Date(agenda.at), cadence.timezone);
+  const lines = (items: string[], none: string) => (items.length ? items : [none]).map((text) => ({ text }));
+  const invite = options.withInvite
+    ? ` A calendar invitation for this 15-minute review, every ${cadence.weekday} at ${cadence.time} (${cadence.timezone}), is attached.`
+    : '';
+  const { text, html } = render(
+    `Hi ${recipient.name},`,
+    `The weekly review of ${deal.plan.name} (${deal.plan.account.name} with ${deal.plan.partner.name}), ${when}: 15 minutes on what moved, what is stuck and what needs an escalation.${invite}`,
+    [
+      { heading: 'What moved since last week', lines: lines(agenda.moved, 'Nothing moved this week.') },
+      { heading: 'What is stuck, and whose move it is', lines: lines(agenda.stuck, 'Nothing is stuck.') },
+      { heading: 'Needs an escalation', lines: lines(agenda.escalations, 'Nothing is overdue.') },
+      { heading: 'Slipped milestones and the close date', lines: lines(agenda.slips, 'No slips.') },
+      { heading: 'Due next', lines: lines(agenda.nextDue, 'No open milestones left.') },
+    ],
+    'Act on the links in your earlier emails; this agenda changes nothing by itself.',
+  );
+  const escalate = agenda.escalations.length;
+  return {
+    key: options.key,
+    to: [recipient.email],
+    cc: [],
+    subject: headerSafe(
+      `[${deal.plan.name}] Weekly review ${when.replace(/,? \d{2}:\d{2}.*$/, '')}: ${escalate ? `${escalate} to escalate` : 'status and next steps'}`,
+    ),
+    text,
+    html,
+  };
+}
+
+/** An address bounced or complained: the vendor owner hears which plan names it, once per plan. */
+export function suppressionNoticeEmail(
+  deal: Deal,
+  suppressed: { email: string; reason: 'bounce' | 'complaint'; detail: string },
+  roles: string[],
+  to: Owner,
+  key: string,
+): OutboundEmail {
+  const why =
+    suppressed.reason === 'bounce' ? 'its mail bounced permanently' : 'its owner marked our mail as spam';
+  const { text, html } = render(
+    `Hi ${to.name},`,
+    `${suppressed.email} no longer gets email about ${deal.plan.name}: ${why} (${suppressed.detail}). ` +
+      'Nudges, escalations and reviews to this address are skipped from now on.',
+    [{ heading: 'Where the plan names this address', lines: roles.map((r) => ({ text: r })) }],
+    'Correct the address in the plan (load it again with the right one), or reach the person another way.',
+  );
+  return {
+    key,
+    to: [to.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Undeliverable: ${suppressed.email}`),
+    text,
+    html,
+  };
+}

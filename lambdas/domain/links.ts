@@ -45,12 +45,19 @@ export interface SigningKeys {
   byId(kid: string): Promise<Uint8Array | undefined>;
 }
 
-export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' | 'expired' };
+/** A token whose signature holds; `expired` still carries its (authentic) claims, for the fresh-link offer. */
+export type LinkCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'expired'; claims: LinkClaims };
+
+export type SignatureCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' };
 
 const VERSION = 1;
 const TAG = 'cosell-link';
 const NONCE = /^[A-Za-z0-9_-]{22}$/;
-const KID = /^[A-Za-z0-9_-]{1,16}$/;
+/** What a key id may look like: short, URL-safe, and never containing the `.` of `<kid>.retiredAt`. */
+export const KID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
 const MAX_TOKEN = 1024;
 
 export function newNonce(): string {
@@ -72,13 +79,30 @@ export function signLink(tenant: string, claims: LinkClaims, key: Uint8Array): s
   return `${body}.${mac(tenant, body, key).toString('base64url')}`;
 }
 
+/** Verifies a link for acting: the signature (see verifyLinkIgnoringExpiry), then the expiry. */
 export async function verifyLink(
   tenant: string,
   token: string,
   keys: SigningKeys,
   now: Date,
 ): Promise<LinkCheck> {
-  const invalid: LinkCheck = { ok: false, reason: 'invalid' };
+  const check = await verifyLinkIgnoringExpiry(tenant, token, keys);
+  if (!check.ok) return check;
+  return linkExpired(check.claims, now) ? { ok: false, reason: 'expired', claims: check.claims } : check;
+}
+
+/**
+ * Checks everything but the expiry: the canonical encoding, the payload's shape, the key named by the
+ * token's kid (only a key the ring still trusts) and the HMAC, compared in constant time. A forged or
+ * tampered token is invalid here whatever its expiry says; only the fresh-link request, which acts on
+ * nothing and mails the bound recipient only, accepts an expired token that passes.
+ */
+export async function verifyLinkIgnoringExpiry(
+  tenant: string,
+  token: string,
+  keys: SigningKeys,
+): Promise<SignatureCheck> {
+  const invalid = { ok: false, reason: 'invalid' } as const;
   if (token.length > MAX_TOKEN) return invalid;
   const [body, sig, ...rest] = token.split('.');
   if (!body || !sig || rest.length > 0) return invalid;
@@ -89,8 +113,18 @@ export async function verifyLink(
   const given = canonicalBase64url(sig);
   const expected = mac(tenant, body, key);
   if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
-  if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
+}
+
+export function linkExpired(claims: LinkClaims, now: Date): boolean {
+  return claims.exp * 1000 <= now.getTime();
+}
+
+/** An address as a page may show it to whoever holds the link: `d***@northwind.example`. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${email[0]}***${email.slice(at)}`;
 }
 
 /** Reads the claims without checking the signature: for pages that explain a rejected link. */
@@ -125,7 +159,7 @@ function decodePayload(body: string): LinkClaims | undefined {
   if (
     v !== VERSION ||
     typeof kid !== 'string' ||
-    !KID.test(kid) ||
+    !KID_PATTERN.test(kid) ||
     !text(planId) ||
     !action ||
     !text(target) ||

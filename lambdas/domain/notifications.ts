@@ -109,3 +109,128 @@ export function nextLookInSeconds(rungs: Rung[], now: Date): number {
   const ms = next ? next.at.getTime() - now.getTime() : hoursToMs(24 * 7);
   return Math.max(60, Math.ceil(ms / 1000));
 }
+
+/** Hours a receiving owner has to accept a handoff once its stage opens. */
+export const HANDOFF_ACCEPT_HOURS = 48;
+export const DEFAULT_GHOSTING_DAYS = 7;
+
+/**
+ * A person's timezone: their own when they are a named owner, else their party owner's (escalation
+ * contacts have none of their own), else the tenant's default.
+ */
+export function personTimezone(deal: Deal, party: Party, email: string, defaultTz: string): string {
+  const e = email.toLowerCase();
+  for (const o of Object.values(deal.plan.owners)) {
+    if (o?.email.toLowerCase() === e && o.timezone) return o.timezone;
+  }
+  return deal.plan.owners[party]?.timezone ?? defaultTz;
+}
+
+export type NudgeKind = 'reminder' | 'overdue' | 'handoff' | 'ghosting';
+
+/** One email-worthy thing the sweep owes someone about a milestone (or, for ghosting, its deal). */
+export interface Nudge {
+  /** Ledger key: each nudge is sent once. */
+  key: string;
+  kind: NudgeKind;
+  /** When it falls due. */
+  at: Date;
+  /** After this it is moot (a reminder once the milestone is overdue). */
+  until?: Date;
+  to: Owner;
+  cc?: Owner;
+  rung?: Rung;
+}
+
+/**
+ * Every nudge a milestone's state calls for, past and future: the owner's reminder `leadDays` before the
+ * due time (until it is due); each rung of the owner's side's ladder after its `afterHours` past due; for
+ * an unaccepted handoff, the receiving side's ladder from the acceptance deadline (48 h after the stage
+ * opens, or `leadDays` before due, whichever is first); for partner-owned work, the partner's ladder
+ * (vendor owner copied) once no partner-side person has acted for `ghostingDays` while the work is open.
+ */
+export function milestoneNudges(
+  deal: Deal,
+  m: MilestoneState,
+  settings: { defaultTz: string; ghostingDays: number },
+): Nudge[] {
+  const nudges: Nudge[] = [];
+  const dueAt = new Date(m.dueAt);
+  const remindAt = new Date(dueAt.getTime() - (deal.plan.reminders?.leadDays ?? 2) * 86_400_000);
+  const person = (party: Party, rung: Rung): Owner => ({
+    party,
+    name: rung.name,
+    email: rung.email,
+    timezone: personTimezone(deal, party, rung.email, settings.defaultTz),
+  });
+  nudges.push({
+    key: `reminder#${deal.planId}#${m.milestoneId}#${m.due}`,
+    kind: 'reminder',
+    at: remindAt,
+    until: dueAt,
+    to: m.owner,
+  });
+  for (const rung of ladderRungs(deal, [m.owner.party], dueAt)) {
+    nudges.push({
+      key: `overdue#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`,
+      kind: 'overdue',
+      at: rung.at,
+      to: person(rung.party, rung),
+      cc: m.owner,
+      rung,
+    });
+  }
+  const stage = deal.stages[m.stage];
+  if (m.handoff && !m.handoff.acceptedAt) {
+    const receiving = m.handoff.to;
+    const opened = stage.openedAt ? Date.parse(stage.openedAt) + hoursToMs(HANDOFF_ACCEPT_HOURS) : Infinity;
+    const deadline = new Date(Math.min(opened, remindAt.getTime()));
+    const receiver = m.owner.party === receiving ? m.owner : partyOwner(deal, receiving, settings.defaultTz);
+    // The first rung hears at the deadline itself; later rungs keep their spacing on the ladder.
+    const head = hoursToMs(deal.plan.escalation?.[receiving]?.[0]?.afterHours ?? 0);
+    for (const rung of ladderRungs(deal, [receiving], deadline)) {
+      nudges.push({
+        key: `handoff#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`,
+        kind: 'handoff',
+        at: new Date(rung.at.getTime() - head),
+        to: person(rung.party, rung),
+        cc: receiver,
+        rung,
+      });
+    }
+  }
+  if (m.owner.party === 'partner') {
+    // Silence counts from the partner side's last action (the deal's start if none), and only while there
+    // is partner work to do: from the stage's opening or the reminder, whichever comes first.
+    const since = deal.lastActivity.partner ?? deal.createdAt;
+    const workFrom = Math.min(stage.openedAt ? Date.parse(stage.openedAt) : Infinity, remindAt.getTime());
+    const at = new Date(Math.max(Date.parse(since), workFrom) + settings.ghostingDays * 86_400_000);
+    const vendor = partyOwner(deal, 'vendor', settings.defaultTz);
+    const [first] = ladderRungs(deal, ['partner'], at);
+    nudges.push({
+      key: `ghosting#${deal.planId}#${since}`,
+      kind: 'ghosting',
+      at,
+      ...(first ? { to: person('partner', first), cc: vendor, rung: { ...first, at } } : { to: vendor }),
+    });
+  }
+  return nudges;
+}
+
+/**
+ * When the sweep should first look at a milestone of a stage that has just opened: its pending nudge, or
+ * sooner if the opening brings one forward (a handoff to accept, partner work to watch for silence).
+ */
+export function nudgeOnOpening(
+  deal: Deal,
+  m: MilestoneState,
+  now: Date,
+  settings: { defaultTz: string; ghostingDays: number },
+): string | undefined {
+  if (m.status !== 'open') return m.nudgeAt;
+  const sooner = milestoneNudges(deal, m, settings)
+    .filter((n) => n.kind !== 'reminder' && n.at.getTime() > now.getTime())
+    .map((n) => n.at.toISOString());
+  const all = [...sooner, ...(m.nudgeAt ? [m.nudgeAt] : [])].sort();
+  return all[0];
+}

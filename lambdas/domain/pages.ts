@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { StageKey } from '../schemas/plan.schema';
-import type { ActionTarget } from './actions';
+import type { ActionTarget, SlipImpact } from './actions';
 import type { Deal } from './deal';
 import { escapeHtml as e } from './emails';
 import type { LinkAction, LinkClaims } from './links';
 import { STAGES } from './playbook';
-import type { FieldError, LinkPage } from './use-cases/links';
+import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from './use-cases/links';
 
 /**
  * Server-rendered pages behind action links: plain HTML, no script, no external assets, readable on a
@@ -16,10 +16,13 @@ const STYLE = [
   'body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.5}',
   'main{max-width:36rem;margin:0 auto;padding:1rem}',
   'h1{font-size:1.35rem;margin:.5rem 0 1rem}',
+  'h2{font-size:1.1rem;margin:0 0 .5rem}',
+  'ul{padding-left:1.25rem;margin:.5rem 0}',
   '.card{background:#fff;border:1px solid #d0d4da;border-radius:8px;padding:1rem;margin-bottom:1rem}',
   'label{display:block;font-weight:600;margin:.75rem 0 .25rem}',
   'input[type=text],input[type=date],input[type=url],input[type=number],textarea{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:6px}',
   '.choice{display:flex;gap:.5rem;align-items:center;font-weight:400}',
+  'input,textarea,button{font:inherit}',
   'button{margin-top:1rem;width:100%;padding:.8rem;font-size:1.05rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}',
   '.error{color:#a50e0e;font-weight:600}',
   '.muted{color:#4b5563;font-size:.95rem}',
@@ -53,15 +56,25 @@ const ACTION_TITLES: Record<LinkAction, string> = {
 
 export function renderLinkPage(page: LinkPage): string {
   switch (page.kind) {
-    case 'refused':
+    case 'refused': {
+      const next = page.freshLinkTo ? FRESH_LINK_NEXT_STEP : NEXT_STEP[page.reason];
       return layout(
         REFUSAL_TITLES[page.reason],
-        `<h1>${e(REFUSAL_TITLES[page.reason])}</h1><div class="card"><p>${e(page.message)}</p><p class="muted">${e(NEXT_STEP[page.reason])}</p></div>`,
+        `<h1>${e(REFUSAL_TITLES[page.reason])}</h1><div class="card"><p>${e(page.message)}</p><p class="muted">${e(next)}</p></div>` +
+          (page.freshLinkTo ? freshLinkForm(page.freshLinkTo) : ''),
       );
+    }
     case 'done':
       return layout(
         'Done',
-        `<h1>Done</h1><div class="card"><p role="status">${e(page.message)}</p>${summary(page.deal, page.claims)}</div><p class="muted">You can close this page.</p>`,
+        `<h1>Done</h1><div class="card"><p role="status">${e(page.message)}</p>${summary(page.deal, page.claims)}</div>` +
+          (page.impact ? impact(page.impact) : '') +
+          '<p class="muted">You can close this page.</p>',
+      );
+    case 'fresh-link':
+      return layout(
+        'Check your email',
+        `<h1>Check your email</h1><div class="card"><p role="status">${e(page.message)}</p><p class="muted">The new link expires like the old one did. Nothing else was changed.</p></div>`,
       );
     case 'form':
       return layout(
@@ -70,6 +83,23 @@ export function renderLinkPage(page: LinkPage): string {
           `<form method="post" class="card">${errors(page.errors)}${fields(page.claims.action, page.target)}<button type="submit">${e(BUTTONS[page.claims.action])}</button></form>`,
       );
   }
+}
+
+/** The expired page's one button: it POSTs back to the same link, which mails the bound recipient. */
+function freshLinkForm(maskedTo: string): string {
+  return `<form method="post" class="card"><input type="hidden" name="intent" value="${FRESH_LINK_INTENT}"><p>We can email a new link for the same step to the address this one was sent to, ${e(maskedTo)}.</p><button type="submit">Send me a fresh link</button></form>`;
+}
+
+/** What a slip moved: each milestone's old and new date, and the close date. */
+function impact(slip: SlipImpact): string {
+  const moved = slip.moved.map((m) => `<li>${e(m.title)}: ${e(m.from)} → ${e(m.to)}</li>`).join('');
+  const { from, to } = slip.closeDate;
+  const close =
+    from === to
+      ? `<p>The close date stays ${e(from)}.</p>`
+      : `<p>The close date moves from ${e(from)} to ${e(to)}.</p>`;
+  const count = slip.moved.length === 1 ? '1 milestone' : `${slip.moved.length} milestones`;
+  return `<section class="card" aria-labelledby="impact"><h2 id="impact">What moved</h2><p>${count} moved by ${slip.days} ${slip.days === 1 ? 'day' : 'days'}:</p><ul>${moved}</ul>${close}</section>`;
 }
 
 const REFUSAL_TITLES = {
@@ -83,12 +113,15 @@ const REFUSAL_TITLES = {
 
 const NEXT_STEP = {
   invalid: 'Open the link from your latest email, or ask the deal owner to send it again.',
-  expired: 'Links expire for your safety. Ask the deal owner for a fresh link.',
+  expired: 'Links expire for your safety. Your latest email about this deal has the current links.',
   used: 'Each link works once. If something still needs doing, use the link in your latest email.',
   superseded: 'The deal has moved on since this email was sent. Your latest email has the current links.',
   'already-done': 'Nothing more is needed from this link.',
   'not-allowed': 'Ask the deal owner who should take this step.',
 } as const;
+
+const FRESH_LINK_NEXT_STEP =
+  'Links expire for your safety. A fresh link goes only to the address this one was sent to.';
 
 const BUTTONS: Record<LinkAction, string> = {
   'confirm-gate': 'Confirm',

@@ -52,10 +52,45 @@ export interface DealStore {
   linkUse(nonce: string): Promise<LinkUse | undefined>;
   /** Open milestones whose `nudgeAt` is at or before `until`, from the sparse index. */
   milestonesDue(until: Date): Promise<MilestoneState[]>;
+  /** Active plans whose `nextReviewAt` is at or before `until`, from the plans table's sparse index. */
+  plansDueForReview?(until: Date): Promise<ReviewDue[]>;
 }
 
 export interface Mailer {
   send(email: OutboundEmail): Promise<void>;
+  /**
+   * Sends `email` with a calendar invitation as a `text/calendar; method=REQUEST` part (a raw MIME message:
+   * SES SendEmail cannot carry one). Optional: a mailer without it sends the email alone.
+   */
+  sendRaw?(email: OutboundEmail, invite: CalendarInvite): Promise<void>;
+}
+
+/** An iCalendar document (RFC 5545) to send with an email. */
+export interface CalendarInvite {
+  method: 'REQUEST';
+  ics: string;
+}
+
+/** A plan whose next weekly review is due, from the plans table's sparse review index. */
+export interface ReviewDue {
+  planId: string;
+  nextReviewAt: string;
+}
+
+/** Why an address no longer gets mail from this tenant (SES event publishing). */
+export interface Suppression {
+  email: string;
+  reason: 'bounce' | 'complaint';
+  at: string;
+  /** The SES feedback as reported (bounce type and subtype, complaint feedback type). */
+  detail: string;
+}
+
+/** Addresses this tenant must not mail again (hard bounces and complaints). */
+export interface SuppressionList {
+  isSuppressed(email: string): Promise<boolean>;
+  /** Records the suppression; false when the address was already suppressed. */
+  suppress(entry: Suppression): Promise<boolean>;
 }
 
 /** Runs an effect at most once per key (an email, an event), across retries and duplicate deliveries. */
@@ -78,6 +113,8 @@ export interface TenantConfig {
   publicBaseUrl: string;
   defaultTimezone: string;
   linkTtlDays: number;
+  /** Days without any partner-side action, while partner work is open, before its ladder is told (7). */
+  ghostingDays?: number;
 }
 
 export interface Deps {
@@ -89,4 +126,6 @@ export interface Deps {
   events: EventPublisher;
   keys: SigningKeys;
   config: TenantConfig;
+  /** The tenant's suppressed addresses (bounces, complaints); optional where nothing records them. */
+  suppressions?: SuppressionList;
 }

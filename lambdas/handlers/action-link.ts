@@ -16,7 +16,8 @@ const deps = {
 
 /**
  * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners
- * fetch every link); only the page's form POST acts. The token is never logged.
+ * fetch every link); only the page's form POST acts, or, from an expired link's page (`intent=fresh-link`),
+ * mails a fresh link to the address the link was bound to. The token is never logged.
  */
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   const token = event.pathParameters?.token ?? '';

@@ -1,7 +1,7 @@
 import { logger } from '../adapters/logger';
 import { NotFoundError } from '../domain/errors';
 import { parsePlanDocument } from '../domain/plan-document';
-import { createPlan, getPlan, listPlans } from '../domain/use-cases/plans';
+import { createPlan, getPlan, getSchedule, listPlans } from '../domain/use-cases/plans';
 import { ValidationError } from '../schemas/validation';
 import { bodyBytes, type HttpEvent, type HttpResult, json, MAX_BODY_BYTES, mediaType, problem } from './http';
 import { clock, dynamo, environment, tenantConfig, workflow } from './wiring';
@@ -16,7 +16,10 @@ const FORMATS: Record<string, 'json' | 'yaml'> = {
   'text/yaml': 'yaml',
 };
 
-/** Operations API (IAM-authorized): `POST /plans`, `GET /plans`, `GET /plans/{planId}`. */
+/**
+ * Operations API (IAM-authorized): `POST /plans`, `GET /plans`, `GET /plans/{planId}`, and
+ * `GET /plans/{planId}/schedule` (who will be sent what, and when, if nothing happens).
+ */
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   try {
     switch (event.routeKey) {
@@ -26,6 +29,8 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
         return json(200, { plans: await listPlans(deps) });
       case 'GET /plans/{planId}':
         return json(200, await getPlan(deps, event.pathParameters?.planId ?? ''));
+      case 'GET /plans/{planId}/schedule':
+        return json(200, await getSchedule(deps, event.pathParameters?.planId ?? ''));
       default:
         return problem(404, `no route ${event.routeKey}`);
     }

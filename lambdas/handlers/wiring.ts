@@ -1,13 +1,20 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../adapters/clock.adapter';
-import { DynamoDealStore, DynamoEffectLedger, documentClient } from '../adapters/dynamodb.adapter';
+import {
+  DynamoDealStore,
+  DynamoEffectLedger,
+  DynamoSuppressionList,
+  documentClient,
+} from '../adapters/dynamodb.adapter';
 import { type Environment, readEnvironment, required } from '../adapters/environment';
 import { EventBridgePublisher } from '../adapters/eventbridge.adapter';
+import { logger } from '../adapters/logger';
 import { SecretSigningKeys } from '../adapters/secrets.adapter';
 import { SesMailer, sesClient } from '../adapters/ses.adapter';
 import { StepFunctionsWorkflow } from '../adapters/sfn.adapter';
 import type { TenantConfig } from '../domain/ports';
+import { SuppressingMailer } from '../domain/use-cases/suppression';
 
 /**
  * The composition root each handler draws from: it builds only what it asks for, once per cold start,
@@ -25,6 +32,7 @@ export function tenantConfig(env: Environment): TenantConfig {
     publicBaseUrl: required(env, 'PUBLIC_BASE_URL').replace(/\/+$/, ''),
     defaultTimezone: env.DEFAULT_TIMEZONE,
     linkTtlDays: env.LINK_TTL_DAYS,
+    ghostingDays: env.GHOSTING_DAYS,
   };
 }
 
@@ -41,8 +49,20 @@ export function dynamo(env: Environment) {
   };
 }
 
+/** SES, skipping the tenant's suppressed addresses (hard bounces, complaints; see ses-events). */
 export function mailer(env: Environment) {
-  return new SesMailer(sesClient(), required(env, 'SENDER_ADDRESS'), required(env, 'SES_CONFIGURATION_SET'));
+  const ses = new SesMailer(
+    sesClient(),
+    required(env, 'SENDER_ADDRESS'),
+    required(env, 'SES_CONFIGURATION_SET'),
+  );
+  return new SuppressingMailer(ses, suppressions(env), (email, skipped) =>
+    logger.warn('suppressed recipients skipped', { key: email.key, skipped }),
+  );
+}
+
+export function suppressions(env: Environment) {
+  return new DynamoSuppressionList(documentClient(), env.IDEMPOTENCY_TABLE);
 }
 
 export function workflow(env: Environment) {
@@ -53,6 +73,7 @@ export function events(env: Environment) {
   return new EventBridgePublisher(new EventBridgeClient({}), required(env, 'EVENT_BUS_NAME'));
 }
 
+/** Which keys verify depends on the clock (the local one moves) and the tenant's link lifetime. */
 export function signingKeys(env: Environment) {
-  return new SecretSigningKeys(required(env, 'LINK_KEYS_SECRET_ARN'));
+  return new SecretSigningKeys(required(env, 'LINK_KEYS_SECRET_ARN'), clock, env.LINK_TTL_DAYS);
 }

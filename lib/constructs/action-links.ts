@@ -31,7 +31,7 @@ export class ActionLinks extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly plansApiFunction: CosellFunction;
   public readonly actionLinkFunction: CosellFunction;
-  /** Routes signed with IAM: POST/GET /plans, GET /plans/{planId}. */
+  /** Routes signed with IAM: POST/GET /plans, GET /plans/{planId}, GET /plans/{planId}/schedule. */
   public readonly plansRoutes: apigw.HttpRoute[];
   /** Public routes: GET/HEAD/POST /a/{token}. */
   public readonly actionLinkRoutes: apigw.HttpRoute[];
@@ -96,6 +96,13 @@ export class ActionLinks extends Construct {
       }),
       ...this.httpApi.addRoutes({
         path: '/plans/{planId}',
+        methods: [apigw.HttpMethod.GET],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      // Who will be sent what, and when, if nothing happens: for ops to check a plan before it goes live.
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}/schedule',
         methods: [apigw.HttpMethod.GET],
         integration: plansIntegration,
         authorizer: iamAuthorizer,

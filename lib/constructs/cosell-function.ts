@@ -15,6 +15,7 @@ export const HANDLER_NAMES = [
   'gate-escalate',
   'register-deal',
   'reminder-sweep',
+  'ses-events',
 ] as const;
 
 export type HandlerName = (typeof HANDLER_NAMES)[number];

@@ -83,8 +83,8 @@ describe('gates', () => {
     const stage2Evidence = { meetingDate: '2026-12-16' };
     await expectRefused(stack.url, partnerConfirm1, {
       planId: deal.planId,
-      status: 410,
-      says: /out of date.*Target account selection gate has already passed/i,
+      status: 409,
+      says: /already confirmed.*Target account selection gate has already passed/i,
       form: stage2Evidence,
     });
     await expectRefused(stack.url, vendorConfirm1, {
@@ -226,7 +226,13 @@ describe('the HTTP contract', () => {
 describe('the local clock', () => {
   it('moves time forward and answers once what fell due has been done', async () => {
     const name = 'Globex platform migration (clock)';
-    const deal = await ReferenceDeal.create(stack.url, await referencePlanVariant(stack.url, name), name);
+    // Ana and Dana own parts of every plan in this file: a cap high enough that none of this plan's mail
+    // waits for tomorrow behind the others' (the per-day cap is per person, across plans).
+    const yaml = (await referencePlanVariant(stack.url, name)).replace(
+      /maxPerRecipientPerDay: \d+/,
+      'maxPerRecipientPerDay: 20',
+    );
+    const deal = await ReferenceDeal.create(stack.url, yaml, name);
     await deal.waitForOpen(1);
     const t0 = await localNow(stack.url);
 
@@ -250,9 +256,11 @@ describe('the local clock', () => {
         }),
       ).toHaveLength(1);
     }
-    expect(
-      matching(emails, { to: PEOPLE.ana, subject: subjectStarting(name, `Due soon: ${M.fitCheck}`) }),
-    ).toHaveLength(1);
+    // Ana's reminder comes alone, or in one digest with her reminders on the other plans in this file.
+    const reminded = matching(emails, { to: PEOPLE.ana, subject: /Due soon: |due soon: your move$/ }).filter(
+      (e) => e.subject.includes(name) && e.text.includes(M.fitCheck),
+    );
+    expect(reminded).toHaveLength(1);
     const now = await localNow(stack.url);
     // The answer's `now` is the clock as the work finished (real time keeps passing on top of the offset).
     expect(now.getTime() - Date.parse(second.body.now)).toBeGreaterThanOrEqual(0);

@@ -232,13 +232,17 @@ describe('concurrent use', () => {
 
     const results = await Promise.all(urls.map((url, i) => fetchPage(url, 'POST', { note: `link ${i}` })));
 
-    // The losers find the gate passed: the product answers "out of date" (410), as it does for any link of
-    // a passed gate (see gates-contract-clock.test.ts), rather than 409 "already done".
-    expect(countBy(results, (r) => r.status)).toEqual({ 200: 1, 410: 19 });
+    // The losers are told their side already confirmed, and that the gate has passed.
+    expect(countBy(results, (r) => r.status)).toEqual({ 200: 1, 409: 19 });
     const winner = results.findIndex((r) => r.status === 200);
     expect((results[winner] as PageResponse).text).toContain('The Target account selection gate has passed.');
-    for (const r of results.filter((x) => x.status === 410)) {
-      expectIsPage(r, 410, /out of date.*Target account selection gate has already passed/i, 'a losing POST');
+    for (const r of results.filter((x) => x.status === 409)) {
+      expectIsPage(
+        r,
+        409,
+        /already confirmed.*Target account selection gate has already passed/i,
+        'a losing POST',
+      );
     }
 
     const atStage2 = await deal.expectPassed(1);
@@ -352,14 +356,26 @@ describe('links that must not act', () => {
       form: {},
     });
 
-    // Superseded: once the gate has passed, a fresh, never-used vendor link for it is out of date.
+    // Once the gate has passed, a never-used vendor link for it says so (the vendor side confirmed it).
     const unusedVendorLink = await mint.mint({ ...base, recipient: PEOPLE.ana });
     await deal.confirm(PEOPLE.ana, 1, {});
     await deal.markDone(PEOPLE.ana, 1, M.fitCheck);
     await deal.expectPassed(1);
     await expectRefusedExactly(deal, unusedVendorLink, {
+      status: 409,
+      says: /already confirmed.*Target account selection gate has already passed/i,
+      form: { note: 'late' },
+    });
+    // Superseded: a link whose target is no longer in the plan is out of date.
+    const goneMilestoneLink = await mint.mint({
+      ...base,
+      action: 'milestone-done',
+      target: 'retired-step',
+      recipient: PEOPLE.ana,
+    });
+    await expectRefusedExactly(deal, goneMilestoneLink, {
       status: 410,
-      says: /out of date.*Target account selection gate has already passed/i,
+      says: /out of date.*no longer in the plan/i,
       form: { note: 'late' },
     });
     // And none of that left a trace on the deal.

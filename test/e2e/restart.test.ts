@@ -101,12 +101,12 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
   // The outbox survived the restart.
   expect((await outbox(stack.url)).slice(0, emailsBefore.length)).toEqual(emailsBefore);
 
-  // The stage-1 links behave as before: the used one says so, the superseded one is out of date.
+  // The stage-1 links behave as before: the used one says so; the unused one says its side already confirmed.
   await expectRefused(stack.url, vendorConfirm1, { planId: deal.planId, status: 409, says: /already used/i });
   await expectRefused(stack.url, partnerConfirm1, {
     planId: deal.planId,
-    status: 410,
-    says: /out of date/i,
+    status: 409,
+    says: /already confirmed.*already passed/i,
   });
   expect(
     stageOf(await getPlan(stack.url, deal.planId), 'target-account-selection').confirmations,

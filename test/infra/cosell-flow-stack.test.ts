@@ -125,8 +125,9 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ['register-deal', ['plans:read-write', 'idempotency:read-write', 'events:put']],
     [
       'reminder-sweep',
-      ['milestones:read-write', 'plans:read', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
+      ['milestones:read-write', 'plans:read-write', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
     ],
+    ['ses-events', ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send']],
   ] as const)('%s', (handler, expected) => {
     expect(accessOf(handler)).toEqual([...expected].sort());
   });
@@ -137,7 +138,13 @@ describe('least privilege: each function holds exactly the grants of docs/design
       .sort();
 
   it('gives no SES permission to gate-deadline, plans-api or register-deal', () => {
-    expect(holders('ses:send')).toEqual(['action-link', 'gate-escalate', 'gate-open', 'reminder-sweep']);
+    expect(holders('ses:send')).toEqual([
+      'action-link',
+      'gate-escalate',
+      'gate-open',
+      'reminder-sweep',
+      'ses-events',
+    ]);
   });
 
   it('lets only register-deal put events, and only on the tenant bus', () => {
@@ -153,7 +160,13 @@ describe('least privilege: each function holds exactly the grants of docs/design
   });
 
   it('scopes SES sending to the sender identity, the configuration set and the From address', () => {
-    for (const handler of ['action-link', 'gate-open', 'gate-escalate', 'reminder-sweep'] as const) {
+    for (const handler of [
+      'action-link',
+      'gate-open',
+      'gate-escalate',
+      'reminder-sweep',
+      'ses-events',
+    ] as const) {
       const [ses] = statementsOf(logicalIdOf(stack.functions[handler].role)).filter((s) =>
         actionsOf(s).includes('ses:SendEmail'),
       );
@@ -376,9 +389,9 @@ describe('functions', () => {
     'NODE_OPTIONS',
   ];
 
-  it('are seven, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
+  it('are eight, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(8);
     const logGroups = new Set<string>();
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -390,7 +403,7 @@ describe('functions', () => {
       });
       logGroups.add(fn.Properties.LoggingConfig.LogGroup.Ref);
     }
-    expect(logGroups.size).toBe(7);
+    expect(logGroups.size).toBe(8);
     for (const id of logGroups) expect(resources[id]?.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
@@ -402,6 +415,7 @@ describe('functions', () => {
     'gate-escalate',
     'register-deal',
     'reminder-sweep',
+    'ses-events',
   ] as const)('%s gets the environment of docs/design.md', (handler) => {
     const fn = stack.functions[handler];
     const env = (resources[logicalIdOf(fn.lambdaFunction)] as Resource).Properties.Environment.Variables;
@@ -428,7 +442,7 @@ describe('functions', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('HTTP API', () => {
-  it('has the six routes: /plans signed with IAM, /a/{token} public', () => {
+  it('has the seven routes: /plans signed with IAM, /a/{token} public', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [
         r.Properties.RouteKey,
@@ -439,6 +453,7 @@ describe('HTTP API', () => {
       'POST /plans': 'AWS_IAM',
       'GET /plans': 'AWS_IAM',
       'GET /plans/{planId}': 'AWS_IAM',
+      'GET /plans/{planId}/schedule': 'AWS_IAM',
       'GET /a/{token}': 'NONE',
       'HEAD /a/{token}': 'NONE',
       'POST /a/{token}': 'NONE',
@@ -454,7 +469,7 @@ describe('HTTP API', () => {
     };
     const plansApi = getAtt(stack.functions['plans-api'].lambdaFunction);
     const actionLink = getAtt(stack.functions['action-link'].lambdaFunction);
-    for (const key of ['POST /plans', 'GET /plans', 'GET /plans/{planId}'])
+    for (const key of ['POST /plans', 'GET /plans', 'GET /plans/{planId}', 'GET /plans/{planId}/schedule'])
       expect(integrationTarget(key)).toEqual(plansApi);
     for (const key of ['GET /a/{token}', 'HEAD /a/{token}', 'POST /a/{token}']) {
       expect(integrationTarget(key)).toEqual(actionLink);
@@ -513,6 +528,84 @@ describe('reminders, signing keys, email, events', () => {
     });
   });
 
+  it('has the sparse active-by-review index on plans: PK status, SK nextReviewAt, all attributes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'cosell-flow-acme-plans',
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'active-by-review',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'nextReviewAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
+  it('publishes bounce, complaint, delivery and reject events of the configuration set to the SNS topic', () => {
+    const [[, destination]] = ofType('AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+    expect(destination.Properties.ConfigurationSetName).toEqual({
+      Ref: logicalIdOf(stack.notifier.configurationSet),
+    });
+    expect(destination.Properties.EventDestination).toMatchObject({
+      Enabled: true,
+      SnsDestination: { TopicARN: { Ref: logicalIdOf(stack.notifier.eventsTopic) } },
+    });
+    expect([...destination.Properties.EventDestination.MatchingEventTypes].sort()).toEqual([
+      'bounce',
+      'complaint',
+      'delivery',
+      'reject',
+    ]);
+  });
+
+  it('encrypts the events topic with a rotating customer key SES may use, and enforces TLS', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const topic = resources[logicalIdOf(stack.notifier.eventsTopic)] as Resource;
+    expect(topic.Properties.KmsMasterKeyId).toEqual(getAtt(stack.notifier.eventsKey));
+    const key = resources[logicalIdOf(stack.notifier.eventsKey)] as Resource;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const sesOnKey = (key.Properties.KeyPolicy.Statement as Statement[]).find(
+      (st) => JSON.stringify((st as { Principal?: unknown }).Principal) === '{"Service":"ses.amazonaws.com"}',
+    );
+    expect(actionsOf(sesOnKey as Statement).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(JSON.stringify(sesOnKey?.Condition)).toContain('aws:SourceArn');
+
+    const [[, policy]] = ofType('AWS::SNS::TopicPolicy') as [[string, Resource]];
+    const statements = policy.Properties.PolicyDocument.Statement as (Statement & { Principal?: unknown })[];
+    // TLS only (AwsSolutions-SNS3), and only SES, for this account's configuration set, may publish.
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const publish = statements.find((st) => st.Effect === 'Allow' && actionsOf(st).includes('sns:Publish'));
+    expect(publish?.Principal).toEqual({ Service: 'ses.amazonaws.com' });
+    expect(JSON.stringify(publish?.Condition)).toContain(':configuration-set/');
+  });
+
+  it('delivers the topic to ses-events only (subscription and invoke permission)', () => {
+    const fn = getAtt(stack.functions['ses-events'].lambdaFunction);
+    const subs = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subs).toEqual([
+      expect.objectContaining({
+        Protocol: 'lambda',
+        Endpoint: fn,
+        TopicArn: { Ref: logicalIdOf(stack.notifier.eventsTopic) },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: fn,
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: logicalIdOf(stack.notifier.eventsTopic) },
+    });
+  });
+
   it('has the tenant event bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cosell-flow-acme' });
   });
@@ -559,9 +652,12 @@ describe('cdk-nag AwsSolutions', () => {
     const apig4 = acks.filter(([, id]) => id === 'AwsSolutions-APIG4').map(([path]) => path);
     expect(apig4).toHaveLength(3);
     for (const path of apig4) expect(path).toMatch(/HttpApi\/(GET|HEAD|POST)--a--\{token\}$/);
-    // The index wildcard is acknowledged only for the milestones table.
-    const milestones = logicalIdOf(stack.planStore.milestones);
+    // The index wildcard is acknowledged only for the milestones and plans tables (their sparse indexes).
+    const indexed = [stack.planStore.milestones, stack.planStore.plans].map((t) => `<${logicalIdOf(t)}.Arn>`);
     for (const [, id] of acks.filter(([, i]) => i.includes('/index/*')))
-      expect(id).toContain(`<${milestones}.Arn>`);
+      expect(
+        indexed.some((arn) => id.includes(arn)),
+        id,
+      ).toBe(true);
   });
 });

@@ -1,16 +1,36 @@
 import type { StageKey } from '../../schemas/plan.schema';
-import { type Deal, openStage, partyOwner, stageDeadline } from '../deal';
-import { escalationEmail, gateOpenEmail, gateOverdueEmail } from '../emails';
+import {
+  DEFAULT_MAX_PER_DAY,
+  DEFAULT_QUIET_HOURS,
+  type DeliveryProblem,
+  firstAllowed,
+  inQuietHours,
+  nextLocalMorning,
+} from '../cadence';
+import { type Deal, type Owner, openStage, partyOwner, stageDeadline } from '../deal';
+import { escalationEmail, gateOpenEmail, gateOverdueEmail, type OutboundEmail } from '../emails';
 import { ConcurrentUpdateError, NotFoundError } from '../errors';
-import { gateAsks, ladderRungs, nextLookInSeconds, partiesOwingMoves } from '../notifications';
+import {
+  DEFAULT_GHOSTING_DAYS,
+  gateAsks,
+  ladderRungs,
+  nextLookInSeconds,
+  nudgeOnOpening,
+  partiesOwingMoves,
+  personTimezone,
+} from '../notifications';
 import { STAGES } from '../playbook';
 import type { DealSnapshot, Deps } from '../ports';
 import { linkAsks } from './link-urls';
+import { type DealWithProblems, ledgerDone, ledgerState, sendCapped } from './reminders';
 
 /** Shortest wait a gate is given, so that a deadline already past escalates promptly but not in a loop. */
 const MIN_WAIT_SECONDS = 60;
 
 const MAX_ATTEMPTS = 10;
+
+/** How soon a gate looks again after a send failed for now (throttling). */
+const RETRY_SEND_SECONDS = 300;
 
 /**
  * Workflow tasks race with link clicks on the same deal. The state machine retries only Lambda service
@@ -42,7 +62,21 @@ export async function setGateDeadline(
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
     const opened = openStage(deal, input.stage, now);
-    if (opened !== deal) await deps.store.save({ deal: opened });
+    if (opened !== deal) {
+      // Opening can bring a milestone's first nudge forward (a handoff to accept within 48 h, partner
+      // silence to watch for): the sweep only sees what the due-time index shows it.
+      const settings = {
+        defaultTz: deps.config.defaultTimezone,
+        ghostingDays: deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS,
+      };
+      const sooner = milestones
+        .filter((m) => m.stage === input.stage)
+        .flatMap((m) => {
+          const nudgeAt = nudgeOnOpening(opened, m, now, settings);
+          return nudgeAt === m.nudgeAt ? [] : [{ ...m, ...(nudgeAt ? { nudgeAt } : {}) }];
+        });
+      await deps.store.save({ deal: opened, ...(sooner.length ? { milestones: sooner } : {}) });
+    }
     const deadline = stageDeadline(opened, milestones, input.stage, deps.config.defaultTimezone);
     const seconds = Math.ceil((deadline.getTime() - now.getTime()) / 1000);
     return { timeoutSeconds: Math.max(MIN_WAIT_SECONDS, seconds), escalations: 0 };
@@ -102,39 +136,74 @@ export async function escalateGate(
     }
     const parties = partiesOwingMoves(deal, milestones, input.stage);
     const owing = new Set(parties);
+    // The same respect as the sweep: nothing in the recipient's quiet hours, at most the plan's per-day cap
+    // (shared with the sweep's count); what is held back wakes the gate again when it may go.
+    const quiet = deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
+    const cap = deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY;
+    const wakeAt: Date[] = [];
+    let problems: DeliveryProblem[] = [];
+    const respectfully = async (to: Owner, key: string, email: () => Promise<OutboundEmail>) => {
+      if (inQuietHours(now, to.timezone, quiet)) {
+        if ((await ledgerState(deps.ledger, key)) === 'open')
+          wakeAt.push(firstAllowed(now, to.timezone, quiet));
+        return;
+      }
+      if ((await ledgerState(deps.ledger, key)) !== 'open') return;
+      const outcome = await sendCapped(deps, to, cap, () =>
+        deps.ledger.once(key, async () => deps.mailer.send(await email())),
+      );
+      if (outcome.kind === 'at-cap') wakeAt.push(nextLocalMorning(now, to.timezone, quiet));
+      else if (outcome.kind === 'deferred' || outcome.kind === 'busy') {
+        wakeAt.push(new Date(now.getTime() + RETRY_SEND_SECONDS * 1000));
+      } else if (outcome.kind === 'rejected') {
+        problems = [...problems, { ...outcome.problem, keys: [key] }];
+        await ledgerDone(deps.ledger, key);
+      }
+    };
     for (const { recipient, asks } of gateAsks(deal, milestones, input.stage, tz)) {
       const mine = asks.filter((a) => a.action !== 'waive-milestone');
       if (!owing.has(recipient.party) || mine.length === 0) continue;
       const key = `gate-overdue#${deal.planId}#${input.stage}#${recipient.email.toLowerCase()}`;
-      await deps.ledger.once(key, async () => {
+      await respectfully(recipient, key, async () => {
         const linked = await linkAsks(deps, deal, recipient.email, mine);
-        await deps.mailer.send(gateOverdueEmail(deal, input.stage, recipient, linked, deadline, key));
+        return gateOverdueEmail(deal, input.stage, recipient, linked, deadline, key);
       });
     }
     const rungs = ladderRungs(deal, parties, deadline);
     const title = `stage ${STAGES[input.stage].number}, ${STAGES[input.stage].title}, is past its deadline.`;
     for (const rung of rungs.filter((r) => r.at.getTime() <= now.getTime())) {
       const key = `gate-escalation#${deal.planId}#${input.stage}#${rung.party}#${rung.index}`;
-      await deps.ledger.once(key, () =>
-        deps.mailer.send(
-          escalationEmail(
-            deal,
-            rung,
-            partyOwner(deal, rung.party, tz),
-            title,
-            waitingList(deal, milestones, input.stage, rung.party),
-            key,
-          ),
+      const to: Owner = {
+        party: rung.party,
+        name: rung.name,
+        email: rung.email,
+        timezone: personTimezone(deal, rung.party, rung.email, tz),
+      };
+      await respectfully(to, key, async () =>
+        escalationEmail(
+          deal,
+          rung,
+          partyOwner(deal, rung.party, tz),
+          title,
+          waitingList(deal, milestones, input.stage, rung.party),
+          key,
         ),
       );
     }
-    const updated: Deal = {
-      ...deal,
+    const withProblems = deal as DealWithProblems;
+    const updated: DealWithProblems = {
+      ...withProblems,
       stages: { ...deal.stages, [input.stage]: { ...deal.stages[input.stage], escalations } },
       updatedAt: now.toISOString(),
+      ...(problems.length
+        ? { deliveryProblems: [...(withProblems.deliveryProblems ?? []), ...problems].slice(-20) }
+        : {}),
     };
     await deps.store.save({ deal: updated });
-    return { timeoutSeconds: nextLookInSeconds(rungs, now), escalations };
+    const held = wakeAt.map((at) =>
+      Math.max(MIN_WAIT_SECONDS, Math.ceil((at.getTime() - now.getTime()) / 1000)),
+    );
+    return { timeoutSeconds: Math.min(nextLookInSeconds(rungs, now), ...held), escalations };
   });
 }
 

@@ -8,19 +8,49 @@ import {
   waiveMilestoneSchema,
 } from '../../schemas/action.schema';
 import { formatIssues } from '../../schemas/validation';
-import { type ActionTarget, checkLinkTarget, type Notice, performAction } from '../actions';
+import { type ActionTarget, checkLinkTarget, type Notice, performAction, type SlipImpact } from '../actions';
 import { type Deal, partyOf, partyOwner } from '../deal';
 import { escalationEmail, slipNoticeEmail } from '../emails';
 import { ConcurrentUpdateError, LinkUsedError } from '../errors';
-import { type LinkAction, type LinkClaims, verifyLink } from '../links';
+import { FRESH_LINK_LABELS, freshLinkEmail } from '../fresh-link-email';
+import {
+  type LinkAction,
+  type LinkClaims,
+  linkExpired,
+  maskEmail,
+  verifyLink,
+  verifyLinkIgnoringExpiry,
+} from '../links';
 import { ladderRungs } from '../notifications';
+import { findPerson, peopleIn } from '../plan-people';
 import type { DealSnapshot, Deps } from '../ports';
+import { linkAsks } from './link-urls';
 
 /** What the link page shows. The handler renders it; the use case decides it. */
 export type LinkPage =
   | { kind: 'form'; status: 200; claims: LinkClaims; deal: Deal; target: ActionTarget; errors?: FieldError[] }
-  | { kind: 'done'; status: 200; claims: LinkClaims; deal: Deal; message: string; warnings?: string[] }
-  | { kind: 'refused'; status: number; reason: Refusal; message: string };
+  | {
+      kind: 'done';
+      status: 200;
+      claims: LinkClaims;
+      deal: Deal;
+      message: string;
+      warnings?: string[];
+      /** What a slip moved. */
+      impact?: SlipImpact;
+    }
+  | {
+      kind: 'refused';
+      status: number;
+      reason: Refusal;
+      message: string;
+      /** On an expired page whose target is still live: the (masked) address a fresh link would go to. */
+      freshLinkTo?: string;
+    }
+  | { kind: 'fresh-link'; status: 200; sentTo: string; message: string };
+
+/** The form field that turns a POST into a "send me a fresh link" request. */
+export const FRESH_LINK_INTENT = 'fresh-link';
 
 export type Refusal = 'invalid' | 'expired' | 'used' | 'superseded' | 'already-done' | 'not-allowed';
 export interface FieldError {
@@ -44,19 +74,18 @@ function refused(reason: Refusal, message: string): LinkPage {
 }
 
 type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget };
+type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
-async function resolve(
-  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>,
-  token: string,
-): Promise<Live | LinkPage> {
+async function resolve(deps: ReadDeps, token: string): Promise<Live | LinkPage> {
   const check = await verifyLink(deps.config.tenant, token, deps.keys, deps.clock.now());
-  if (!check.ok) {
-    return check.reason === 'expired'
-      ? refused('expired', 'This link has expired. Ask the deal owner for a fresh one.')
-      : refused('invalid', 'This link is not valid. Check that it was copied whole from the email.');
-  }
-  const { claims } = check;
+  if (check.ok) return liveTarget(deps, check.claims);
+  if (check.reason === 'expired') return expired(deps, check.claims);
+  return refused('invalid', 'This link is not valid. Check that it was copied whole from the email.');
+}
+
+/** Whether a well-signed link's target still waits for it: the deal exists, the link is unused, the target live. */
+async function liveTarget(deps: ReadDeps, claims: LinkClaims): Promise<Live | LinkPage> {
   const snapshot = await deps.store.get(claims.planId);
   if (!snapshot) return refused('invalid', 'This link is not valid: its deal does not exist.');
   const used = await deps.store.linkUse(claims.nonce);
@@ -70,21 +99,38 @@ async function resolve(
   return { claims, snapshot, target: live.target };
 }
 
-export async function viewLink(
-  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>,
-  token: string,
-): Promise<LinkPage> {
+/** The expired page: it offers a fresh link only when one would still have something to do. */
+async function expired(deps: ReadDeps, claims: LinkClaims): Promise<LinkPage> {
+  const live = await liveTarget(deps, claims);
+  if ('kind' in live) {
+    const why = live.kind === 'refused' ? ` ${live.message}` : '';
+    return refused('expired', `This link has expired.${why}`);
+  }
+  return {
+    kind: 'refused',
+    status: REFUSAL_STATUS.expired,
+    reason: 'expired',
+    message: 'This link has expired.',
+    freshLinkTo: maskEmail(claims.recipient),
+  };
+}
+
+export async function viewLink(deps: ReadDeps, token: string): Promise<LinkPage> {
   const live = await resolve(deps, token);
   if ('kind' in live) return live;
   return { kind: 'form', status: 200, claims: live.claims, deal: live.snapshot.deal, target: live.target };
 }
 
-/** Performs the link's one action with the form's input; the link's nonce is claimed with the change. */
+/**
+ * Performs the link's one action with the form's input; the link's nonce is claimed with the change.
+ * The expired page's form (`intent=fresh-link`) asks for a fresh link instead.
+ */
 export async function actOnLink(
   deps: Omit<Deps, 'events'>,
   token: string,
   form: Record<string, string>,
 ): Promise<LinkPage> {
+  if (form.intent === FRESH_LINK_INTENT) return requestFreshLink(deps, token);
   for (let attempt = 1; ; attempt++) {
     const live = await resolve(deps, token);
     if ('kind' in live) return live;
@@ -161,8 +207,74 @@ export async function actOnLink(
       deal: result.deal,
       message: result.message,
       ...(warnings.length ? { warnings } : {}),
+      ...(result.impact ? { impact: result.impact } : {}),
     };
   }
+}
+
+/**
+ * "Send me a fresh link", from an expired link's page. The token must be authentic (only its expiry is
+ * ignored) and its target still live; one new link for the same action and target goes to the address the
+ * old link was bound to, and only once per old link (the ledger key is the old nonce). Nothing in the deal
+ * changes. A link that has not expired gets its own page back instead.
+ */
+export async function requestFreshLink(
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store' | 'ledger' | 'mailer'>,
+  token: string,
+): Promise<LinkPage> {
+  const check = await verifyLinkIgnoringExpiry(deps.config.tenant, token, deps.keys);
+  if (!check.ok) {
+    return refused('invalid', 'This link is not valid. Check that it was copied whole from the email.');
+  }
+  const { claims } = check;
+  if (!linkExpired(claims, deps.clock.now())) return viewLink(deps, token);
+  const live = await liveTarget(deps, claims);
+  if ('kind' in live) return live;
+  const { deal } = live.snapshot;
+  const sentTo = maskEmail(claims.recipient);
+  const key = `fresh-link#${claims.planId}#${claims.nonce}`;
+  const outcome = await deps.ledger.once(key, async () => {
+    const [link] = await linkAsks(deps, deal, claims.recipient, [
+      {
+        action: claims.action,
+        target: claims.target,
+        label: FRESH_LINK_LABELS[claims.action],
+        about: about(live),
+      },
+    ]);
+    if (!link) throw new Error('no fresh link was signed');
+    // The same expiry linkAsks signed into the link: whole seconds from now.
+    const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
+    const expiresAt = new Date(exp * 1000);
+    await deps.mailer.send(
+      freshLinkEmail(deal, recipientOf(deps, deal, claims.recipient), { ...link, expiresAt }, key),
+    );
+  });
+  return {
+    kind: 'fresh-link',
+    status: 200,
+    sentTo,
+    message:
+      outcome === 'done'
+        ? `A fresh link was sent to ${sentTo}. It works once, for you only.`
+        : `A fresh link for this was already sent to ${sentTo}. Use the link in that email.`,
+  };
+}
+
+/** What the link is about, as the gate emails word it. */
+function about({ snapshot, target }: Live): string {
+  const m = target.milestone;
+  return m ? `${m.title} (due ${m.due})` : snapshot.deal.plan.stages[target.stage].exit;
+}
+
+/** The bound recipient as the plan names them (name and timezone for the email), by their address. */
+function recipientOf(deps: Pick<Deps, 'config'>, deal: Deal, email: string) {
+  const person = findPerson(peopleIn(deal.plan), email);
+  const timezone =
+    person?.timezone ??
+    (person ? deal.plan.owners[person.party]?.timezone : undefined) ??
+    deps.config.defaultTimezone;
+  return { name: person?.name ?? email, email, timezone };
 }
 
 /** Runs a follow-up of a saved change, retrying once; a failure becomes a warning for the log. */

@@ -3,7 +3,9 @@ import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
 import { NotFoundError } from '../errors';
 import type { DealSnapshot, DealSummary, Deps } from '../ports';
+import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
+import { nextReviewAfter, type ReviewedDeal } from '../weekly-review';
 
 export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
@@ -14,11 +16,18 @@ export async function createPlan(
   deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'>,
   plan: Plan,
 ): Promise<PlanView> {
-  const snapshot = startDeal(
+  const now = deps.clock.now();
+  const started = startDeal(
     plan,
     { planId: newPlanId(), tenant: deps.config.tenant, defaultTimezone: deps.config.defaultTimezone },
-    deps.clock.now(),
+    now,
   );
+  // The first weekly review: the first cadence instant after loading (the plans table's review index).
+  const deal: ReviewedDeal = {
+    ...started.deal,
+    nextReviewAt: nextReviewAfter(plan.cadence, now).toISOString(),
+  };
+  const snapshot = { ...started, deal };
   await deps.store.create(snapshot);
   try {
     await deps.workflow.start(snapshot.deal.planId, { planId: snapshot.deal.planId });
@@ -33,6 +42,16 @@ export async function getPlan(deps: Pick<Deps, 'store'>, planId: string): Promis
   const snapshot = await deps.store.get(planId);
   if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
   return planView(snapshot);
+}
+
+/** Who will be sent what, and when, if nothing happens (`GET /plans/{planId}/schedule`). */
+export async function getSchedule(
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  planId: string,
+): Promise<SchedulePreview> {
+  const snapshot = await deps.store.get(planId);
+  if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
+  return schedulePreview(snapshot, deps.clock.now(), deps.config.defaultTimezone);
 }
 
 export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[]> {

@@ -1,29 +1,79 @@
-import type { MilestoneState } from '../deal';
-import { escalationEmail, reminderEmail } from '../emails';
+import {
+  DEFAULT_MAX_PER_DAY,
+  DEFAULT_QUIET_HOURS,
+  DeliveryDeferredError,
+  type DeliveryProblem,
+  DeliveryRejectedError,
+  digestKey,
+  firstAllowed,
+  groupByRecipient,
+  inQuietHours,
+  nextLocalMorning,
+  type QuietHours,
+  sendSlotKeys,
+} from '../cadence';
+import type { Deal, MilestoneState, Owner } from '../deal';
+import {
+  type DigestItem,
+  digestEmail,
+  escalationEmail,
+  ghostingEmail,
+  type OutboundEmail,
+  reminderEmail,
+} from '../emails';
 import { ConcurrentUpdateError } from '../errors';
-import { ladderRungs } from '../notifications';
-import type { DealSnapshot, Deps } from '../ports';
+import type { LinkAction } from '../links';
+import { type Ask, DEFAULT_GHOSTING_DAYS, milestoneNudges, type Nudge } from '../notifications';
+import type { DealSnapshot, Deps, EffectLedger } from '../ports';
 import { linkAsks } from './link-urls';
 
 export interface SweepReport {
   looked: number;
   reminders: number;
   escalations: number;
+  /** Emails sent (a digest counts once). */
+  emails: number;
+  /** Nudges held back by quiet hours or the per-day cap, to a later sweep. */
+  deferred: number;
+}
+
+type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys'>;
+
+/** A due milestone as this sweep found it, and what it decided for it. */
+interface Entry {
+  deal: Deal;
+  m: MilestoneState;
+  nudges: Nudge[];
+  /** Later times to look again (the next nudge, deferrals). */
+  later: Date[];
+  /** Something could not be settled now (a send failed for now): keep the nudge as it is. */
+  keep: boolean;
+}
+
+/** One nudge owed now, with the milestones that carry it (a deal's ghosting nudge may come from several). */
+interface Item {
+  nudge: Nudge;
+  deal: Deal;
+  m: MilestoneState;
+  entries: Entry[];
 }
 
 /**
- * The reminder sweep reads only milestones whose next nudge is due, from the sparse index: a reminder
- * to the one owner `leadDays` before the due time, then, once overdue, each rung of the owner's side's
- * escalation ladder after its `afterHours`, each once (owner copied). Each email has a ledger key, so a
- * second sweep, or a rerun after a crash part-way through, sends nothing twice.
+ * The reminder sweep reads only milestones whose next nudge is due, from the sparse index, and works out
+ * what each owes (see `milestoneNudges`): reminders, overdue escalations, unaccepted handoffs, partner
+ * ghosting. Then, per recipient: nothing in their quiet hours (the milestone comes back when they end),
+ * at most `maxPerRecipientPerDay` emails per local day (the rest come back next local morning), and all
+ * that is owed to one person in one email. Every item has its own ledger key, marked done with the email
+ * that carried it, so a second sweep, or a rerun after a crash part-way through, sends nothing twice.
  */
-export async function sweepReminders(
-  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys'>,
-): Promise<SweepReport> {
+export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.clock.now();
   const due = await deps.store.milestonesDue(now);
   const deals = new Map<string, DealSnapshot | undefined>();
-  const report: SweepReport = { looked: due.length, reminders: 0, escalations: 0 };
+  const report: SweepReport = { looked: due.length, reminders: 0, escalations: 0, emails: 0, deferred: 0 };
+  const ghostingDays = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
+  const settings = { defaultTz: deps.config.defaultTimezone, ghostingDays };
+  const entries: Entry[] = [];
   for (const indexed of due) {
     if (!deals.has(indexed.planId)) deals.set(indexed.planId, await deps.store.get(indexed.planId));
     const snapshot = deals.get(indexed.planId);
@@ -31,55 +81,331 @@ export async function sweepReminders(
     // closed or re-planned it a moment ago).
     const m = snapshot?.milestones.find((x) => x.milestoneId === indexed.milestoneId) ?? indexed;
     if (snapshot?.deal.status !== 'active' || m.status !== 'open') {
-      await saveUnlessChanged(deps, next(m, undefined));
+      await saveUnlessChanged(deps, withNudge(m, undefined));
       continue;
     }
     if (!m.nudgeAt || Date.parse(m.nudgeAt) > now.getTime()) continue;
-    const { deal } = snapshot;
-    const dueAt = new Date(m.dueAt);
-    const rungs = ladderRungs(deal, [m.owner.party], dueAt);
-    if (now.getTime() < dueAt.getTime()) {
-      const key = `reminder#${deal.planId}#${m.milestoneId}#${m.due}`;
-      const sent = await deps.ledger.once(key, async () => {
-        const asks = (['milestone-done', 'milestone-slip', 'milestone-stuck'] as const).map((action) => ({
-          action,
-          target: m.milestoneId,
-          label: LABELS[action],
-          about: `${m.title} (due ${m.due})`,
-        }));
-        const linked = await linkAsks(deps, deal, m.owner.email, asks);
-        await deps.mailer.send(reminderEmail(deal, m, linked, key));
-      });
-      if (sent === 'done') report.reminders++;
-      await saveUnlessChanged(deps, next(m, rungs[0]?.at ?? undefined));
+    const nudges = milestoneNudges(snapshot.deal, m, settings);
+    entries.push({ deal: snapshot.deal, m, nudges, later: [], keep: false });
+  }
+
+  // What is owed now, once per key; what is owed later is when each milestone is looked at again.
+  const owed = new Map<string, Item>();
+  for (const entry of entries) {
+    for (const nudge of entry.nudges) {
+      if (nudge.at.getTime() > now.getTime()) entry.later.push(nudge.at);
+      else if (!nudge.until || now.getTime() < nudge.until.getTime()) {
+        const item = owed.get(nudge.key) ?? { nudge, deal: entry.deal, m: entry.m, entries: [] };
+        item.entries.push(entry);
+        owed.set(nudge.key, item);
+      }
+    }
+  }
+  const open: Item[] = [];
+  for (const item of owed.values()) {
+    const state = await ledgerState(deps.ledger, item.nudge.key);
+    if (state === 'open') open.push(item);
+    else if (state === 'busy') keep(item);
+  }
+
+  let throttled = false;
+  for (const group of groupByRecipient(open.map((item) => ({ ...item, to: item.nudge.to })))) {
+    const to = (group[0] as Item).nudge.to;
+    const quietNow = group.filter((i) => inQuietHours(now, to.timezone, quietHoursOf(i.deal)));
+    for (const item of quietNow) defer(item, firstAllowed(now, to.timezone, quietHoursOf(item.deal)), report);
+    const sendable = group.filter((i) => !quietNow.includes(i));
+    if (sendable.length === 0) continue;
+    if (throttled) {
+      for (const item of sendable) keep(item);
       continue;
     }
-    for (const rung of rungs.filter((r) => r.at.getTime() <= now.getTime())) {
-      const key = `overdue#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`;
-      const sent = await deps.ledger.once(key, () =>
-        deps.mailer.send(
-          escalationEmail(
-            deal,
-            rung,
-            m.owner,
-            `“${m.title}” is overdue (due ${m.due}).`,
-            [`${m.title}: ${m.owner.name}`],
-            key,
-          ),
-        ),
-      );
-      if (sent === 'done') report.escalations++;
+    const cap = Math.min(
+      ...sendable.map((i) => i.deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY),
+    );
+    const outcome = await sendCapped(deps, to, cap, () => sendItems(deps, to, sendable));
+    if (outcome.kind === 'sent') {
+      report.emails++;
+      for (const item of sendable) {
+        if (item.nudge.kind === 'reminder') report.reminders++;
+        else report.escalations++;
+      }
+    } else if (outcome.kind === 'at-cap') {
+      const morning = nextLocalMorning(now, to.timezone, quietHoursOf((sendable[0] as Item).deal));
+      for (const item of sendable) defer(item, morning, report);
+    } else if (outcome.kind === 'rejected') {
+      await recordProblem(deps, sendable, outcome.problem);
+      for (const item of sendable) await ledgerDone(deps.ledger, item.nudge.key);
+    } else {
+      if (outcome.kind === 'deferred') throttled = true;
+      for (const item of sendable) keep(item);
     }
-    await saveUnlessChanged(deps, next(m, rungs.find((r) => r.at.getTime() > now.getTime())?.at));
+  }
+
+  for (const entry of entries) {
+    if (entry.keep) continue;
+    let nextAt = entry.later.reduce<Date | undefined>((a, b) => (a && a <= b ? a : b), undefined);
+    // Partner work stays in view, so that silence after the partner's next action is noticed too.
+    if (!nextAt && entry.m.owner.party === 'partner')
+      nextAt = new Date(now.getTime() + ghostingDays * 86_400_000);
+    await saveUnlessChanged(deps, withNudge(entry.m, nextAt));
   }
   return report;
 }
 
-const LABELS = {
+function keep(item: Item): void {
+  for (const e of item.entries) e.keep = true;
+}
+
+function defer(item: Item, until: Date, report: SweepReport): void {
+  report.deferred++;
+  for (const e of item.entries) e.later.push(until);
+}
+
+function quietHoursOf(deal: Deal): QuietHours {
+  return deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
+}
+
+export type CappedOutcome =
+  | { kind: 'sent' }
+  | { kind: 'already-sent' }
+  | { kind: 'at-cap' }
+  | { kind: 'busy' }
+  | { kind: 'deferred'; error: DeliveryDeferredError }
+  | { kind: 'rejected'; problem: DeliveryProblem };
+
+/** Thrown inside a slot's effect when nothing was sent after all, so the slot is given back. */
+class NothingSentSignal extends Error {}
+/** Carries an error from the send out of the slot's effect, to tell it from the slot's own claim failing. */
+class SendFailedSignal extends Error {
+  constructor(readonly error: unknown) {
+    super('send failed');
+  }
+}
+
+/**
+ * Sends within the recipient's per-day cap: each email takes one of the day's numbered send slots
+ * (`sent#<email>#<local date>#<n>`) through the ledger, a conditional claim, so concurrent senders cannot
+ * exceed the cap. `run` performs the send through its own ledger key and says whether it sent anything;
+ * if not, or if it fails, the slot is given back.
+ */
+export async function sendCapped(
+  deps: Pick<Deps, 'ledger' | 'clock'>,
+  to: Owner,
+  cap: number,
+  run: () => Promise<'done' | 'already-done'>,
+): Promise<CappedOutcome> {
+  const now = deps.clock.now();
+  for (const slot of sendSlotKeys(to.email, now, to.timezone, cap)) {
+    try {
+      const claimed = await deps.ledger.once(slot, async () => {
+        let result: 'done' | 'already-done';
+        try {
+          result = await run();
+        } catch (error) {
+          throw new SendFailedSignal(error);
+        }
+        if (result === 'already-done') throw new NothingSentSignal();
+      });
+      if (claimed === 'done') return { kind: 'sent' };
+      // This slot was used earlier today: try the next.
+    } catch (error) {
+      if (error instanceof NothingSentSignal) return { kind: 'already-sent' };
+      if (error instanceof SendFailedSignal) {
+        const cause = error.error;
+        if (cause instanceof DeliveryRejectedError) {
+          return {
+            kind: 'rejected',
+            problem: {
+              at: now.toISOString(),
+              to: to.email,
+              code: cause.code,
+              message: cause.message,
+              keys: [],
+            },
+          };
+        }
+        if (isInProgress(cause)) return { kind: 'busy' };
+        // Anything else (throttling after retries, a network error) is for now: keep it for later.
+        return {
+          kind: 'deferred',
+          error:
+            cause instanceof DeliveryDeferredError
+              ? cause
+              : new DeliveryDeferredError(cause instanceof Error ? cause.message : String(cause)),
+        };
+      }
+      // Another sender holds this slot right now: it counts as used.
+      if (!isInProgress(error)) throw error;
+    }
+  }
+  return { kind: 'at-cap' };
+}
+
+/** One email for all the items: the item's own when there is one, else a digest keyed by the set. */
+async function sendItems(deps: SweepDeps, to: Owner, items: Item[]): Promise<'done' | 'already-done'> {
+  if (items.length === 1) {
+    const item = items[0] as Item;
+    return deps.ledger.once(item.nudge.key, async () => {
+      await deps.mailer.send(await singleEmail(deps, item));
+    });
+  }
+  const keys = items.map((i) => i.nudge.key);
+  const key = digestKey(to.email, keys);
+  return deps.ledger.once(key, async () => {
+    const digestItems: DigestItem[] = [];
+    for (const item of items) digestItems.push(await digestItem(deps, item));
+    const cc = items.flatMap((i) => (i.nudge.cc ? [i.nudge.cc.email] : []));
+    await deps.mailer.send(digestEmail(to, digestItems, cc, key));
+    // Each item is marked done with the email that carried it, before the digest itself completes.
+    for (const k of keys) await ledgerDone(deps.ledger, k);
+  });
+}
+
+const LABELS: Record<string, string> = {
+  'accept-handoff': 'Accept the handoff',
   'milestone-done': 'Mark done',
   'milestone-slip': 'Report a slip',
   'milestone-stuck': 'Say stuck',
 };
+
+function ownerAsks(m: MilestoneState): Ask[] {
+  const actions: LinkAction[] = [
+    ...(m.handoff && !m.handoff.acceptedAt ? (['accept-handoff'] as const) : []),
+    'milestone-done',
+    'milestone-slip',
+    'milestone-stuck',
+  ];
+  return actions.map((action) => ({
+    action,
+    target: m.milestoneId,
+    label: LABELS[action] as string,
+    about: `${m.title} (due ${m.due})`,
+  }));
+}
+
+function escalationWhat(item: Item): string {
+  const { m, nudge } = item;
+  if (nudge.kind === 'handoff') {
+    const h = m.handoff;
+    return `The handoff of “${m.title}” (${h?.from} to ${h?.to}, due ${m.due}) has not been accepted.`;
+  }
+  return `“${m.title}” is overdue (due ${m.due}).`;
+}
+
+function partnerWaiting(deal: Deal, m: MilestoneState): string[] {
+  return [
+    `${m.title}: ${m.owner.name}, due ${m.due}`,
+    `Last partner action: ${deal.lastActivity.partner ?? 'none yet'}`,
+  ];
+}
+
+async function singleEmail(deps: SweepDeps, item: Item): Promise<OutboundEmail> {
+  const { deal, m, nudge } = item;
+  if (nudge.kind === 'reminder') {
+    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
+    return reminderEmail(deal, m, linked, nudge.key);
+  }
+  if (nudge.kind === 'ghosting') {
+    const days = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
+    const since = deal.lastActivity.partner ?? deal.createdAt;
+    const vendor = nudge.cc ?? nudge.to;
+    const to = nudge.rung
+      ? { name: nudge.rung.name, email: nudge.rung.email, role: nudge.rung.role }
+      : nudge.to;
+    return ghostingEmail(deal, to, vendor, since, days, partnerWaiting(deal, m), nudge.key);
+  }
+  const rung = nudge.rung;
+  if (!rung) throw new Error(`escalation ${nudge.key} has no rung`);
+  return escalationEmail(
+    deal,
+    rung,
+    nudge.cc ?? m.owner,
+    escalationWhat(item),
+    [`${m.title}: ${m.owner.name}`],
+    nudge.key,
+  );
+}
+
+async function digestItem(deps: SweepDeps, item: Item): Promise<DigestItem> {
+  const { deal, m, nudge } = item;
+  if (nudge.kind === 'reminder') {
+    const asks = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
+    return { deal, kind: 'due-soon', text: `${m.title} (due ${m.due})`, asks };
+  }
+  const copied = nudge.cc ? ` ${nudge.cc.name} (${nudge.cc.email}) is copied.` : '';
+  if (nudge.kind === 'ghosting') {
+    return {
+      deal,
+      kind: 'escalation',
+      text: `No one at ${deal.plan.partner.name} has acted for ${deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS} days while partner work is open (${m.title}, ${m.owner.name}).${copied}`,
+    };
+  }
+  return { deal, kind: 'escalation', text: `${escalationWhat(item)} Owner: ${m.owner.name}.${copied}` };
+}
+
+/** Keeps a permanent delivery failure on each plan concerned, so ops can fix the address. */
+async function recordProblem(deps: SweepDeps, items: Item[], problem: DeliveryProblem): Promise<void> {
+  const byPlan = new Map<string, string[]>();
+  for (const item of items)
+    byPlan.set(item.deal.planId, [...(byPlan.get(item.deal.planId) ?? []), item.nudge.key]);
+  for (const [planId, keys] of byPlan) {
+    await recordDeliveryProblem(deps, planId, { ...problem, keys });
+  }
+}
+
+export type DealWithProblems = Deal & { deliveryProblems?: DeliveryProblem[] };
+
+/** Appends a delivery problem to the plan (re-reading on a lost race); at most the last 20 are kept. */
+export async function recordDeliveryProblem(
+  deps: Pick<Deps, 'store'>,
+  planId: string,
+  problem: DeliveryProblem,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const snapshot = await deps.store.get(planId);
+    if (!snapshot) return;
+    const deal = snapshot.deal as DealWithProblems;
+    const updated: DealWithProblems = {
+      ...deal,
+      deliveryProblems: [...(deal.deliveryProblems ?? []), problem].slice(-20),
+    };
+    try {
+      await deps.store.save({ deal: updated });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+  }
+}
+
+class ProbeSignal extends Error {}
+
+/**
+ * Whether a ledger key is done, open, or held by another invocation right now, through the ledger's one
+ * operation: an effect that always fails leaves nothing behind (the claim is released).
+ */
+export async function ledgerState(ledger: EffectLedger, key: string): Promise<'done' | 'open' | 'busy'> {
+  try {
+    const result = await ledger.once(key, async () => {
+      throw new ProbeSignal();
+    });
+    return result === 'already-done' ? 'done' : 'open';
+  } catch (error) {
+    if (error instanceof ProbeSignal) return 'open';
+    if (isInProgress(error)) return 'busy';
+    throw error;
+  }
+}
+
+/** Marks a key done without an effect of its own (its email went out with another key). */
+export async function ledgerDone(ledger: EffectLedger, key: string): Promise<void> {
+  await ledger.once(key, async () => undefined);
+}
+
+/** The ledger's "claimed elsewhere, not finished" (the adapter's EffectInProgressError), by name. */
+function isInProgress(error: unknown): boolean {
+  return error instanceof Error && error.name === 'EffectInProgressError';
+}
 
 /** A milestone changed since it was read (a link was used meanwhile): the next sweep reads it afresh. */
 async function saveUnlessChanged(deps: Pick<Deps, 'store'>, m: MilestoneState): Promise<void> {
@@ -90,7 +416,7 @@ async function saveUnlessChanged(deps: Pick<Deps, 'store'>, m: MilestoneState): 
   }
 }
 
-function next(m: MilestoneState, at: Date | undefined): MilestoneState {
+function withNudge(m: MilestoneState, at: Date | undefined): MilestoneState {
   const { nudgeAt: _old, ...rest } = m;
   return at ? { ...rest, nudgeAt: at.toISOString() } : rest;
 }

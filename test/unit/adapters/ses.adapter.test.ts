@@ -2,6 +2,7 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SesMailer, sesClient } from '../../../lambdas/adapters/ses.adapter';
+import { DeliveryDeferredError, DeliveryRejectedError } from '../../../lambdas/domain/cadence';
 import type { OutboundEmail } from '../../../lambdas/domain/emails';
 
 const ses = mockClient(SESClient);
@@ -50,17 +51,81 @@ describe('SesMailer', () => {
     });
   });
 
-  it('lets a send failure through, so the effect ledger releases its claim and the task retries', async () => {
+  it('retries throttling with backoff, and sends once it passes', async () => {
     // Prepare
-    const failure = Object.assign(new Error('Daily message quota exceeded.'), { name: 'Throttling' });
+    const throttle = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+    ses.on(SendEmailCommand).rejectsOnce(throttle).resolves({ MessageId: 'm' });
+    const waits: number[] = [];
+    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme', {
+      attempts: 3,
+      baseDelayMs: 200,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    // Act
+    await mailer.send(email());
+
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(100);
+    expect(waits[0]).toBeLessThanOrEqual(200);
+  });
+
+  it.each([
+    ['Throttling', undefined],
+    ['TooManyRequestsException', undefined],
+    ['InternalFailure', 500],
+    ['ServiceUnavailable', 503],
+  ])('reports %s as deferred after its attempts, so the ledger releases its claim', async (name, status) => {
+    // Prepare
+    const failure = Object.assign(new Error('Daily message quota exceeded.'), {
+      name,
+      ...(status ? { $metadata: { httpStatusCode: status } } : {}),
+    });
     ses.on(SendEmailCommand).rejects(failure);
-    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme');
+    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme', {
+      attempts: 3,
+      baseDelayMs: 1,
+      sleep: async () => undefined,
+    });
 
     // Act
     const sending = mailer.send(email());
 
     // Assess
+    await expect(sending).rejects.toBeInstanceOf(DeliveryDeferredError);
     await expect(sending).rejects.toThrow('Daily message quota exceeded.');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+  });
+
+  it.each(['MessageRejected', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue'])(
+    'reports %s as a refusal at once, without retrying',
+    async (name) => {
+      // Prepare
+      ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name }));
+      const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme');
+
+      // Act
+      const sending = mailer.send(email());
+
+      // Assess
+      await expect(sending).rejects.toBeInstanceOf(DeliveryRejectedError);
+      await expect(sending).rejects.toMatchObject({ code: name });
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    },
+  );
+
+  it('lets an unknown error through as it is', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('boom'), { name: 'AccessDenied' }));
+    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme');
+
+    // Act / Assess
+    await expect(mailer.send(email())).rejects.toThrow('boom');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('builds its client with five attempts in all, so throttling is retried with backoff', async () => {

@@ -125,6 +125,38 @@ describe('checkLinkTarget', () => {
     // Assess
     expect(check).toEqual({
       ok: false,
+      reason: 'already-done',
+      message: expect.stringMatching(
+        /^The partner side already confirmed this gate \(.+\)\. The Target account selection gate has already passed\.$/,
+      ),
+    });
+  });
+
+  it('calls a passed gate superseded for a side that never confirmed it', () => {
+    // Prepare: a passed gate whose partner confirmation is not on record
+    const { deal, milestones } = dealAtStage('door-opener');
+    const stage = deal.stages['target-account-selection'];
+    const edited = {
+      ...deal,
+      stages: {
+        ...deal.stages,
+        'target-account-selection': {
+          ...stage,
+          confirmations: stage.confirmations.filter((c) => c.party !== 'partner'),
+        },
+      },
+    };
+
+    // Act
+    const check = checkLinkTarget(
+      claims('confirm-gate', 'target-account-selection', PEOPLE.dana),
+      edited,
+      milestones,
+    );
+
+    // Assess
+    expect(check).toEqual({
+      ok: false,
       reason: 'superseded',
       message: 'The Target account selection gate has already passed.',
     });
@@ -658,7 +690,7 @@ describe('performAction', () => {
     // Assess
     expect(result.passed).toEqual({ stage: 'target-account-selection', outcome: 'passed' });
     expect(result.deal.stages['door-opener']).toMatchObject({ status: 'pending', confirmations: [] });
-    expect(again).toMatchObject({ ok: false, reason: 'superseded' });
+    expect(again).toMatchObject({ ok: false, reason: 'already-done' });
     expect(stage2.deal.stages['door-opener'].confirmations).toEqual([]);
   });
 });

@@ -4,10 +4,13 @@ import {
   LINK_ACTIONS,
   type LinkAction,
   type LinkClaims,
+  linkExpired,
+  maskEmail,
   newNonce,
   peekClaims,
   signLink,
   verifyLink,
+  verifyLinkIgnoringExpiry,
 } from '../../../lambdas/domain/links';
 import { newPlanId } from '../../../lambdas/domain/use-cases/plans';
 import { FixedSigningKeys, TEST_KEY, TEST_KID } from '../../helpers/fakes';
@@ -280,7 +283,7 @@ describe('signLink and verifyLink', () => {
     });
   });
 
-  it('says expired at and after the expiry, and verifies one second before', async () => {
+  it('says expired at and after the expiry, with the authentic claims, and verifies one second before', async () => {
     // Prepare
     const token = signLink(TENANT, claims(), TEST_KEY);
 
@@ -289,10 +292,12 @@ describe('signLink and verifyLink', () => {
     expect(await verifyLink(TENANT, token, keys, new Date(EXP * 1000))).toEqual({
       ok: false,
       reason: 'expired',
+      claims: claims(),
     });
     expect(await verifyLink(TENANT, token, keys, new Date((EXP + 86_400) * 1000))).toEqual({
       ok: false,
       reason: 'expired',
+      claims: claims(),
     });
   });
 
@@ -352,6 +357,68 @@ describe('signLink and verifyLink', () => {
 
     // Assess
     expect(url.length).toBeLessThan(300);
+  });
+});
+
+describe('verifyLinkIgnoringExpiry', () => {
+  it('accepts an authentic link long after it expired', async () => {
+    // Prepare
+    const token = signLink(TENANT, claims({ exp: 1_000_000 }), TEST_KEY);
+
+    // Act
+    const check = await verifyLinkIgnoringExpiry(TENANT, token, keys);
+
+    // Assess
+    expect(check).toEqual({ ok: true, claims: claims({ exp: 1_000_000 }) });
+  });
+
+  it('refuses everything verifyLink refuses as invalid: tampering, another tenant, unknown kid, padding', async () => {
+    // Prepare
+    const token = signLink(TENANT, claims({ exp: 1_000_000 }), TEST_KEY);
+    const [body, sig] = token.split('.') as [string, string];
+    const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
+    const later = [...fields];
+    later[6] = EXP + 365 * 86_400;
+    const bad = [
+      `${flip(body, 3)}.${sig}`,
+      `${body}.${flip(sig, 3)}`,
+      `${Buffer.from(JSON.stringify(later)).toString('base64url')}.${sig}`,
+      signLink('globex-bu', claims({ exp: 1_000_000 }), TEST_KEY),
+      signLink(TENANT, claims({ kid: 'k1999', exp: 1_000_000 }), TEST_KEY),
+      signLink(TENANT, claims({ kid: 'k2025', exp: 1_000_000 }), TEST_KEY),
+      `${body}.${sig}=`,
+      token.slice(0, -1),
+      `${token}.x`,
+    ];
+
+    for (const t of bad) {
+      // Act
+      const check = await verifyLinkIgnoringExpiry(TENANT, t, keys);
+
+      // Assess
+      expect(check, t).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+});
+
+describe('linkExpired', () => {
+  it('is true from the expiry second on', () => {
+    // Act / Assess
+    expect(linkExpired(claims(), new Date((EXP - 1) * 1000))).toBe(false);
+    expect(linkExpired(claims(), new Date(EXP * 1000))).toBe(true);
+  });
+});
+
+describe('maskEmail', () => {
+  it.each([
+    ['dana.whit@northwind.example', 'd***@northwind.example'],
+    ['a@b.example', 'a***@b.example'],
+    ['odd@name@host.example', 'o***@host.example'],
+    ['no-at-sign', '***'],
+    ['@host.example', '***'],
+  ])('masks %s as %s', (email, masked) => {
+    // Act / Assess
+    expect(maskEmail(email)).toBe(masked);
   });
 });
 

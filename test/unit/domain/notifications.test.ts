@@ -3,6 +3,7 @@ import type { MilestoneState } from '../../../lambdas/domain/deal';
 import {
   gateAsks,
   ladderRungs,
+  milestoneNudges,
   nextLookInSeconds,
   partiesOwingMoves,
 } from '../../../lambdas/domain/notifications';
@@ -279,5 +280,68 @@ describe('nextLookInSeconds', () => {
     // Act / Assess
     expect(nextLookInSeconds(rungs, new Date(DEADLINE.getTime() + 100 * 3_600_000))).toBe(7 * 86_400);
     expect(nextLookInSeconds([], DEADLINE)).toBe(7 * 86_400);
+  });
+});
+
+describe('milestoneNudges', () => {
+  const settings = { defaultTz: DEFAULT_TZ, ghostingDays: 7 };
+
+  it('times the reminder, each overdue rung (owner copied), and keys each once', () => {
+    // Prepare
+    const { deal, milestones } = dealAtStage('target-account-selection');
+    const fit = milestones.find((m) => m.milestoneId === 'fit-check') as MilestoneState;
+
+    // Act
+    const nudges = milestoneNudges(deal, fit, settings);
+
+    // Assess
+    expect(nudges.map((n) => [n.kind, n.to.email, n.cc?.email, n.at.toISOString()])).toEqual([
+      ['reminder', PEOPLE.ana, undefined, '2026-12-02T23:00:00.000Z'],
+      ['overdue', PEOPLE.sam, PEOPLE.ana, '2026-12-05T23:00:00.000Z'],
+      ['overdue', PEOPLE.kim, PEOPLE.ana, '2026-12-07T23:00:00.000Z'],
+    ]);
+    expect(nudges[0]?.until?.toISOString()).toBe('2026-12-04T23:00:00.000Z');
+    // Escalation contacts have their party owner's timezone.
+    expect(nudges[1]?.to.timezone).toBe('America/Chicago');
+  });
+
+  it('escalates an unaccepted handoff on the receiving side from 48 h after the stage opened', () => {
+    // Prepare: stage 4 opened 2026-12-01T15:00Z; security-review passes from the customer to the partner.
+    const { deal, milestones } = dealAtStage('joint-pursuit-and-proof');
+    const review = milestones.find((m) => m.milestoneId === 'security-review') as MilestoneState;
+
+    // Act
+    const handoff = milestoneNudges(deal, review, settings).filter((n) => n.kind === 'handoff');
+    const accepted = milestoneNudges(
+      deal,
+      { ...review, handoff: { from: 'customer', to: 'partner', acceptedAt: 'x', acceptedBy: PEOPLE.dana } },
+      settings,
+    ).filter((n) => n.kind === 'handoff');
+
+    // Assess
+    expect(handoff.map((n) => [n.to.email, n.cc?.email, n.at.toISOString()])).toEqual([
+      [PEOPLE.raj, PEOPLE.dana, '2026-12-03T15:00:00.000Z'],
+    ]);
+    expect(accepted).toEqual([]);
+  });
+
+  it('watches partner-owned work for silence from the last partner action, vendor owner copied', () => {
+    // Prepare
+    const { deal, milestones } = dealAtStage('door-opener');
+    const warm = milestones.find((m) => m.milestoneId === 'warm-intro') as MilestoneState;
+    const acted = { ...deal, lastActivity: { partner: '2026-12-05T10:00:00.000Z' } };
+
+    // Act
+    const ghost = milestoneNudges(acted, warm, settings).find((n) => n.kind === 'ghosting');
+    const vendorWork = milestoneNudges(deal, milestones[0] as MilestoneState, settings);
+
+    // Assess
+    expect(ghost).toMatchObject({
+      key: `ghosting#${deal.planId}#2026-12-05T10:00:00.000Z`,
+      to: { email: PEOPLE.raj, timezone: 'America/New_York' },
+      cc: { email: PEOPLE.ana },
+    });
+    expect(ghost?.at.toISOString()).toBe('2026-12-12T10:00:00.000Z');
+    expect(vendorWork.some((n) => n.kind === 'ghosting')).toBe(false);
   });
 });

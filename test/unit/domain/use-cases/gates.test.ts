@@ -245,10 +245,16 @@ describe('awaitGate', () => {
 
 describe('escalateGate', () => {
   const input = { planId: PLAN_ID, stage: 'joint-pursuit-and-proof' as const, escalations: 0 };
+  // These tests are about who is told what and when; quiet hours (tested with the sweep) are kept out of
+  // the way: the stage-4 deadline falls at 19:00 in Chicago.
+  const awake = (d: Deal): Deal => ({
+    ...d,
+    plan: { ...d.plan, reminders: { ...d.plan.reminders, quietHours: { start: '03:00', end: '04:00' } } },
+  });
 
   it('tells those whose move it is that the gate is overdue, and waits until the first rung', async () => {
     // Prepare
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     deps.clock.set(new Date(STAGE4_DEADLINE + 60_000));
 
     // Act
@@ -273,7 +279,7 @@ describe('escalateGate', () => {
 
   it('sends no overdue notice to someone whose only ask is to waive', async () => {
     // Prepare: the vendor's pricing approval is done; the vendor owner only has waive links left.
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     const snapshot = deps.store.peek(PLAN_ID) ?? fail();
     deps.store.put({
       ...snapshot,
@@ -292,7 +298,7 @@ describe('escalateGate', () => {
 
   it('climbs each owing side’s ladder by afterHours, each rung once, copying the owner', async () => {
     // Prepare
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     deps.clock.set(new Date(STAGE4_DEADLINE + 60_000));
     await escalateGate(deps, input);
     const overdue = deps.mailer.sent.length;
@@ -332,7 +338,7 @@ describe('escalateGate', () => {
 
   it('leaves the ladder of a side that has done its part alone', async () => {
     // Prepare: the partner's only milestone is done, and the partner does not confirm stage 4.
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     const snapshot = deps.store.peek(PLAN_ID) ?? fail();
     deps.store.put({
       ...snapshot,
@@ -371,7 +377,7 @@ describe('escalateGate', () => {
 
   it('sends no overdue notice when a slip has moved the deadline past now, and sends it once that passes', async () => {
     // Prepare: before the deadline, the customer slips the proof of concept by a week.
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     deps.clock.set(new Date(STAGE4_DEADLINE - 48 * HOUR));
     const slip = await signedToken(deps, {
       planId: PLAN_ID,
@@ -400,7 +406,7 @@ describe('escalateGate', () => {
 
   it('still records its count when a link action lands between its read and its write', async () => {
     // Prepare: the customer confirms the gate while the escalation runs.
-    const deps = atStage('joint-pursuit-and-proof');
+    const deps = atStage('joint-pursuit-and-proof', awake);
     deps.clock.set(new Date(STAGE4_DEADLINE + 60_000));
     await escalateGate(deps, input);
     const confirm = sentLink(deps.mailer, {

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Deal } from '../../../../lambdas/domain/deal';
-import { type LinkAction, peekClaims } from '../../../../lambdas/domain/links';
+import {
+  type LinkAction,
+  type LinkClaims,
+  newNonce,
+  peekClaims,
+  signLink,
+  verifyLink,
+} from '../../../../lambdas/domain/links';
+import { KeyRingSigningKeys } from '../../../../lambdas/domain/signing-keys';
 import { awaitGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
-import { actOnLink, viewLink } from '../../../../lambdas/domain/use-cases/links';
+import { actOnLink, requestFreshLink, viewLink } from '../../../../lambdas/domain/use-cases/links';
 import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
-import { fakeDeps, sentLink, signedToken } from '../../../helpers/fakes';
+import { fakeDeps, linksIn, sentLink, signedToken } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID, startedDeal } from '../../../helpers/plan';
 
 const NOW = '2026-12-02T15:00:00.000Z';
@@ -119,7 +127,15 @@ describe('viewLink (GET and HEAD)', () => {
   });
 
   it.each([
-    ['a gate already passed', 'confirm-gate', 'target-account-selection', PEOPLE.dana, 410, 'superseded'],
+    [
+      'a gate already passed (her side confirmed it)',
+      'confirm-gate',
+      'target-account-selection',
+      PEOPLE.dana,
+      409,
+      'already-done',
+    ],
+    ['a milestone no longer in the plan', 'milestone-done', 'retired-step', PEOPLE.ana, 410, 'superseded'],
     ['a gate not open yet', 'confirm-gate', 'joint-discovery', PEOPLE.dana, 410, 'superseded'],
     ['a party the gate does not ask', 'confirm-gate', 'door-opener', PEOPLE.ana, 403, 'not-allowed'],
     ['a milestone already done', 'milestone-done', 'fit-check', PEOPLE.ana, 409, 'already-done'],
@@ -274,7 +290,21 @@ describe('actOnLink (POST)', () => {
     expect(page).toMatchObject({
       kind: 'done',
       message: 'Re-planned: “Warm introduction to Lee Park” now due 2026-12-18.',
+      impact: {
+        days: 7,
+        moved: expect.arrayContaining([
+          {
+            milestoneId: 'warm-intro',
+            title: 'Warm introduction to Lee Park',
+            from: '2026-12-11',
+            to: '2026-12-18',
+          },
+          expect.objectContaining({ milestoneId: 'debrief', to: '2027-03-12' }),
+        ]),
+        closeDate: { from: '2027-02-26', to: '2027-03-05' },
+      },
     });
+    expect(page.kind === 'done' && page.impact?.moved.map((m) => m.milestoneId)).not.toContain('fit-check');
     const stored = deps.store.peek(PLAN_ID);
     expect(stored?.deal.plan.jointOutcome.closeDate).toBe('2027-03-05');
     expect(stored?.milestones.find((m) => m.milestoneId === 'warm-intro')?.due).toBe('2026-12-18');
@@ -546,9 +576,400 @@ describe('actOnLink (POST)', () => {
     const page = await actOnLink(deps, stage1.token, { meetingDate: '2026-12-14' });
 
     // Assess
-    expect(page).toMatchObject({ kind: 'refused', reason: 'superseded' });
+    expect(page).toMatchObject({ kind: 'refused', reason: 'already-done' });
     const { deal } = deps.store.peek(PLAN_ID) ?? {};
     expect(deal?.stages['door-opener']).toMatchObject({ status: 'open', confirmations: [] });
     expect(deps.workflow.completed).toEqual([{ taskToken: 'task-1', output: { outcome: 'passed' } }]);
+  });
+});
+
+/** Everything a link could change: the deal and milestones, link uses, mail, the ledger, the workflow. */
+function everything(deps: Pick<Deps, 'store' | 'mailer' | 'ledger' | 'workflow'>) {
+  return {
+    snapshot: deps.store.peek(PLAN_ID),
+    writes: deps.store.writes.length,
+    used: deps.store.usedLinks(),
+    sent: deps.mailer.sent.length,
+    effects: [...deps.ledger.done],
+    completed: deps.workflow.completed.length,
+    started: deps.workflow.started.length,
+  };
+}
+
+const DAY_MS = 86_400_000;
+const AFTER_EXPIRY = new Date(Date.parse(NOW) + 15 * DAY_MS);
+
+describe('refused links change nothing', () => {
+  it('expired (the clock moved past exp): 410, offering a fresh link to the bound, masked address', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-done', 'warm-intro', PEOPLE.dana);
+    deps.clock.set(AFTER_EXPIRY);
+    const before = everything(deps);
+
+    // Act
+    const viewed = await viewLink(deps, t);
+    const posted = await actOnLink(deps, t, { note: 'done, late' });
+
+    // Assess
+    for (const page of [viewed, posted]) {
+      expect(page).toEqual({
+        kind: 'refused',
+        status: 410,
+        reason: 'expired',
+        message: 'This link has expired.',
+        freshLinkTo: 'd***@northwind.example',
+      });
+    }
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('replayed: 409 saying who used it and when', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-done', 'warm-intro', PEOPLE.dana);
+    await actOnLink(deps, t, {});
+    deps.clock.set('2026-12-03T09:00:00.000Z');
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, { note: 'again' });
+
+    // Assess
+    expect(page).toEqual({
+      kind: 'refused',
+      status: 409,
+      reason: 'used',
+      message: `This link was already used by ${PEOPLE.dana} at ${NOW}. Nothing was changed.`,
+    });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('wrong recipient (a confirm link bound to a party the gate does not ask): 403', async () => {
+    // Prepare: the door-opener gate is confirmed by the partner; Ana is the vendor owner.
+    const deps = waitingAt('door-opener');
+    doneMilestone(deps, 'warm-intro');
+    const t = await token(deps, 'confirm-gate', 'door-opener', PEOPLE.ana);
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, { meetingDate: '2026-12-14' });
+
+    // Assess
+    expect(page).toEqual({
+      kind: 'refused',
+      status: 403,
+      reason: 'not-allowed',
+      message: `${PEOPLE.ana} does not confirm the Door-opener move gate.`,
+    });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('wrong tenant (signed with this key for another tenant): 404 invalid', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const other = fakeDeps({ clock: deps.clock });
+    other.config.tenant = 'globex-bu';
+    const t = await signedToken(other, {
+      planId: PLAN_ID,
+      action: 'milestone-done',
+      target: 'warm-intro',
+      recipient: PEOPLE.dana,
+    });
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, {});
+    const fresh = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+    expect(fresh).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('superseded target (a milestone no longer in the plan): 410', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-done', 'retired-step', PEOPLE.ana);
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, {});
+
+    // Assess
+    expect(page).toEqual({
+      kind: 'refused',
+      status: 410,
+      reason: 'superseded',
+      message: 'This milestone is no longer in the plan.',
+    });
+    expect(everything(deps)).toEqual(before);
+  });
+});
+
+describe('key rotation at the link', () => {
+  const KEY_OLD = 'q8Zr3VbN0wYt6Lp2Xk9Hs4Dm7Fc1Gj5Ae8Ru0Ti3Oy6Pw9Qx2Mz5Lb8Nv1Kc4Jd7';
+  const KEY_NEW = 'Wn4Ty7Ub0Iv3Oc6Px9Az2Sd5Fg8Hj1Kl4Zx7Cv0Bn3Mq6We9Rt2Yu5Io8Pa1Sd4F';
+
+  /** Deps whose keys are a ring: k2 current, k1 retired `retiredDaysAgo` days ago. */
+  function withRing(retiredDaysAgo: number) {
+    const deps = waitingAt('door-opener');
+    const retiredAt = new Date(Date.parse(NOW) - retiredDaysAgo * DAY_MS).toISOString();
+    const ring = { current: 'k2', k2: KEY_NEW, k1: KEY_OLD, 'k1.retiredAt': retiredAt };
+    return { ...deps, keys: new KeyRingSigningKeys(async () => ring, deps.clock, deps.config.linkTtlDays) };
+  }
+
+  /** A warm-intro done link for Dana signed by `kid`, valid for a day from NOW. */
+  function linkSignedBy(kid: 'k1' | 'k2'): string {
+    const claims: LinkClaims = {
+      kid,
+      planId: PLAN_ID,
+      action: 'milestone-done',
+      target: 'warm-intro',
+      recipient: PEOPLE.dana,
+      exp: Math.floor(Date.parse(NOW) / 1000) + 86_400,
+      nonce: newNonce(),
+    };
+    return signLink('acme', claims, Buffer.from(kid === 'k1' ? KEY_OLD : KEY_NEW, 'utf8'));
+  }
+
+  it('a key retired more than the link lifetime ago: 404 invalid, even on an unexpired token', async () => {
+    // Prepare: a token minted with the old key (as by someone who kept a copy of it) after its window.
+    const deps = withRing(15);
+    const t = linkSignedBy('k1');
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, {});
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('a recently retired key still verifies, and its link acts', async () => {
+    // Prepare
+    const deps = withRing(3);
+    const t = linkSignedBy('k1');
+
+    // Act
+    const page = await actOnLink(deps, t, {});
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'done' });
+    expect(deps.store.milestone(PLAN_ID, 'warm-intro').status).toBe('done');
+  });
+
+  it('new links are signed with the current key', async () => {
+    // Prepare
+    const deps = withRing(3);
+    await actOnLink(deps, linkSignedBy('k2'), {});
+
+    // Act / Assess
+    expect(deps.store.milestone(PLAN_ID, 'warm-intro').status).toBe('done');
+    expect((await deps.keys.current()).kid).toBe('k2');
+  });
+});
+
+describe('"send me a fresh link" (POST intent=fresh-link from the expired page)', () => {
+  async function expiredLink(action: LinkAction = 'milestone-done', target = 'warm-intro', to = PEOPLE.dana) {
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, action, target, to);
+    deps.clock.set(AFTER_EXPIRY);
+    return { deps, t, claims: peekClaims(t) as LinkClaims };
+  }
+
+  it('mails one new link for the same action and target to the bound recipient, and changes no deal', async () => {
+    // Prepare
+    const { deps, t, claims } = await expiredLink();
+    const before = deps.store.peek(PLAN_ID);
+
+    // Act
+    const page = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(page).toEqual({
+      kind: 'fresh-link',
+      status: 200,
+      sentTo: 'd***@northwind.example',
+      message: 'A fresh link was sent to d***@northwind.example. It works once, for you only.',
+    });
+    expect(deps.mailer.sent).toHaveLength(1);
+    const email = deps.mailer.sent[0];
+    expect(email).toMatchObject({
+      key: `fresh-link#${PLAN_ID}#${claims.nonce}`,
+      to: [PEOPLE.dana],
+      cc: [],
+      subject: '[Globex platform migration] Your fresh link: Mark done',
+    });
+    const links = linksIn(email as NonNullable<typeof email>);
+    expect(links).toHaveLength(1);
+    expect(links[0]?.url.startsWith('https://links.acme.example/a/')).toBe(true);
+    const fresh = links[0]?.claims as LinkClaims;
+    expect(fresh).toMatchObject({ action: 'milestone-done', target: 'warm-intro', recipient: PEOPLE.dana });
+    expect(fresh.nonce).not.toBe(claims.nonce);
+    expect(fresh.exp).toBe(Math.floor(AFTER_EXPIRY.getTime() / 1000) + 14 * 86_400);
+    expect(deps.store.peek(PLAN_ID)).toEqual(before);
+    expect(deps.store.writes).toEqual([]);
+    expect(deps.store.usedLinks()).toEqual([]);
+  });
+
+  it('the fresh link verifies and acts, once', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+    await actOnLink(deps, t, { intent: 'fresh-link' });
+    const fresh = linksIn(deps.mailer.sent[0] as NonNullable<(typeof deps.mailer.sent)[0]>)[0]?.token ?? '';
+
+    // Act
+    const check = await verifyLink('acme', fresh, deps.keys, deps.clock.now());
+    const page = await actOnLink(deps, fresh, {});
+    const again = await actOnLink(deps, fresh, {});
+
+    // Assess
+    expect(check.ok).toBe(true);
+    expect(page).toMatchObject({ kind: 'done' });
+    expect(again).toMatchObject({ kind: 'refused', reason: 'used' });
+    expect(deps.store.milestone(PLAN_ID, 'warm-intro').status).toBe('done');
+  });
+
+  it('sends at most one fresh link per expired link', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+    await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Act
+    const second = await actOnLink(deps, t, { intent: 'fresh-link' });
+    const third = await requestFreshLink(deps, t);
+
+    // Assess
+    expect(deps.mailer.sent).toHaveLength(1);
+    for (const page of [second, third]) {
+      expect(page).toEqual({
+        kind: 'fresh-link',
+        status: 200,
+        sentTo: 'd***@northwind.example',
+        message:
+          'A fresh link for this was already sent to d***@northwind.example. Use the link in that email.',
+      });
+    }
+  });
+
+  it('mails only the bound recipient, whatever addresses the form names', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+
+    // Act
+    await actOnLink(deps, t, {
+      intent: 'fresh-link',
+      to: 'mallory@evil.example',
+      email: 'mallory@evil.example',
+      recipient: 'mallory@evil.example',
+    });
+
+    // Assess
+    expect(deps.mailer.recipients()).toEqual([PEOPLE.dana]);
+    expect(deps.mailer.sent[0]?.cc).toEqual([]);
+  });
+
+  it('greets the recipient by the name the plan gives, with a confirm link for a gate', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink('confirm-gate', 'door-opener', PEOPLE.dana);
+
+    // Act
+    await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    const email = deps.mailer.sent[0];
+    expect(email?.text).toMatch(/^Hi Dana/);
+    expect(linksIn(email as NonNullable<typeof email>)[0]?.claims).toMatchObject({
+      action: 'confirm-gate',
+      target: 'door-opener',
+    });
+  });
+
+  it('gives nothing for a tampered or forged expired token', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+    const [body, sig] = t.split('.') as [string, string];
+    const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
+    fields[5] = 'mallory@evil.example';
+    const rewritten = `${Buffer.from(JSON.stringify(fields)).toString('base64url')}.${sig}`;
+    const badSig = `${body}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
+    const before = everything(deps);
+
+    // Act
+    const pages = [
+      await actOnLink(deps, rewritten, { intent: 'fresh-link' }),
+      await actOnLink(deps, badSig, { intent: 'fresh-link' }),
+      await actOnLink(deps, 'garbage', { intent: 'fresh-link' }),
+    ];
+
+    // Assess
+    for (const page of pages) expect(page).toMatchObject({ kind: 'refused', status: 404, reason: 'invalid' });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('sends nothing when the target has moved on, and the expired page offers nothing', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+    doneMilestone(deps, 'warm-intro');
+    const before = everything(deps);
+
+    // Act
+    const viewed = await viewLink(deps, t);
+    const asked = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(viewed).toMatchObject({ kind: 'refused', status: 410, reason: 'expired' });
+    expect(viewed).not.toHaveProperty('freshLinkTo');
+    expect(viewed.kind === 'refused' && viewed.message).toContain('already done');
+    expect(asked).toMatchObject({ kind: 'refused', status: 409, reason: 'already-done' });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('sends nothing for a link that was used before it expired', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-stuck', 'warm-intro', PEOPLE.dana);
+    await actOnLink(deps, t, { reason: 'Lee is travelling' });
+    deps.clock.set(AFTER_EXPIRY);
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'refused', status: 409, reason: 'used' });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('sends nothing for a link that has not expired: it shows its own page', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-done', 'warm-intro', PEOPLE.dana);
+    const before = everything(deps);
+
+    // Act
+    const page = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'form', status: 200, claims: { action: 'milestone-done' } });
+    expect(everything(deps)).toEqual(before);
+  });
+
+  it('lets a failed send be retried: the ledger records only a sent email', async () => {
+    // Prepare
+    const { deps, t } = await expiredLink();
+    deps.mailer.failNext = 1;
+
+    // Act
+    const failed = await actOnLink(deps, t, { intent: 'fresh-link' }).catch((error: Error) => error);
+    const retried = await actOnLink(deps, t, { intent: 'fresh-link' });
+
+    // Assess
+    expect(failed).toBeInstanceOf(Error);
+    expect(retried).toMatchObject({ kind: 'fresh-link', message: expect.stringContaining('was sent') });
+    expect(deps.mailer.sent).toHaveLength(1);
   });
 });

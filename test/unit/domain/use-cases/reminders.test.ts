@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { DeliveryDeferredError, DeliveryRejectedError, localTime } from '../../../../lambdas/domain/cadence';
+import type { Deal } from '../../../../lambdas/domain/deal';
+import type { OutboundEmail } from '../../../../lambdas/domain/emails';
 import { verifyLink } from '../../../../lambdas/domain/links';
+import type { DealSnapshot, Mailer } from '../../../../lambdas/domain/ports';
+import { escalateGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
 import { actOnLink } from '../../../../lambdas/domain/use-cases/links';
-import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
-import { fakeDeps, linksIn, signedToken } from '../../../helpers/fakes';
-import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
+import { type DealWithProblems, sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
+import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
+import { FakeEffectLedger, fakeDeps, linksIn, signedToken } from '../../../helpers/fakes';
+import { dealAtStage, PEOPLE, PLAN_ID, planWith, planWithMilestone } from '../../../helpers/plan';
 
 /** fit-check: vendor (Ana, Chicago), due 2026-12-04 17:00 CST = 23:00Z; first nudge two days before. */
 const FIT_DUE = Date.parse('2026-12-04T23:00:00.000Z');
@@ -27,7 +33,7 @@ describe('sweepReminders', () => {
     const report = await sweepReminders(deps);
 
     // Assess
-    expect(report).toEqual({ looked: 1, reminders: 1, escalations: 0 });
+    expect(report).toEqual({ looked: 1, reminders: 1, escalations: 0, emails: 1, deferred: 0 });
     expect(deps.mailer.sent).toHaveLength(1);
     const email = deps.mailer.sent[0];
     expect(email?.to).toEqual([PEOPLE.ana]);
@@ -61,7 +67,7 @@ describe('sweepReminders', () => {
     const report = await sweepReminders(deps);
 
     // Assess
-    expect(report).toEqual({ looked: 0, reminders: 0, escalations: 0 });
+    expect(report).toMatchObject({ looked: 0, reminders: 0, escalations: 0, emails: 0 });
     expect(deps.mailer.sent).toHaveLength(1);
   });
 
@@ -92,9 +98,9 @@ describe('sweepReminders', () => {
     await sweepReminders(deps);
 
     // Assess
-    expect(first).toEqual({ looked: 1, reminders: 0, escalations: 1 });
-    expect(repeat).toEqual({ looked: 0, reminders: 0, escalations: 0 });
-    expect(second).toEqual({ looked: 1, reminders: 0, escalations: 1 });
+    expect(first).toMatchObject({ looked: 1, reminders: 0, escalations: 1 });
+    expect(repeat).toMatchObject({ looked: 0, reminders: 0, escalations: 0 });
+    expect(second).toMatchObject({ looked: 1, reminders: 0, escalations: 1 });
     const fitCheck = deps.mailer.sent.filter((e) => e.key.includes('#fit-check#'));
     expect(fitCheck.slice(1).map((e) => [e.to, e.cc, e.key])).toEqual([
       [[PEOPLE.sam], [PEOPLE.ana], `overdue#${PLAN_ID}#fit-check#2026-12-04#0`],
@@ -107,15 +113,16 @@ describe('sweepReminders', () => {
   });
 
   it('catches up after a missed sweep: no late reminder, every rung already due, once', async () => {
-    // Prepare: nothing ran until 80 h after fit-check's due time (warm-intro's nudge is not due yet).
-    const deps = seeded(FIT_DUE + 80 * HOUR);
+    // Prepare: nothing ran until 88 h after fit-check's due time, 09:00 in Chicago (warm-intro's nudge is
+    // not due yet).
+    const deps = seeded(FIT_DUE + 88 * HOUR);
 
     // Act
     const report = await sweepReminders(deps);
     const again = await sweepReminders(deps);
 
     // Assess
-    expect(report).toEqual({ looked: 1, reminders: 0, escalations: 2 });
+    expect(report).toMatchObject({ looked: 1, reminders: 0, escalations: 2, emails: 2 });
     expect(again.looked).toBe(0);
     expect(deps.mailer.sent.map((e) => [e.to[0], e.cc[0]])).toEqual([
       [PEOPLE.sam, PEOPLE.ana],
@@ -256,6 +263,384 @@ describe('sweepReminders', () => {
     expect(deps.store.milestone(PLAN_ID, 'warm-intro').nudgeAt).toBe(
       new Date(WARM_DUE + 24 * HOUR).toISOString(),
     );
+  });
+});
+
+const START = '2026-12-01T15:00:00.000Z';
+
+/** A deal whose `stage` is about to open (pending), as the workflow finds it before `Set deadline`. */
+function beforeOpening(stage: StageKey, plan = planWith(() => undefined)): DealSnapshot {
+  const snapshot = dealAtStage(stage, new Date(START), plan);
+  const { openedAt: _o, ...state } = snapshot.deal.stages[stage];
+  return {
+    ...snapshot,
+    deal: { ...snapshot.deal, stages: { ...snapshot.deal.stages, [stage]: { ...state, status: 'pending' } } },
+  };
+}
+
+function withReminders(change: Partial<Deal['plan']['reminders']>) {
+  return planWith((p) => {
+    p.reminders = { ...p.reminders, ...change };
+  });
+}
+
+/** A mailer that fails every send with `error` until told otherwise. */
+class FailingMailer implements Mailer {
+  readonly sent: OutboundEmail[] = [];
+  constructor(public error: Error | undefined) {}
+  async send(email: OutboundEmail): Promise<void> {
+    if (this.error) throw this.error;
+    this.sent.push(email);
+  }
+}
+
+describe('sweepReminders: quiet hours and the per-day cap', () => {
+  it('holds a nudge due in the recipient’s quiet hours until they end, then sends it', async () => {
+    // Prepare: the sweep runs at 20:00 in Chicago, after fit-check's reminder fell due at 17:00.
+    const deps = seeded(Date.parse('2026-12-03T02:00:00.000Z'));
+
+    // Act
+    const held = await sweepReminders(deps);
+    const nudgeAt = deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt;
+    deps.clock.set(nudgeAt ?? fail());
+    const sent = await sweepReminders(deps);
+
+    // Assess: nothing before 08:00 Chicago time (14:00Z), the reminder then.
+    expect(held).toMatchObject({ reminders: 0, emails: 0, deferred: 1 });
+    expect(nudgeAt).toBe('2026-12-03T14:00:00.000Z');
+    expect(sent).toMatchObject({ reminders: 1, emails: 1 });
+    expect(deps.mailer.sent.map((e) => e.key)).toEqual([`reminder#${PLAN_ID}#fit-check#2026-12-04`]);
+  });
+
+  it('uses the plan’s quiet hours on the recipient’s wall clock', async () => {
+    // Prepare: quiet from 16:00 to 18:00; the reminder falls due at 17:00 in Chicago.
+    const deps = fakeDeps();
+    deps.store.put(
+      dealAtStage(
+        'target-account-selection',
+        new Date(START),
+        withReminders({ quietHours: { start: '16:00', end: '18:00' } }),
+      ),
+    );
+    deps.clock.set(new Date(FIT_DUE - 48 * HOUR));
+
+    // Act
+    await sweepReminders(deps);
+
+    // Assess
+    expect(deps.mailer.sent).toEqual([]);
+    expect(deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt).toBe(
+      new Date(FIT_DUE - 47 * HOUR).toISOString(),
+    );
+  });
+
+  it('ends quiet hours at 08:00 local across a daylight-saving change in the night', async () => {
+    // Prepare: fit-check due Monday 2027-03-15; Chicago springs forward on Sunday 2027-03-14 at 02:00. The
+    // sweep runs at 20:00 CST on Saturday.
+    const deps = fakeDeps();
+    deps.store.put(
+      dealAtStage(
+        'target-account-selection',
+        new Date(START),
+        planWithMilestone('fit-check', { due: '2027-03-15' }),
+      ),
+    );
+    deps.clock.set('2027-03-14T02:00:00.000Z');
+
+    // Act
+    await sweepReminders(deps);
+    const nudgeAt = deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt ?? fail();
+    deps.clock.set(nudgeAt);
+    await sweepReminders(deps);
+
+    // Assess: 08:00 CDT is 13:00Z (not 14:00Z, as it would be in CST).
+    expect(nudgeAt).toBe('2027-03-14T13:00:00.000Z');
+    expect(localTime(new Date(nudgeAt), 'America/Chicago')).toBe('08:00');
+    expect(deps.mailer.to(PEOPLE.ana).map((e) => e.key)).toEqual([
+      `reminder#${PLAN_ID}#fit-check#2027-03-15`,
+    ]);
+  });
+
+  it('holds what is over the recipient’s daily cap until their next local morning', async () => {
+    // Prepare: one email a day; Ana already had one today (Wednesday 2 December, Chicago time).
+    const deps = fakeDeps();
+    deps.store.put(
+      dealAtStage('target-account-selection', new Date(START), withReminders({ maxPerRecipientPerDay: 1 })),
+    );
+    deps.clock.set(new Date(FIT_DUE - 47 * HOUR));
+    deps.ledger.done.add(`sent#${PEOPLE.ana}#2026-12-02#1`);
+
+    // Act
+    const held = await sweepReminders(deps);
+    const nudgeAt = deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt ?? fail();
+    deps.clock.set(nudgeAt);
+    const sent = await sweepReminders(deps);
+
+    // Assess
+    expect(held).toMatchObject({ emails: 0, deferred: 1 });
+    expect(nudgeAt).toBe('2026-12-03T14:00:00.000Z');
+    expect(sent).toMatchObject({ emails: 1, reminders: 1 });
+    expect(deps.ledger.done).toContain(`sent#${PEOPLE.ana}#2026-12-03#1`);
+  });
+
+  it('counts a gate’s escalations against the same cap, and holds them in quiet hours', async () => {
+    // Prepare: stage 1 is past its deadline (17:00 Chicago, 4 December); Ana has had her one email today.
+    const deps = fakeDeps();
+    deps.store.put(
+      dealAtStage('target-account-selection', new Date(START), withReminders({ maxPerRecipientPerDay: 1 })),
+    );
+    deps.ledger.done.add(`sent#${PEOPLE.ana}#2026-12-04#1`);
+    deps.clock.set(new Date(FIT_DUE + 60_000));
+    const input = { planId: PLAN_ID, stage: 'target-account-selection' as const, escalations: 0 };
+
+    // Act
+    const first = await escalateGate(deps, input);
+    const toDana = deps.mailer.to(PEOPLE.dana).length;
+    deps.clock.set('2026-12-05T02:00:00.000Z'); // 20:00 in Chicago, 21:00 in New York
+    const night = await escalateGate(deps, { ...input, escalations: 1 });
+    deps.clock.set('2026-12-05T14:00:00.000Z');
+    await escalateGate(deps, { ...input, escalations: 2 });
+
+    // Assess: Dana (under her cap) at once; Ana next morning, 08:00 Chicago, when the night's wait ends.
+    expect(toDana).toBe(1);
+    expect(first.timeoutSeconds).toBe(
+      Date.parse('2026-12-05T14:00:00.000Z') / 1000 - Math.ceil((FIT_DUE + 60_000) / 1000),
+    );
+    expect(night.timeoutSeconds).toBe(12 * 3600);
+    expect(deps.mailer.to(PEOPLE.ana).map((e) => e.subject)).toEqual([
+      '[Globex platform migration] Overdue: stage 1, Target account selection',
+    ]);
+  });
+});
+
+describe('sweepReminders: one digest per person', () => {
+  const twoDueTogether = () => planWithMilestone('discovery-call', { due: '2026-12-04' });
+
+  it('sends several nudges for one person as one email, links per item, each item marked done', async () => {
+    // Prepare: fit-check and discovery-call are both Ana's, both due 4 December.
+    const deps = fakeDeps();
+    deps.store.put(dealAtStage('target-account-selection', new Date(START), twoDueTogether()));
+    deps.clock.set(new Date(FIT_DUE - 47 * HOUR));
+
+    // Act
+    const report = await sweepReminders(deps);
+    const again = await sweepReminders(deps);
+
+    // Assess
+    expect(report).toMatchObject({ looked: 2, reminders: 2, emails: 1 });
+    expect(again).toMatchObject({ looked: 0, emails: 0 });
+    expect(deps.mailer.sent).toHaveLength(1);
+    const digest = deps.mailer.sent[0] ?? fail();
+    expect(digest.to).toEqual([PEOPLE.ana]);
+    expect(digest.key).toMatch(/^digest#ana\.ruiz@vendor\.example#/);
+    expect(digest.subject).toBe('[Globex platform migration] 2 due soon: your move');
+    expect(linksIn(digest).map((l) => `${l.claims.action} ${l.claims.target}`)).toEqual([
+      'milestone-done fit-check',
+      'milestone-slip fit-check',
+      'milestone-stuck fit-check',
+      'milestone-done discovery-call',
+      'milestone-slip discovery-call',
+      'milestone-stuck discovery-call',
+    ]);
+    expect(deps.ledger.done).toContain(`reminder#${PLAN_ID}#fit-check#2026-12-04`);
+    expect(deps.ledger.done).toContain(`reminder#${PLAN_ID}#discovery-call#2026-12-04`);
+  });
+
+  it('after a crash part-way, a rerun sends only what had not gone out, and loses nothing', async () => {
+    // Prepare: a catch-up sweep owes Sam and Kim fit-check's escalations and Dana warm-intro's reminder;
+    // the process dies as it takes Kim's send slot.
+    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const crashing = new FakeEffectLedger();
+    let crash = true;
+    const ledger = {
+      once: (key: string, effect: () => Promise<void>) => {
+        if (crash && key.startsWith(`sent#${PEOPLE.kim}`)) {
+          crash = false;
+          throw new Error('Lambda timed out');
+        }
+        return crashing.once(key, effect);
+      },
+    };
+
+    // Act
+    await expect(sweepReminders({ ...deps, ledger })).rejects.toThrow('Lambda timed out');
+    const afterCrash = deps.mailer.sent.map((e) => e.to[0]);
+    await sweepReminders({ ...deps, ledger });
+    await sweepReminders({ ...deps, ledger });
+
+    // Assess
+    expect(afterCrash).toEqual([PEOPLE.sam]);
+    expect(deps.mailer.sent.map((e) => e.to[0]).sort()).toEqual([PEOPLE.dana, PEOPLE.kim, PEOPLE.sam].sort());
+    expect(new Set(deps.mailer.sent.map((e) => e.key)).size).toBe(3);
+  });
+});
+
+describe('sweepReminders: delivery failures', () => {
+  it('keeps everything for the next sweep when the mail service fails for now', async () => {
+    // Prepare
+    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const mailer = new FailingMailer(new DeliveryDeferredError('Throttling: Maximum sending rate exceeded.'));
+    const before = deps.store.milestone(PLAN_ID, 'warm-intro').nudgeAt;
+
+    // Act
+    const failed = await sweepReminders({ ...deps, mailer });
+    const kept = deps.store.milestone(PLAN_ID, 'warm-intro').nudgeAt;
+    const doneAfterFailure = deps.ledger.done.size;
+    mailer.error = undefined;
+    deps.clock.advanceHours(0.25);
+    const retried = await sweepReminders({ ...deps, mailer });
+
+    // Assess: nothing was lost: every owed email went on the retry, once.
+    expect(failed).toMatchObject({ emails: 0, reminders: 0, escalations: 0 });
+    expect(kept).toBe(before);
+    expect(doneAfterFailure).toBe(0);
+    expect(retried).toMatchObject({ emails: 3, reminders: 1, escalations: 2 });
+    expect(mailer.sent.map((e) => e.to[0]).sort()).toEqual([PEOPLE.dana, PEOPLE.kim, PEOPLE.sam].sort());
+  });
+
+  it('records a permanent refusal on the plan and does not try it again', async () => {
+    // Prepare
+    const deps = seeded(FIT_DUE - 47 * HOUR);
+    const mailer = new FailingMailer(
+      new DeliveryRejectedError('SES refused the email: Email address is not verified.', 'MessageRejected'),
+    );
+
+    // Act
+    await sweepReminders({ ...deps, mailer });
+    mailer.error = undefined;
+    deps.clock.advanceHours(1);
+    await sweepReminders({ ...deps, mailer });
+
+    // Assess
+    const deal = deps.store.peek(PLAN_ID)?.deal as DealWithProblems;
+    expect(deal.deliveryProblems).toEqual([
+      {
+        at: new Date(FIT_DUE - 47 * HOUR).toISOString(),
+        to: PEOPLE.ana,
+        code: 'MessageRejected',
+        message: 'SES refused the email: Email address is not verified.',
+        keys: [`reminder#${PLAN_ID}#fit-check#2026-12-04`],
+      },
+    ]);
+    expect(mailer.sent).toEqual([]);
+    expect(deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt).toBe(
+      new Date(FIT_DUE + 24 * HOUR).toISOString(),
+    );
+  });
+});
+
+describe('sweepReminders: handoffs', () => {
+  it('escalates a handoff not accepted within 48 h of its stage opening on the receiving side, each rung once', async () => {
+    // Prepare: stage 4 opens; security-review passes from the customer to the partner (Dana), pricing
+    // approval from the partner to the vendor (Ana).
+    const deps = fakeDeps();
+    deps.store.put(beforeOpening('joint-pursuit-and-proof'));
+    deps.clock.set(START);
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'joint-pursuit-and-proof' });
+    const nudges = deps.store.peek(PLAN_ID)?.milestones.map((m) => [m.milestoneId, m.nudgeAt]);
+    // Ana accepts the pricing approval in time; Dana does not accept the security review.
+    const accept = await signedToken(deps, {
+      planId: PLAN_ID,
+      action: 'accept-handoff',
+      target: 'pricing-approval',
+      recipient: PEOPLE.ana,
+    });
+    deps.clock.set('2026-12-02T15:00:00.000Z');
+    expect((await actOnLink(deps, accept, {})).kind).toBe('done');
+
+    // Act: 48 h after opening, then again.
+    deps.clock.set('2026-12-03T15:00:00.000Z');
+    const report = await sweepReminders(deps);
+    const again = await sweepReminders(deps);
+
+    // Assess
+    expect(nudges).toContainEqual(['security-review', '2026-12-03T15:00:00.000Z']);
+    expect(nudges).toContainEqual(['pricing-approval', '2026-12-03T15:00:00.000Z']);
+    expect(report).toMatchObject({ escalations: 1, emails: 1 });
+    expect(again).toMatchObject({ emails: 0 });
+    expect(deps.mailer.sent.map((e) => [e.to, e.cc, e.key])).toEqual([
+      [[PEOPLE.raj], [PEOPLE.dana], `handoff#${PLAN_ID}#security-review#2027-01-22#0`],
+    ]);
+    expect(deps.mailer.sent[0]?.subject).toContain('has not been accepted');
+    expect(deps.mailer.to(PEOPLE.sam)).toEqual([]);
+  });
+
+  it('offers the accept link in the receiving owner’s reminder', async () => {
+    // Prepare
+    const deps = fakeDeps();
+    deps.store.put(dealAtStage('joint-pursuit-and-proof', new Date(START)));
+    deps.clock.set(new Date(Date.parse('2027-01-22T22:00:00.000Z') - 47 * HOUR));
+
+    // Act
+    await sweepReminders(deps);
+
+    // Assess
+    const dana = deps.mailer.to(PEOPLE.dana).find((e) => e.key.startsWith('reminder#'));
+    expect(linksIn(dana ?? fail()).map((l) => l.claims.action)).toContain('accept-handoff');
+  });
+});
+
+describe('sweepReminders: partner ghosting', () => {
+  it('tells the partner’s ladder, vendor owner copied, once per quiet period', async () => {
+    // Prepare: stage 2 (the partner's warm introduction) opens on 1 December; no one at the partner acts.
+    const deps = fakeDeps();
+    deps.store.put(beforeOpening('door-opener'));
+    deps.clock.set(START);
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'door-opener' });
+
+    // Act: seven days later; then the reminder; then Dana says stuck; then seven quiet days again.
+    deps.clock.set('2026-12-08T15:00:00.000Z');
+    await sweepReminders(deps);
+    await sweepReminders(deps);
+    deps.clock.set(new Date(WARM_DUE - 48 * HOUR));
+    await sweepReminders(deps);
+    const stuck = await signedToken(deps, {
+      planId: PLAN_ID,
+      action: 'milestone-stuck',
+      target: 'warm-intro',
+      recipient: PEOPLE.dana,
+    });
+    deps.clock.set('2026-12-10T15:00:00.000Z');
+    await actOnLink(deps, stuck, { reason: 'Lee is travelling' });
+    for (const at of [
+      '2026-12-12T22:00:00.000Z',
+      '2026-12-16T15:00:00.000Z',
+      '2026-12-17T15:00:00.000Z',
+      '2026-12-17T16:00:00.000Z',
+    ]) {
+      deps.clock.set(at);
+      await sweepReminders(deps);
+    }
+
+    // Assess
+    const ghosting = deps.mailer.sent.filter((e) => e.key.startsWith('ghosting#'));
+    expect(ghosting.map((e) => [e.to, e.cc, e.key])).toEqual([
+      [[PEOPLE.raj], [PEOPLE.ana], `ghosting#${PLAN_ID}#${START}`],
+      [[PEOPLE.raj], [PEOPLE.ana], `ghosting#${PLAN_ID}#2026-12-10T15:00:00.000Z`],
+    ]);
+    expect(ghosting[0]?.subject).toBe(
+      '[Globex platform migration] Partner gone quiet: Northwind Integrators',
+    );
+  });
+
+  it('counts silence only while partner work is open, from the tenant’s setting', async () => {
+    // Prepare: two days of silence is enough for this tenant; stage 2 is not open yet, so the partner's
+    // work opens with its reminder on 9 December.
+    const deps = fakeDeps();
+    deps.config.ghostingDays = 2;
+    deps.store.put(dealAtStage('target-account-selection', new Date(START)));
+
+    // Act
+    deps.clock.set('2026-12-08T15:00:00.000Z');
+    await sweepReminders(deps);
+    const early = deps.mailer.sent.filter((e) => e.key.startsWith('ghosting#')).length;
+    deps.clock.set(new Date(WARM_DUE));
+    await sweepReminders(deps);
+
+    // Assess
+    expect(early).toBe(0);
+    const ghosting = deps.mailer.sent.filter((e) => e.key.startsWith('ghosting#'));
+    expect(ghosting.map((e) => [e.to[0], e.text.includes('2 days')])).toEqual([[PEOPLE.raj, true]]);
   });
 });
 

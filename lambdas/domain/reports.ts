@@ -1,0 +1,588 @@
+import type { PartnerPlan } from '../schemas/partner-plan.schema';
+import { type Deal, daysInStages, gateProgress, type MilestoneState, stageDeadline } from './deal';
+import { partiesOwingMoves } from './notifications';
+import { accountOnPartnerPlan, partnerPlanFor, quarterOf, samePartner } from './partner-plans';
+import { STAGES } from './playbook';
+import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
+
+/**
+ * The program view: figures over all deals of a tenant, by partner and in total. Pure: the caller loads the
+ * deals (and the milestones of active deals) and the partner plans.
+ *
+ * How each number is computed
+ * - Partner: a deal's `plan.partner.name`, compared case-insensitively; a partner plan with the same name
+ *   supplies the display name, the target accounts and the quarterly target. Partners with a partner plan but
+ *   no deals are listed with zeros.
+ * - Attribution: the deal plan's `attribution` (`sourced` | `influenced`), agreed before the deal starts.
+ * - Money is in one currency (`currency`, by default the one most deals use). Deals in any other currency are
+ *   left out of every money figure (listed in `otherCurrency`) and still count everywhere else.
+ * - Open pipeline (ARR): active deals only; each counts the MIDPOINT of its plan's ARR range,
+ *   (min + max) / 2, split by attribution. Won and lost deals are not pipeline.
+ * - Won revenue: the final ARR logged at close (`outcome.finalArr`) of won deals, split by attribution.
+ * - Win rate: won / (won + lost); null when no deal has closed. Active deals do not count.
+ * - Conversion from stage N to the next: of the deals that reached stage N (its gate opened: status open or
+ *   passed), the share that passed its gate. A lost deal's last stage is closed as lost, not passed, so
+ *   stage 5's conversion is won / reached stage 5. Null when no deal reached the stage.
+ * - Median days in stage N: whole calendar days (UTC dates) from the stage's opening to its gate passing,
+ *   over passed stages only (open stages and a lost deal's last stage left out); the mean of the two middle
+ *   values for an even count; null when no deal passed the stage.
+ * - Stalled now: active deals whose current stage has been open MORE than `stallDays` whole days (default
+ *   14), or whose gate is past its deadline (the stage's `deadline`, else its last milestone's due time, as
+ *   the workflow sets it). Each with the stage, the days open, the deadline and whose move it is (the parties
+ *   yet to confirm the gate and those owning its open milestones).
+ * - Quarterly target: won ARR of the partner's deals whose outcome was logged (`outcome.at`, UTC) in the
+ *   target's calendar quarter and currency, sourced and influenced alike, divided by the target. The total
+ *   sums the targets for the report's quarter (the quarter of `now` unless given) in the report's currency,
+ *   and the won ARR of those partners in that quarter.
+ * - Off-list accounts: deals whose account is not on their partner plan's target accounts (by domain, else
+ *   name, case-insensitive).
+ */
+
+export const DEFAULT_STALL_DAYS = 14;
+
+/** A deal as the report needs it: milestones matter only for active deals (deadline, whose move). */
+export interface ReportDeal {
+  deal: Deal;
+  milestones?: MilestoneState[];
+}
+
+export interface ReportOptions {
+  /** Days a stage may stay open before its deal counts as stalled (default 14). */
+  stallDays?: number;
+  /** Money figures are in this currency; by default the one most deals use. */
+  currency?: string;
+  /** The quarter for the total's target (`2027-Q1`); by default the quarter of `now`. */
+  quarter?: string;
+  /** The tenant's default timezone, for stage deadlines on plans whose vendor owner names none. */
+  defaultTimezone?: string;
+  /** Only this partner (case-insensitive); totals then cover that partner alone. */
+  partner?: string;
+}
+
+export interface Split {
+  sourced: number;
+  influenced: number;
+  total: number;
+}
+
+export interface StageFigures {
+  stage: StageKey;
+  number: number;
+  title: string;
+  /** Deals whose gate for this stage opened. */
+  reached: number;
+  /** Deals that passed this stage's gate. */
+  passed: number;
+  /** passed / reached; null when none reached it. */
+  conversion: number | null;
+  /** Median whole days from opening to passing, passed stages only; null when none passed. */
+  medianDays: number | null;
+}
+
+export interface TargetProgress {
+  quarter: string;
+  currency: string;
+  target: number;
+  /** Won ARR logged in the quarter, in the target's currency. */
+  won: number;
+  /** won / target. */
+  progress: number;
+}
+
+export interface Figures {
+  deals: { total: number; active: number; won: number; lost: number };
+  openPipeline: Split;
+  wonRevenue: Split;
+  winRate: number | null;
+  stages: StageFigures[];
+  stalled: number;
+  quarterlyTarget: TargetProgress | null;
+}
+
+export interface PartnerFigures extends Figures {
+  partner: string;
+  hasPartnerPlan: boolean;
+  /** Deals whose account is not on the partner plan's target accounts. */
+  offListAccounts: { planId: string; name: string; account: string }[];
+}
+
+export interface StalledDeal {
+  planId: string;
+  name: string;
+  partner: string;
+  account: string;
+  stage: StageKey;
+  stageNumber: number;
+  stageTitle: string;
+  /** Whole days the stage has been open. */
+  days: number;
+  /** The gate's deadline (ISO instant). */
+  deadline: string;
+  pastDeadline: boolean;
+  overThreshold: boolean;
+  /** Parties whose move it is, with their named owner when the plan has one. */
+  whoseMove: { party: Party; name?: string }[];
+  waitingFor: { confirmations: Party[]; milestones: string[] };
+}
+
+export interface ProgramReport {
+  generatedAt: string;
+  currency: string;
+  quarter: string;
+  stallDays: number;
+  /** Set when the report covers one partner. */
+  partnerFilter?: string;
+  total: Figures;
+  partners: PartnerFigures[];
+  /** Stalled deals, longest-stalled first. */
+  stalled: StalledDeal[];
+  /** Deals left out of money figures because their currency is not the report's. */
+  otherCurrency: { planId: string; partner: string; currency: string }[];
+}
+
+const dealCurrency = (deal: Deal) => deal.outcome?.currency ?? deal.plan.jointOutcome.arr.currency;
+
+function mostUsedCurrency(deals: readonly ReportDeal[]): string {
+  const counts = new Map<string, number>();
+  for (const { deal } of deals) counts.set(dealCurrency(deal), (counts.get(dealCurrency(deal)) ?? 0) + 1);
+  let best = 'USD';
+  let bestCount = 0;
+  for (const [currency, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    if (count > bestCount) [best, bestCount] = [currency, count];
+  }
+  return best;
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Whether the deal passed this stage's gate (a lost deal's final stage closed as lost, not passed). */
+export function passedStage(deal: Deal, stage: StageKey): boolean {
+  if (deal.stages[stage].status !== 'passed') return false;
+  return !(deal.status === 'lost' && deal.stage === stage);
+}
+
+export function reachedStage(deal: Deal, stage: StageKey): boolean {
+  return deal.stages[stage].status !== 'pending';
+}
+
+/** The stall verdict for one active deal, or undefined when it is moving. */
+export function stalledDeal(
+  { deal, milestones = [] }: ReportDeal,
+  now: Date,
+  options: { stallDays?: number; defaultTimezone?: string } = {},
+): StalledDeal | undefined {
+  if (deal.status !== 'active') return undefined;
+  const stage = deal.stage;
+  if (deal.stages[stage].status !== 'open') return undefined;
+  const stallDays = options.stallDays ?? DEFAULT_STALL_DAYS;
+  const days = daysInStages(deal, now)[stage];
+  const deadline = stageDeadline(deal, milestones, stage, options.defaultTimezone ?? 'UTC');
+  const pastDeadline = deadline.getTime() < now.getTime();
+  const overThreshold = days > stallDays;
+  if (!pastDeadline && !overThreshold) return undefined;
+  const progress = gateProgress(deal, milestones, stage);
+  return {
+    planId: deal.planId,
+    name: deal.plan.name,
+    partner: deal.plan.partner.name,
+    account: deal.plan.account.name,
+    stage,
+    stageNumber: STAGES[stage].number,
+    stageTitle: STAGES[stage].title,
+    days,
+    deadline: deadline.toISOString(),
+    pastDeadline,
+    overThreshold,
+    whoseMove: partiesOwingMoves(deal, milestones, stage).map((party) => {
+      const name = deal.plan.owners[party]?.name;
+      return name ? { party, name } : { party };
+    }),
+    waitingFor: {
+      confirmations: progress.missingConfirmations,
+      milestones: progress.openMilestones.map((m) => m.title),
+    },
+  };
+}
+
+interface Accumulator {
+  deals: ReportDeal[];
+  stalled: StalledDeal[];
+}
+
+function figures(
+  group: Accumulator,
+  currency: string,
+  now: Date,
+  target: { quarter: string; currency: string; arr: number } | undefined,
+): Figures {
+  const deals = group.deals.map((d) => d.deal);
+  const count = (status: Deal['status']) => deals.filter((d) => d.status === status).length;
+  const inCurrency = deals.filter((d) => dealCurrency(d) === currency);
+  const split = (list: Deal[], amount: (d: Deal) => number): Split => {
+    const sum = (attribution: string) =>
+      list.filter((d) => d.plan.attribution === attribution).reduce((acc, d) => acc + amount(d), 0);
+    const sourced = sum('sourced');
+    const influenced = sum('influenced');
+    return { sourced, influenced, total: sourced + influenced };
+  };
+  const won = count('won');
+  const lost = count('lost');
+  const stages = STAGE_KEYS.map((stage): StageFigures => {
+    const reached = deals.filter((d) => reachedStage(d, stage)).length;
+    const passedDeals = deals.filter((d) => passedStage(d, stage));
+    return {
+      stage,
+      number: STAGES[stage].number,
+      title: STAGES[stage].title,
+      reached,
+      passed: passedDeals.length,
+      conversion: reached === 0 ? null : passedDeals.length / reached,
+      medianDays: median(passedDeals.map((d) => daysInStages(d, now)[stage])),
+    };
+  });
+  let quarterlyTarget: TargetProgress | null = null;
+  if (target) {
+    const wonInQuarter = deals
+      .filter(
+        (d) =>
+          d.status === 'won' &&
+          d.outcome !== undefined &&
+          quarterOf(d.outcome.at) === target.quarter &&
+          dealCurrency(d) === target.currency,
+      )
+      .reduce((acc, d) => acc + (d.outcome?.finalArr ?? 0), 0);
+    quarterlyTarget = {
+      quarter: target.quarter,
+      currency: target.currency,
+      target: target.arr,
+      won: wonInQuarter,
+      progress: wonInQuarter / target.arr,
+    };
+  }
+  return {
+    deals: { total: deals.length, active: count('active'), won, lost },
+    openPipeline: split(
+      inCurrency.filter((d) => d.status === 'active'),
+      (d) => (d.plan.jointOutcome.arr.min + d.plan.jointOutcome.arr.max) / 2,
+    ),
+    wonRevenue: split(
+      inCurrency.filter((d) => d.status === 'won'),
+      (d) => d.outcome?.finalArr ?? 0,
+    ),
+    winRate: won + lost === 0 ? null : won / (won + lost),
+    stages,
+    stalled: group.stalled.length,
+    quarterlyTarget,
+  };
+}
+
+/** The program report over every deal of a tenant (or of one partner, with `options.partner`). */
+export function programReport(
+  allDeals: readonly ReportDeal[],
+  partnerPlans: readonly PartnerPlan[],
+  now: Date,
+  options: ReportOptions = {},
+): ProgramReport {
+  const filter = options.partner;
+  const deals = filter ? allDeals.filter((d) => samePartner(d.deal.plan.partner.name, filter)) : allDeals;
+  const plans = filter ? partnerPlans.filter((p) => samePartner(p.partner.name, filter)) : partnerPlans;
+  const currency = options.currency ?? mostUsedCurrency(deals);
+  const quarter = options.quarter ?? quarterOf(now);
+  const stallDays = options.stallDays ?? DEFAULT_STALL_DAYS;
+  const stallOptions = {
+    stallDays,
+    ...(options.defaultTimezone ? { defaultTimezone: options.defaultTimezone } : {}),
+  };
+
+  // Group by partner, case-insensitively; a partner plan names the group.
+  const groups = new Map<string, Accumulator & { name: string; plan?: PartnerPlan }>();
+  const groupOf = (name: string) => {
+    const key = name.trim().replace(/\s+/g, ' ').toLowerCase();
+    let group = groups.get(key);
+    if (!group) {
+      const plan = partnerPlanFor(plans, name);
+      group = { name: plan?.partner.name ?? name, deals: [], stalled: [], ...(plan ? { plan } : {}) };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  for (const p of plans) groupOf(p.partner.name);
+  const all: Accumulator = { deals: [], stalled: [] };
+  for (const d of deals) {
+    const group = groupOf(d.deal.plan.partner.name);
+    const stalled = stalledDeal(d, now, stallOptions);
+    group.deals.push(d);
+    all.deals.push(d);
+    if (stalled) {
+      group.stalled.push(stalled);
+      all.stalled.push(stalled);
+    }
+  }
+
+  const partners = [...groups.values()]
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
+    .map((group): PartnerFigures => {
+      const target = group.plan?.quarterlyTarget;
+      const offListAccounts = group.plan
+        ? group.deals
+            .filter(({ deal }) => group.plan && !accountOnPartnerPlan(group.plan, deal.plan).onList)
+            .map(({ deal }) => ({
+              planId: deal.planId,
+              name: deal.plan.name,
+              account: deal.plan.account.name,
+            }))
+        : [];
+      return {
+        partner: group.name,
+        hasPartnerPlan: group.plan !== undefined,
+        ...figures(group, currency, now, target),
+        offListAccounts,
+      };
+    });
+
+  // The total's target: the partner targets for the report's quarter and currency, and those partners' wins.
+  const targeted = partners.filter(
+    (p) => p.quarterlyTarget?.quarter === quarter && p.quarterlyTarget.currency === currency,
+  );
+  const targetSum = targeted.reduce((acc, p) => acc + (p.quarterlyTarget?.target ?? 0), 0);
+  const wonSum = targeted.reduce((acc, p) => acc + (p.quarterlyTarget?.won ?? 0), 0);
+  const total: Figures = {
+    ...figures(all, currency, now, undefined),
+    quarterlyTarget:
+      targetSum > 0
+        ? { quarter, currency, target: targetSum, won: wonSum, progress: wonSum / targetSum }
+        : null,
+  };
+
+  return {
+    generatedAt: now.toISOString(),
+    currency,
+    quarter,
+    stallDays,
+    ...(filter ? { partnerFilter: filter } : {}),
+    total,
+    partners,
+    stalled: [...all.stalled].sort((a, b) => b.days - a.days || a.planId.localeCompare(b.planId)),
+    otherCurrency: deals
+      .filter(({ deal }) => dealCurrency(deal) !== currency)
+      .map(({ deal }) => ({
+        planId: deal.planId,
+        partner: deal.plan.partner.name,
+        currency: dealCurrency(deal),
+      })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output for the CLI and for spreadsheets
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
+const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+
+export function formatMoney(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(
+      amount,
+    );
+  } catch {
+    return `${Math.round(amount).toLocaleString('en-US')} ${currency}`;
+  }
+}
+
+export function formatRate(rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(1)}%`;
+}
+
+const formatDays = (days: number | null) => (days === null ? '–' : String(round(days, 1)));
+
+export function whoseMoveText(stalled: StalledDeal): string {
+  return stalled.whoseMove.map((w) => (w.name ? `${w.party} (${w.name})` : w.party)).join(', ') || 'the gate';
+}
+
+/** Human-readable tables for `cosell report --format table`: partners, stages, targets, stalled deals. */
+export function reportTables(report: ProgramReport): Table[] {
+  const money = (n: number) => formatMoney(n, report.currency);
+  const scopes: [string, Figures][] = [
+    ...report.partners.map((p): [string, Figures] => [p.partner, p]),
+    ['Total', report.total],
+  ];
+  return [
+    {
+      title: `Pipeline and revenue (${report.currency})`,
+      columns: [
+        'Partner',
+        'Deals',
+        'Active',
+        'Won',
+        'Lost',
+        'Pipeline sourced',
+        'Pipeline influenced',
+        'Won sourced',
+        'Won influenced',
+        'Win rate',
+        'Stalled',
+      ],
+      rows: scopes.map(([name, f]) => [
+        name,
+        String(f.deals.total),
+        String(f.deals.active),
+        String(f.deals.won),
+        String(f.deals.lost),
+        money(f.openPipeline.sourced),
+        money(f.openPipeline.influenced),
+        money(f.wonRevenue.sourced),
+        money(f.wonRevenue.influenced),
+        formatRate(f.winRate),
+        String(f.stalled),
+      ]),
+    },
+    {
+      title: 'Stages (conversion to the next stage / median days, passed stages only)',
+      columns: ['Partner', ...STAGE_KEYS.map((k) => `${STAGES[k].number}. ${STAGES[k].title}`)],
+      rows: scopes.map(([name, f]) => [
+        name,
+        ...f.stages.map((s) => `${formatRate(s.conversion)} of ${s.reached} / ${formatDays(s.medianDays)} d`),
+      ]),
+    },
+    {
+      title: 'Quarterly targets',
+      columns: ['Partner', 'Quarter', 'Target', 'Won in quarter', 'Progress'],
+      rows: scopes
+        .filter(([, f]) => f.quarterlyTarget !== null)
+        .map(([name, f]) => {
+          const t = f.quarterlyTarget as TargetProgress;
+          return [
+            name,
+            t.quarter,
+            formatMoney(t.target, t.currency),
+            formatMoney(t.won, t.currency),
+            formatRate(t.progress),
+          ];
+        }),
+    },
+    {
+      title: `Stalled now (open more than ${report.stallDays} days, or past the gate's deadline)`,
+      columns: ['Deal', 'Partner', 'Account', 'Stage', 'Days', 'Deadline', 'Whose move'],
+      rows: report.stalled.map((s) => [
+        s.name,
+        s.partner,
+        s.account,
+        `${s.stageNumber}. ${s.stageTitle}`,
+        String(s.days),
+        `${s.deadline.slice(0, 10)}${s.pastDeadline ? ' (past)' : ''}`,
+        whoseMoveText(s),
+      ]),
+    },
+  ];
+}
+
+/** One CSV field: quoted when needed, and text that a spreadsheet would run as a formula defused. */
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csv(rows: (string | number | null)[][]): string {
+  return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+/**
+ * The report as CSV (RFC 4180, CRLF). `summary` (default): one row per partner and a `Total` row, amounts in
+ * the report's currency, rates as fractions (4 places). `stalled`: one row per stalled deal.
+ */
+export function reportToCsv(report: ProgramReport, table: 'summary' | 'stalled' = 'summary'): string {
+  if (table === 'stalled') {
+    return csv([
+      [
+        'plan_id',
+        'deal',
+        'partner',
+        'account',
+        'stage',
+        'stage_number',
+        'days',
+        'deadline',
+        'past_deadline',
+        'whose_move',
+      ],
+      ...report.stalled.map((s) => [
+        s.planId,
+        s.name,
+        s.partner,
+        s.account,
+        s.stage,
+        s.stageNumber,
+        s.days,
+        s.deadline,
+        String(s.pastDeadline),
+        s.whoseMove.map((w) => w.party).join(' '),
+      ]),
+    ]);
+  }
+  const rate = (r: number | null) => (r === null ? null : round(r, 4));
+  const header = [
+    'partner',
+    'currency',
+    'deals',
+    'active',
+    'won',
+    'lost',
+    'open_pipeline_sourced',
+    'open_pipeline_influenced',
+    'open_pipeline_total',
+    'won_sourced',
+    'won_influenced',
+    'won_total',
+    'win_rate',
+    ...STAGE_KEYS.flatMap((_, i) => [
+      `stage${i + 1}_reached`,
+      `stage${i + 1}_passed`,
+      `stage${i + 1}_conversion`,
+    ]),
+    ...STAGE_KEYS.map((_, i) => `stage${i + 1}_median_days`),
+    'stalled',
+    'target_quarter',
+    'target_currency',
+    'target_arr',
+    'target_won',
+    'target_progress',
+  ];
+  const row = (name: string, f: Figures) => [
+    name,
+    report.currency,
+    f.deals.total,
+    f.deals.active,
+    f.deals.won,
+    f.deals.lost,
+    f.openPipeline.sourced,
+    f.openPipeline.influenced,
+    f.openPipeline.total,
+    f.wonRevenue.sourced,
+    f.wonRevenue.influenced,
+    f.wonRevenue.total,
+    rate(f.winRate),
+    ...f.stages.flatMap((s) => [s.reached, s.passed, rate(s.conversion)]),
+    ...f.stages.map((s) => s.medianDays),
+    f.stalled,
+    f.quarterlyTarget?.quarter ?? null,
+    f.quarterlyTarget?.currency ?? null,
+    f.quarterlyTarget?.target ?? null,
+    f.quarterlyTarget?.won ?? null,
+    rate(f.quarterlyTarget?.progress ?? null),
+  ];
+  return csv([header, ...report.partners.map((p) => row(p.partner, p)), row('Total', report.total)]);
+}

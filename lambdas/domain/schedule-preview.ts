@@ -1,0 +1,158 @@
+import { DEFAULT_QUIET_HOURS, firstAllowed } from './cadence';
+import { type Deal, partyOwner, reminderAt, stageDeadline } from './deal';
+import { escalationEmail, gateOverdueEmail, reminderEmail } from './emails';
+import { gateAsks, ladderRungs, partiesOwingMoves } from './notifications';
+import { STAGES } from './playbook';
+import type { DealSnapshot } from './ports';
+import { formatLocal } from './time';
+import { type ReviewedDeal, reviewAttendees, upcomingReviews } from './weekly-review';
+
+/**
+ * Who will be sent what, and when, if nothing happens from now on: reminders before each open milestone's
+ * due time, each rung of the owner's ladder once it is overdue, the open gate's overdue notices and
+ * escalations, and the next weekly reviews. Gate-open emails are not listed: they go out as a stage opens,
+ * and with nothing happening no further stage opens. Pure, so ops can check a plan before it goes live.
+ *
+ * Quiet hours are applied (an email due in the recipient's quiet hours is shown when they end); the per-day
+ * cap and digests are not: several items for one person in one sweep arrive as one digest, and a person over
+ * the cap gets the rest the next morning.
+ */
+
+export type ScheduledKind =
+  | 'reminder'
+  | 'milestone-escalation'
+  | 'gate-overdue'
+  | 'gate-escalation'
+  | 'weekly-review';
+
+export interface ScheduledEmail {
+  /** ISO instant the email falls due. */
+  at: string;
+  /** `at` on the recipient's wall clock, e.g. `Mon 7 Dec 2026, 09:30 CST`. */
+  localTime: string;
+  timezone: string;
+  to: string;
+  cc?: string;
+  kind: ScheduledKind;
+  subject: string;
+  summary: string;
+}
+
+export interface SchedulePreview {
+  planId: string;
+  generatedAt: string;
+  quietHoursApplied: true;
+  perDayCapApplied: false;
+  emails: ScheduledEmail[];
+}
+
+const REVIEWS_AHEAD = 4;
+
+export function schedulePreview(
+  snapshot: DealSnapshot,
+  now: Date,
+  defaultTz: string,
+  reviewsAhead = REVIEWS_AHEAD,
+): SchedulePreview {
+  const { deal, milestones } = snapshot;
+  const emails: ScheduledEmail[] = [];
+  const base = {
+    planId: deal.planId,
+    generatedAt: now.toISOString(),
+    quietHoursApplied: true as const,
+    perDayCapApplied: false as const,
+  };
+  if (deal.status !== 'active') return { ...base, emails };
+
+  const quiet = deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
+  const add = (due: Date, timezone: string, e: Omit<ScheduledEmail, 'at' | 'localTime' | 'timezone'>) => {
+    if (due.getTime() <= now.getTime()) return;
+    const at = firstAllowed(due, timezone, quiet);
+    emails.push({ at: at.toISOString(), localTime: formatLocal(at, timezone), timezone, ...e });
+  };
+  const tzOf = (email: string) => timezoneOf(deal, email, defaultTz);
+
+  for (const m of milestones.filter((x) => x.status === 'open')) {
+    const dueAt = new Date(m.dueAt);
+    add(new Date(reminderAt(deal.plan, m.dueAt)), m.owner.timezone, {
+      to: m.owner.email,
+      kind: 'reminder',
+      subject: reminderEmail(deal, m, [], 'preview').subject,
+      summary: `Reminder: ${m.title} is due ${formatLocal(dueAt, m.owner.timezone)}.`,
+    });
+    for (const rung of ladderRungs(deal, [m.owner.party], dueAt)) {
+      const what = `“${m.title}” is overdue (due ${m.due}).`;
+      add(rung.at, tzOf(rung.email), {
+        to: rung.email,
+        ...(rung.email.toLowerCase() === m.owner.email.toLowerCase() ? {} : { cc: m.owner.email }),
+        kind: 'milestone-escalation',
+        subject: escalationEmail(deal, rung, m.owner, what, [], 'preview').subject,
+        summary: `Escalation rung ${rung.index + 1} (${rung.role}, ${rung.party}): ${m.title} overdue.`,
+      });
+    }
+  }
+
+  const stage = deal.stage;
+  if (deal.stages[stage].status === 'open') {
+    const deadline = stageDeadline(deal, milestones, stage, defaultTz);
+    const owing = new Set(partiesOwingMoves(deal, milestones, stage));
+    for (const { recipient, asks } of gateAsks(deal, milestones, stage, defaultTz)) {
+      const mine = asks.filter((a) => a.action !== 'waive-milestone');
+      if (!owing.has(recipient.party) || mine.length === 0) continue;
+      add(deadline, recipient.timezone, {
+        to: recipient.email,
+        kind: 'gate-overdue',
+        subject: gateOverdueEmail(deal, stage, recipient, [], deadline, 'preview').subject,
+        summary: `Stage ${STAGES[stage].number} past its deadline: ${mine.length} move(s) still open for ${recipient.name}.`,
+      });
+    }
+    const what = `stage ${STAGES[stage].number}, ${STAGES[stage].title}, is past its deadline.`;
+    for (const rung of ladderRungs(deal, [...owing], deadline)) {
+      const owner = partyOwner(deal, rung.party, defaultTz);
+      add(rung.at, tzOf(rung.email), {
+        to: rung.email,
+        ...(rung.email.toLowerCase() === owner.email.toLowerCase() ? {} : { cc: owner.email }),
+        kind: 'gate-escalation',
+        subject: escalationEmail(deal, rung, owner, what, [], 'preview').subject,
+        summary: `Gate escalation rung ${rung.index + 1} (${rung.role}, ${rung.party}): stage ${STAGES[stage].number} overdue.`,
+      });
+    }
+  }
+
+  const reviewed = deal as ReviewedDeal;
+  const { cadence } = deal.plan;
+  // A review already due but not yet swept still goes out at the next sweep.
+  const from = reviewed.nextReviewAt
+    ? new Date(Math.min(now.getTime(), Date.parse(reviewed.nextReviewAt) - 1))
+    : now;
+  upcomingReviews(cadence, from, reviewsAhead).forEach((at, i) => {
+    const first = i === 0 && !reviewed.reviewInvitedOn;
+    for (const owner of reviewAttendees(deal, defaultTz)) {
+      emails.push({
+        at: at.toISOString(),
+        localTime: formatLocal(at, owner.timezone),
+        timezone: owner.timezone,
+        to: owner.email,
+        kind: 'weekly-review',
+        subject: `[${deal.plan.name}] Weekly review ${formatLocal(at, cadence.timezone).replace(/,? \d{2}:\d{2}.*$/, '')}`,
+        summary: `Weekly review agenda (${cadence.weekday} ${cadence.time} ${cadence.timezone})${first ? ', with the calendar invitation' : ''}.`,
+      });
+    }
+  });
+
+  emails.sort((a, b) => a.at.localeCompare(b.at) || a.to.localeCompare(b.to));
+  return { ...base, emails };
+}
+
+/** A person's timezone: their own, else their party owner's (ladders name none), else the tenant's. */
+function timezoneOf(deal: Deal, email: string, defaultTz: string): string {
+  const e = email.toLowerCase();
+  for (const o of Object.values(deal.plan.owners))
+    if (o?.email.toLowerCase() === e && o.timezone) return o.timezone;
+  for (const [party, ladder] of Object.entries(deal.plan.escalation ?? {})) {
+    if (ladder?.some((p) => p.email.toLowerCase() === e)) {
+      return deal.plan.owners[party as keyof Deal['plan']['owners']]?.timezone ?? defaultTz;
+    }
+  }
+  return defaultTz;
+}

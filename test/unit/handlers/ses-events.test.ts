@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SNSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PEOPLE } from '../../helpers/plan';
+import { ENV, storedDeal, stubHandlerEnvironment } from './handler-kit';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESClient);
+
+let handler: (event: SNSEvent) => Promise<void>;
+
+beforeAll(async () => {
+  vi.resetModules();
+  stubHandlerEnvironment();
+  ({ handler } = await import('../../../lambdas/handlers/ses-events'));
+});
+
+afterEach(() => {
+  ddb.reset();
+  ses.reset();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+function snsEvent(name: string): SNSEvent {
+  const url = new URL(`../../fixtures/events/sns/${name}.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as SNSEvent;
+}
+
+describe('ses-events handler', () => {
+  it('suppresses a hard-bounced address for the tenant and tells the vendor owner of the plan naming it', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(ScanCommand).resolves({ Items: [deal] });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb
+      .on(GetCommand)
+      .callsFake((input: GetCommandInput) => (input.TableName === ENV.PLANS_TABLE ? { Item: deal } : {}));
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+
+    // Act
+    await handler(snsEvent('ses-bounce'));
+
+    // Assess
+    const puts = ddb
+      .commandCalls(PutCommand, { TableName: ENV.IDEMPOTENCY_TABLE })
+      .map((c) => c.args[0].input);
+    expect(puts[0]).toMatchObject({
+      Item: { id: `suppressed#${PEOPLE.dana}`, email: PEOPLE.dana, reason: 'bounce' },
+      ConditionExpression: 'attribute_not_exists(id)',
+    });
+    expect(puts[0]?.Item?.expiration).toBeUndefined(); // kept until someone removes it
+    expect(puts[1]?.Item?.id).toBe(`suppression#${deal.planId}#${PEOPLE.dana}`);
+    const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.Destination?.ToAddresses).toEqual([PEOPLE.ana]);
+    expect(sent[0]?.ConfigurationSetName).toBe(ENV.SES_CONFIGURATION_SET);
+    expect(sent[0]?.Message?.Subject?.Data).toBe(`[Globex platform migration] Undeliverable: ${PEOPLE.dana}`);
+  });
+
+  it('only logs a delivery: no write, no email', async () => {
+    await handler(snsEvent('ses-delivery'));
+    expect(ddb.calls()).toHaveLength(0);
+    expect(ses.calls()).toHaveLength(0);
+  });
+
+  it('ignores a message that is not JSON', async () => {
+    const event = snsEvent('ses-bounce');
+    (event.Records[0] as SNSEvent['Records'][number]).Sns.Message = 'not json';
+    await handler(event);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('fails the invocation (so Lambda retries) when the store fails, after trying every record', async () => {
+    ddb.on(PutCommand).rejects(new Error('DynamoDB unavailable'));
+    await expect(handler(snsEvent('ses-complaint'))).rejects.toThrow('DynamoDB unavailable');
+  });
+});
