@@ -12,8 +12,9 @@ export interface SigningKeysProps {
 
 /**
  * The HMAC keys that sign and verify action links: a Secrets Manager secret generated at deploy time as
- * `{"current": "k1", "k1": "<64 random characters>"}` (docs/design.md, "Links"). Rotation is a key roll:
- * add `k2`, point `current` at it, keep `k1` until the links it signed have expired.
+ * `{"current": "k1", "k1": "<64 random characters>"}` (docs/design.md, "Links"). Rotation is a key roll by
+ * `npm run keys:rotate -- --secret-id <arn>`: a new current key, the old one stamped `<kid>.retiredAt` and
+ * still trusted until the links it signed have expired.
  */
 export class SigningKeys extends Construct {
   public readonly secret: secretsmanager.Secret;
@@ -34,7 +35,7 @@ export class SigningKeys extends Construct {
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Link keys rotate by a key roll (add a kid, switch "current", keep the old kid until its links expire); ' +
+        'Link keys rotate by a key roll (npm run keys:rotate: a new current kid, the old one retired but trusted until its links expire); ' +
         'a rotation Lambda replacing the value would invalidate every link already emailed.',
     });
   }
