@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -40,6 +40,8 @@ export interface SesLocal {
   readonly port: number;
   /** Every email sent, oldest first. */
   readOutbox(): Promise<OutboxEmail[]>;
+  /** Tests: answer the next `count` sends with SES's throttling error (nothing is stored for them). */
+  throttleNextSends(count: number): void;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,20 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
   };
 
   const server = await sesServer({ host: '127.0.0.1', port: options.port ?? 0 });
+  // Fault injection for tests: the next N sends are answered as SES answers when it throttles.
+  let throttleNext = 0;
+  const emulate = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (throttleNext > 0 && request.method === 'POST') {
+      throttleNext--;
+      request.resume();
+      response.writeHead(400, { 'content-type': 'text/xml' });
+      response.end(THROTTLED);
+      return;
+    }
+    for (const listener of emulate) listener(request, response);
+  });
   // Beside express's own listener: once a send has been answered, stamp (and keep) what it stored.
   server.on('request', (_request, response) => response.once('finish', recordNewEmails));
   const { port } = server.address() as AddressInfo;
@@ -119,6 +135,9 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
   return {
     url,
     port,
+    throttleNextSends: (count: number) => {
+      throttleNext = Math.max(0, Math.floor(count));
+    },
     readOutbox: async () => {
       recordNewEmails();
       const response = await fetch(`${url}/store`);
@@ -136,6 +155,11 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
       }),
   };
 }
+
+/** What SES (query protocol) answers when the account's sending rate is exceeded. */
+const THROTTLED =
+  '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code>' +
+  '<Message>Maximum sending rate exceeded.</Message></Error><RequestId>local-throttle</RequestId></ErrorResponse>';
 
 function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
   const text = email.body.text ?? '';

@@ -134,6 +134,22 @@ describe('SES emulator', () => {
     client.destroy();
   });
 
+  it('answers the next sends with a throttling error when told to, then accepts mail again', async () => {
+    // Prepare
+    const client = new SESClient({ maxAttempts: 1 });
+    const before = (await ses.readOutbox()).length;
+    ses.throttleNextSends(1);
+
+    // Act
+    const throttled = await client.send(gateEmail(['tia@partner.example'])).catch((error: Error) => error);
+    await client.send(gateEmail(['tia@partner.example']));
+
+    // Assess
+    expect((throttled as Error).name).toBe('Throttling');
+    expect((await ses.readOutbox()).length).toBe(before + 1);
+    client.destroy();
+  });
+
   it('refuses a second emulator in the same process', async () => {
     await expect(startSesLocal()).rejects.toThrow(/already running/);
   });
