@@ -17,7 +17,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  ok
   1  runtime or API error (including a route the API does not have yet)
   2  invalid input or usage (an invalid plan file, a bad option)
-  3  not found (no plan with that id)
+  3  not found (no plan with that id; a --partner with no deals and no partner plan)
   4  cannot reach the API (is the local stack running? npm start)`;
 
 /** One problem, as the API reports it and as the CLI prints it. */

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiClient, type ApiClientDeps, ApiError, DEFAULT_ENDPOINT, resolveTarget } from './api-client';
-import { CliError, EXIT_CODES_HELP, ExitCode, type ExitCodeValue, worstExitCode } from './exit-codes';
+import {
+  CliError,
+  EXIT_CODES_HELP,
+  ExitCode,
+  type ExitCodeValue,
+  type IssueLine,
+  worstExitCode,
+} from './exit-codes';
 import { type CliIo, progress } from './io';
 import type { FileCheck, PartnerPlanValidator } from './plan-files';
 import {
@@ -11,13 +18,7 @@ import {
   type PlanSummary,
   type PlanView,
 } from './plan-view-format';
-import {
-  filterByPartner,
-  formatReportCsv,
-  formatReportTable,
-  mainSection,
-  tabulateReport,
-} from './report-format';
+import { asProgramReport, formatReportCsv, formatReportTable } from './report-format';
 import type { RuleResult } from './rules-of-thumb';
 import { type Column, renderTable } from './table-format';
 
@@ -52,6 +53,20 @@ function isoDate(value: string): string {
     throw new InvalidArgumentError('expected a date written YYYY-MM-DD');
   }
   return value;
+}
+
+interface PartnerPlanStored {
+  partner: string;
+  targetAccounts: number;
+  quarterlyTarget: { quarter: string; arr: number; currency: string };
+  created: boolean;
+}
+
+interface PartnerPlanListed {
+  partner: { name: string };
+  targetAccounts: unknown[];
+  quarterlyTarget: { quarter: string; arr: number; currency: string };
+  motion: { fronts: string };
 }
 
 /** The `cosell` command tree. Each action returns its exit code; failures throw `CliError`. */
@@ -275,7 +290,12 @@ Examples:
             continue;
           }
           try {
-            const res = await api.request<PlanView>('POST', '/plans', { body: text, contentType });
+            const res = await api.request<PlanView & { warnings?: IssueLine[] }>('POST', '/plans', {
+              body: text,
+              contentType,
+            });
+            // Accepted with something to know, such as an account off the partner plan's target list.
+            for (const w of res.body.warnings ?? []) io.stderr(`${file}: warning: ${w.path}: ${w.message}\n`);
             created.push({ ...res.body, file });
           } catch (error) {
             if (!(error instanceof ApiError) || error.exitCode !== ExitCode.invalid) throw error;
@@ -380,59 +400,179 @@ Examples:
       setExit(ExitCode.ok);
     });
 
+  // ---- partner-plan put, list
+  const partnerPlan = program
+    .command('partner-plan')
+    .description('partner plans (kind PartnerPlan): target accounts, motion, credit rules, quarterly target');
+  partnerPlan
+    .command('put')
+    .description("store a partner plan, replacing that partner's previous one: PUT /partner-plans")
+    .argument('<file>', 'the partner plan (.yaml, .yml or .json)')
+    .option('--json', 'print the API answer as JSON')
+    .addHelpText(
+      'after',
+      `
+Deal plans loaded afterwards for this partner are checked against its target accounts: an account not on
+the list is accepted with a warning and counted in the report's off-list figure. Exit code 2 if the file is
+invalid (each problem printed as FILE:LINE:COL  field.path  message).
+
+Examples:
+  cosell partner-plan put examples/partner-plan-northwind.yaml`,
+    )
+    .action(async (file: string, options: { json?: boolean }, command: Command) => {
+      const { detectFormat, ValidationError } = await planFiles();
+      let text: string;
+      let contentType: string;
+      try {
+        contentType = detectFormat(file) === 'json' ? 'application/json' : 'application/yaml';
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        const reason = error instanceof ValidationError ? error.issues[0]?.message : (error as Error).message;
+        throw new CliError(`${file}: ${reason}`, ExitCode.invalid);
+      }
+      let res: { status: number; body: PartnerPlanStored };
+      try {
+        res = await client(command).request<PartnerPlanStored>('PUT', '/partner-plans', {
+          body: text,
+          contentType,
+        });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.exitCode !== ExitCode.invalid) throw error;
+        const { parseIssuePath, SourceLocator } = await import('./source-positions');
+        const locator = new SourceLocator(text.startsWith('\uFEFF') ? text.slice(1) : text);
+        io.stderr(`${file}: ${error.message}\n`);
+        for (const issue of error.issues) {
+          const at = locator.locate(parseIssuePath(issue.path), issue.message);
+          io.stderr(`${file}:${at.line}:${at.column}  ${issue.path}  ${issue.message}\n`);
+        }
+        setExit(ExitCode.invalid);
+        return;
+      }
+      const b = res.body;
+      if (options.json) out(json(b));
+      else
+        out(
+          `${b.created ? 'Stored' : 'Replaced'} the partner plan for ${b.partner}: ${b.targetAccounts} target accounts, ` +
+            `target ${b.quarterlyTarget.arr} ${b.quarterlyTarget.currency} in ${b.quarterlyTarget.quarter}`,
+        );
+      setExit(ExitCode.ok);
+    });
+  partnerPlan
+    .command('list')
+    .description("the tenant's partner plans: GET /partner-plans")
+    .option('--json', 'print the API answer ({partnerPlans: [...]}) as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const res = await client(command).request<{ partnerPlans: PartnerPlanListed[] }>(
+        'GET',
+        '/partner-plans',
+      );
+      const plans = res.body.partnerPlans ?? [];
+      if (options.json) out(json(res.body));
+      else if (plans.length === 0) out('No partner plans yet (add one with: cosell partner-plan put FILE).');
+      else
+        out(
+          renderTable(
+            [
+              { header: 'PARTNER', value: (p) => p.partner.name },
+              { header: 'ACCOUNTS', value: (p) => p.targetAccounts.length, align: 'right' },
+              { header: 'QUARTER', value: (p) => p.quarterlyTarget.quarter },
+              { header: 'TARGET', value: (p) => p.quarterlyTarget.arr, align: 'right' },
+              { header: 'CURRENCY', value: (p) => p.quarterlyTarget.currency },
+              { header: 'FRONTS', value: (p) => p.motion.fronts },
+            ] satisfies Column<PartnerPlanListed>[],
+            plans,
+          ),
+        );
+      setExit(ExitCode.ok);
+    });
+
   // ---- report
   program
     .command('report')
     .description(
       'the program view: pipeline, revenue, win rate, conversion, stalls, targets (GET /reports/program)',
     )
-    .option('--partner <name>', 'only this partner')
+    .option('--partner <name>', 'only this partner (case-insensitive); totals then cover it alone')
+    .option(
+      '--stall-days <days>',
+      'a stage open more than this many days counts as stalled',
+      positiveInt('--stall-days'),
+    )
+    .option('--currency <code>', 'money figures in this currency (default: the one most deals use)')
     .addOption(
       new Option('--format <format>', 'table, json or csv')
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
+    .addOption(
+      new Option('--table <table>', 'with --format csv: summary (a row per partner and Total) or stalled')
+        .choices(['summary', 'stalled'])
+        .default('summary'),
+    )
     .option('--json', 'same as --format json')
     .addHelpText(
       'after',
       `
---format csv prints the per-partner table only (raw numbers, one header row), for a spreadsheet.
-Exit code 1 if the API has no program report yet (an older deployment).
+The tables: pipeline and revenue by partner and in total (sourced and influenced), conversion and median
+days per stage, quarterly targets, and the deals stalled now with whose move it is. Each partner's row and
+the Total row come from the same deals, so the partner rows add up to the total.
+--format csv is the API's own CSV (GET /reports/program.csv): raw numbers, rates as fractions.
+Exit code 3 if --partner names a partner with no deals and no partner plan; 1 if the API has no program
+report yet (an older deployment).
 
 Examples:
   cosell report
-  cosell report --partner "Northwind Integrators"
-  cosell report --format csv > program.csv`,
+  cosell report --partner "Northwind Integrators" --stall-days 21
+  cosell report --format csv > program.csv
+  cosell report --format csv --table stalled > stalled.csv
+  cosell report --json | jq '.total.winRate'`,
     )
-    .action(async (options: { partner?: string; format: string; json?: boolean }, command: Command) => {
-      const api = client(command);
-      let body: unknown;
-      try {
-        body = (await api.request('GET', '/reports/program', { query: { partner: options.partner } })).body;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) {
-          const routeMissing = /no route|not found/i.test(error.message) && !/partner/i.test(error.message);
-          if (routeMissing || options.partner === undefined) {
+    .action(
+      async (
+        options: {
+          partner?: string;
+          stallDays?: number;
+          currency?: string;
+          format: string;
+          table: 'summary' | 'stalled';
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const api = client(command);
+        const query = {
+          partner: options.partner,
+          stallDays: options.stallDays === undefined ? undefined : String(options.stallDays),
+          currency: options.currency,
+        };
+        let body: unknown;
+        try {
+          body = (await api.request('GET', '/reports/program', { query })).body;
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 404) {
             throw new CliError(
               `the API at ${api.target.endpoint.origin} has no program report (GET /reports/program answered 404: ${error.message}); update the stack or the local checkout`,
               ExitCode.failure,
             );
           }
-          throw new CliError(error.message, ExitCode.notFound);
+          throw error;
         }
-        throw error;
-      }
-      const format = options.json ? 'json' : options.format;
-      if (format === 'json') {
-        out(json(body));
-      } else {
-        let report = tabulateReport(body);
-        if (options.partner) report = filterByPartner(report, options.partner);
-        out(format === 'csv' ? formatReportCsv(report) : formatReportTable(report));
-        if (format === 'csv' && !mainSection(report)) io.stderr('the report has no table to write as CSV\n');
-      }
-      setExit(ExitCode.ok);
-    });
+        const format = options.json ? 'json' : options.format;
+        if (format === 'json') {
+          out(json(body));
+        } else {
+          const report = asProgramReport(body);
+          if (options.partner && report.partners.length === 0) {
+            throw new CliError(
+              `no deals and no partner plan for partner "${options.partner}" (see: cosell plan list, cosell partner-plan list)`,
+              ExitCode.notFound,
+            );
+          }
+          out(format === 'csv' ? formatReportCsv(report, options.table) : formatReportTable(report));
+        }
+        setExit(ExitCode.ok);
+      },
+    );
 
   // ---- tenant init
   const tenant = program.command('tenant').description('tenant settings for deploying a Cosell Flow stack');

@@ -19,6 +19,8 @@ export type Access =
   | 'milestones:read-write'
   | 'links:read-write'
   | 'idempotency:read-write'
+  | 'partner-plans:read'
+  | 'partner-plans:read-write'
   | 'link-keys:read'
   | 'ses:send'
   | 'workflow:start-execution'
@@ -27,7 +29,13 @@ export type Access =
 
 /** docs/design.md, "Lambda functions (entry -> what it may touch)": nothing more, nothing less. */
 export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> = {
-  'plans-api': ['plans:read-write', 'milestones:read-write', 'workflow:start-execution'],
+  'plans-api': [
+    'plans:read-write',
+    'milestones:read-write',
+    'partner-plans:read-write',
+    'workflow:start-execution',
+  ],
+  'reports-api': ['plans:read', 'milestones:read', 'partner-plans:read'],
   'action-link': [
     'plans:read-write',
     'milestones:read-write',
@@ -36,8 +44,10 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'link-keys:read',
     'ses:send',
     'workflow:task-response',
+    'events:put',
   ],
-  'gate-deadline': ['plans:read-write', 'milestones:read'],
+  // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each.
+  'gate-deadline': ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'events:put'],
   'gate-open': [
     'plans:read-write',
     'milestones:read',
@@ -52,6 +62,7 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'idempotency:read-write',
     'link-keys:read',
     'ses:send',
+    'events:put',
   ],
   'register-deal': ['plans:read-write', 'idempotency:read-write', 'events:put'],
   // plans read-write: the weekly review, run after each sweep, moves a plan's next review date.
@@ -61,6 +72,7 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'idempotency:read-write',
     'link-keys:read',
     'ses:send',
+    'events:put',
   ],
   // Suppression records live in the idempotency table; plans and milestones are read to find who to tell.
   'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
@@ -119,6 +131,7 @@ export class CosellFlowStack extends Stack {
 
     this.functions = {
       'plans-api': this.actionLinks.plansApiFunction,
+      'reports-api': this.actionLinks.reportsApiFunction,
       'action-link': this.actionLinks.actionLinkFunction,
       'gate-deadline': this.workflow.functions['gate-deadline'],
       'gate-open': this.workflow.functions['gate-open'],
@@ -138,6 +151,11 @@ export class CosellFlowStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.registrationEvents.eventBus.eventBusName });
+    new CfnOutput(this, 'EventArchiveArn', { value: this.registrationEvents.archive.archiveArn });
+    new CfnOutput(this, 'EventDeadLetterQueueArn', {
+      value: this.registrationEvents.deadLetterQueue.queueArn,
+      description: 'Dead-letter queue for the targets of rules on the event bus',
+    });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.signingKeys.secret.secretArn });
     for (const [key, table] of Object.entries(this.planStore.tables)) {
       new CfnOutput(this, `${key[0]?.toUpperCase()}${key.slice(1)}TableName`, { value: table.tableName });
@@ -172,6 +190,12 @@ export class CosellFlowStack extends Stack {
         return;
       case 'idempotency:read-write':
         idempotency.grantReadWriteData(fn);
+        return;
+      case 'partner-plans:read':
+        this.planStore.partnerPlans.grantReadData(fn);
+        return;
+      case 'partner-plans:read-write':
+        this.planStore.partnerPlans.grantReadWriteData(fn);
         return;
       case 'link-keys:read':
         this.signingKeys.grantRead(fn);

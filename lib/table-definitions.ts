@@ -1,5 +1,5 @@
 /**
- * The four Cosell Flow tables, described once as plain data (no CDK import). The PlanStore construct builds
+ * The Cosell Flow tables, described once as plain data (no CDK import). The PlanStore construct builds
  * its DynamoDB tables from this, and the local runtime creates the same tables in DynamoDB Local from it,
  * so the two can never drift. See docs/design.md, "Tables (PlanStore)".
  */
@@ -22,7 +22,12 @@ export interface TableDefinition {
   /** Appended to the tenant's prefix to name the table: `cosell-flow-<tenant>-<nameSuffix>`. */
   readonly nameSuffix: string;
   /** The environment variable that carries this table's name to every function. */
-  readonly envVar: 'PLANS_TABLE' | 'MILESTONES_TABLE' | 'LINKS_TABLE' | 'IDEMPOTENCY_TABLE';
+  readonly envVar:
+    | 'PLANS_TABLE'
+    | 'MILESTONES_TABLE'
+    | 'LINKS_TABLE'
+    | 'IDEMPOTENCY_TABLE'
+    | 'PARTNER_PLANS_TABLE';
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly globalSecondaryIndexes: readonly GlobalIndexDefinition[];
@@ -30,7 +35,7 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
 }
 
-export type TableKey = 'plans' | 'milestones' | 'links' | 'idempotency';
+export type TableKey = 'plans' | 'milestones' | 'links' | 'idempotency' | 'partnerPlans';
 
 /** Name of the sparse index of open milestones by next nudge time (reminder sweep). */
 export const OPEN_BY_DUE_INDEX = 'open-by-due';
@@ -86,6 +91,16 @@ export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = 
     partitionKey: { name: 'id', type: 'S' },
     globalSecondaryIndexes: [],
     timeToLiveAttribute: 'expiration',
+  },
+  /**
+   * One item per partner plan (`kind: PartnerPlan`), keyed by the normalised partner name (see
+   * `partnerKey`), so a deal plan finds its partner's plan with one GetItem and a PUT replaces it.
+   */
+  partnerPlans: {
+    nameSuffix: 'partner-plans',
+    envVar: 'PARTNER_PLANS_TABLE',
+    partitionKey: { name: 'partnerKey', type: 'S' },
+    globalSecondaryIndexes: [],
   },
 };
 

@@ -199,6 +199,8 @@ export interface FunctionEnvironmentResources {
     readonly MILESTONES_TABLE: string;
     readonly LINKS_TABLE: string;
     readonly IDEMPOTENCY_TABLE: string;
+    /** Partner plans (`kind: PartnerPlan`): read by plans-api and reports-api. */
+    readonly PARTNER_PLANS_TABLE: string;
   };
   readonly sesConfigurationSet: string;
   readonly eventBusName: string;

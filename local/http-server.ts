@@ -11,6 +11,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayP
 
 export interface LocalRoutes {
   plansApi: HttpHandler;
+  /** The program report and one-pagers (`reports-api`). */
+  reportsApi: HttpHandler;
   actionLink: HttpHandler;
   /** Local-only JSON routes: `GET /_local/outbox`, `GET /_local/events`, `POST /_local/clock`. */
   local: Record<string, (body: string) => Promise<{ status: number; body: unknown }>>;
@@ -25,7 +27,7 @@ interface Route {
   pattern: RegExp;
   routeKey: (method: string) => string;
   params: string[];
-  target: 'plansApi' | 'actionLink';
+  target: 'plansApi' | 'reportsApi' | 'actionLink';
 }
 
 const ROUTES: Route[] = [
@@ -50,6 +52,29 @@ const ROUTES: Route[] = [
     params: ['planId'],
     target: 'plansApi',
   },
+  {
+    method: ['GET'],
+    pattern: /^\/plans\/([^/]+)\/one-pager$/,
+    routeKey: (m) => `${m} /plans/{planId}/one-pager`,
+    params: ['planId'],
+    target: 'reportsApi',
+  },
+  {
+    method: ['PUT', 'GET'],
+    pattern: /^\/partner-plans$/,
+    routeKey: (m) => `${m} /partner-plans`,
+    params: [],
+    target: 'plansApi',
+  },
+  ...['/reports/program', '/reports/program.html', '/reports/program.csv'].map(
+    (path): Route => ({
+      method: ['GET'],
+      pattern: new RegExp(`^${path.replace(/[.]/g, '\\.')}$`),
+      routeKey: (m) => `${m} ${path}`,
+      params: [],
+      target: 'reportsApi',
+    }),
+  ),
   {
     method: ['GET', 'HEAD', 'POST'],
     pattern: /^\/a\/([^/]+)$/,
@@ -139,6 +164,9 @@ function toEvent(
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  // As API Gateway does: repeated parameters joined with commas, absent when there is no query.
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = Object.hasOwn(query, k) ? `${query[k]},${v}` : v;
   const now = Date.now();
   return {
     version: '2.0',
@@ -146,6 +174,7 @@ function toEvent(
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     pathParameters,
     requestContext: {
       accountId: '000000000000',

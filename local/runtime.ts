@@ -95,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MILESTONES_TABLE: tableName(LOCAL_TENANT, 'milestones'),
       LINKS_TABLE: tableName(LOCAL_TENANT, 'links'),
       IDEMPOTENCY_TABLE: tableName(LOCAL_TENANT, 'idempotency'),
+      PARTNER_PLANS_TABLE: tableName(LOCAL_TENANT, 'partnerPlans'),
     };
     applyEnv({
       ...localAwsEnv({ dynamodb: dynamodb.endpoint, ses: ses.url, emulator: emulator.url }),
@@ -120,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now, so that their SDK clients are built against the local endpoints.
     const handlers = {
       'plans-api': (await import('../lambdas/handlers/plans-api')).handler,
+      'reports-api': (await import('../lambdas/handlers/reports-api')).handler,
       'action-link': (await import('../lambdas/handlers/action-link')).handler,
       'gate-deadline': (await import('../lambdas/handlers/gate-deadline')).handler,
       'gate-open': (await import('../lambdas/handlers/gate-open')).handler,
@@ -147,15 +149,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (;;) {
         const now = systemClock.now().getTime();
         // The next sweep with work: a milestone nudge or a weekly review not yet swept for.
-        const nudge = earliestAfter(
-          sweptAt,
-          await earliestNudge(ddb, tables.MILESTONES_TABLE),
-          await earliestReview(ddb, tables.PLANS_TABLE, sweptAt),
-        );
-        const sweepAt =
-          nudge === undefined || nudge <= sweptAt
+        const pending = await earliestNudge(ddb, tables.MILESTONES_TABLE);
+        const nudge = earliestAfter(sweptAt, pending, await earliestReview(ddb, tables.PLANS_TABLE, sweptAt));
+        // A nudge the last sweep left due (a send deferred by a transient failure) is retried at the next
+        // tick of the schedule, as the deployed schedule would.
+        const retry =
+          pending !== undefined && pending <= sweptAt ? sweptAt + sweepMs : Number.POSITIVE_INFINITY;
+        const sweepAt = Math.min(
+          retry,
+          nudge === undefined
             ? Number.POSITIVE_INFINITY
-            : Math.ceil(Math.max(nudge, now) / sweepMs) * sweepMs;
+            : Math.ceil(Math.max(nudge, now) / sweepMs) * sweepMs,
+        );
         const deadlines = machine
           .listWaitingTasks()
           .flatMap((t) => (t.deadline ? [t.deadline.getTime()] : []));
@@ -176,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server: Server = await startHttpServer(
       {
         plansApi: handlers['plans-api'],
+        reportsApi: handlers['reports-api'],
         actionLink: handlers['action-link'],
         local: {
           'GET /_local/outbox': async () => ({ status: 200, body: await ses.readOutbox() }),
@@ -199,6 +205,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             status: 200,
             body: { now: systemClock.now().toISOString(), offsetMs: clockOffsetMs() },
           }),
+          // Tests: run one more sweep at this instant (a duplicate delivery of the schedule's event).
+          'POST /_local/sweep': async () => {
+            await handlers['reminder-sweep']();
+            await machine.whenIdle();
+            return { status: 200, body: { now: systemClock.now().toISOString() } };
+          },
+          // Tests: SES answers the next `throttle` sends with its throttling error.
+          'POST /_local/ses/faults': async (body) => {
+            const throttle = Number((readJsonText(body) as { throttle?: unknown } | undefined)?.throttle);
+            if (!Number.isInteger(throttle) || throttle < 0) {
+              return {
+                status: 400,
+                body: {
+                  error: 'throttle must be a whole number',
+                  issues: [{ path: 'throttle', message: 'must be a whole number' }],
+                },
+              };
+            }
+            ses.throttleNextSends(throttle);
+            return { status: 200, body: { throttle } };
+          },
+          'GET /_local/ses/faults': async () => ({ status: 200, body: { throttle: ses.throttlesLeft() } }),
         },
       },
       port,
@@ -300,6 +328,14 @@ async function earliestReview(
 function earliestAfter(after: number, ...instants: (number | undefined)[]): number | undefined {
   const known = instants.filter((t): t is number => t !== undefined && t > after);
   return known.length ? Math.min(...known) : undefined;
+}
+
+function readJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    return undefined;
+  }
 }
 
 function readJson<T>(file: string): T | undefined {

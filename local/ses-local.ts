@@ -42,6 +42,8 @@ export interface SesLocal {
   readOutbox(): Promise<OutboxEmail[]>;
   /** Tests: answer the next `count` sends with SES's throttling error (nothing is stored for them). */
   throttleNextSends(count: number): void;
+  /** How many injected throttles have not been used yet. */
+  throttlesLeft(): number;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
     throttleNextSends: (count: number) => {
       throttleNext = Math.max(0, Math.floor(count));
     },
+    throttlesLeft: () => throttleNext,
     readOutbox: async () => {
       recordNewEmails();
       const response = await fetch(`${url}/store`);

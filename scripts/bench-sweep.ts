@@ -133,6 +133,8 @@ async function run(
     ledger: new DynamoEffectLedger(db, names.idempotency, clock),
     mailer: { send: async (e) => void sent.push(e) },
     keys: { current: async () => ({ kid: 'bench', key }), byId: async () => key },
+    // Events count in the ledger's units like any effect; the bus itself is not measured.
+    events: { publish: async () => undefined },
   });
   console.log(
     `${String(plans).padStart(6)} plans (${milestoneItems.length} milestones, loaded in ${(loadMs / 1000).toFixed(1)} s): ` +

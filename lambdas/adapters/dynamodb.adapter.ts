@@ -17,6 +17,7 @@ import {
 import { ACTIVE_BY_REVIEW_INDEX, OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT } from '../../lib/table-definitions';
 import type { Deal, MilestoneState } from '../domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../domain/errors';
+import { partnerKey } from '../domain/partner-plans';
 import type {
   Clock,
   DealSnapshot,
@@ -24,10 +25,13 @@ import type {
   DealSummary,
   EffectLedger,
   LinkUse,
+  PartnerPlanStore,
   ReviewDue,
   Suppression,
   SuppressionList,
 } from '../domain/ports';
+import type { ReportDeal } from '../domain/reports';
+import type { PartnerPlan } from '../schemas/partner-plan.schema';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -228,6 +232,52 @@ export class DynamoDealStore implements DealStore {
     return items.map((i) => ({ planId: String(i.planId), nextReviewAt: String(i.nextReviewAt) }));
   }
 
+  /**
+   * The program report's input: one paginated Scan of the plans table (every deal, without the task token),
+   * then one Query of the milestones table per ACTIVE deal, a few at a time. Won and lost deals need no
+   * milestones. Reads the whole plans table: for on-demand reports, never on a hot path.
+   */
+  async reportDeals(): Promise<ReportDeal[]> {
+    const names = Object.fromEntries(REPORT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
+    const deals: Deal[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tables.plans,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
+          ExclusiveStartKey: start,
+        }),
+      );
+      deals.push(...((page.Items ?? []) as Deal[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const active = deals.filter((d) => d.status === 'active');
+    const milestones = new Map<string, MilestoneState[]>();
+    for (let i = 0; i < active.length; i += MILESTONE_QUERIES_AT_ONCE) {
+      await Promise.all(
+        active.slice(i, i + MILESTONE_QUERIES_AT_ONCE).map(async (d) => {
+          const items = await this.queryAll({
+            TableName: this.tables.milestones,
+            KeyConditionExpression: 'planId = :p',
+            ExpressionAttributeValues: { ':p': d.planId },
+          });
+          milestones.set(
+            d.planId,
+            items.map(fromMilestoneItem).sort((a, b) => a.seq - b.seq),
+          );
+        }),
+      );
+    }
+    return deals
+      .sort((a, b) => a.planId.localeCompare(b.planId))
+      .map((deal) => {
+        const own = milestones.get(deal.planId);
+        return own ? { deal, milestones: own } : { deal };
+      });
+  }
+
   private putMilestone(m: MilestoneState): TransactItem {
     const item: Record<string, unknown> = { ...m, version: m.version + 1 };
     // The sparse index holds a milestone only while it is open and has a nudge pending.
@@ -256,6 +306,27 @@ export class DynamoDealStore implements DealStore {
     return items;
   }
 }
+
+/** Every attribute of a deal the report reads: all but `taskToken`, which never leaves the workflow's path. */
+const REPORT_ATTRIBUTES = [
+  'planId',
+  'tenant',
+  'version',
+  'status',
+  'stage',
+  'plan',
+  'stages',
+  'createdAt',
+  'updatedAt',
+  'outcome',
+  'registeredAt',
+  'lastActivity',
+  'offPartnerPlan',
+  'offPartnerPlanReason',
+] as const satisfies readonly (keyof Deal)[];
+
+/** Milestone queries in flight at once while loading a report (each is one partition, a few items). */
+const MILESTONE_QUERIES_AT_ONCE = 8;
 
 function fromMilestoneItem(item: Record<string, unknown>): MilestoneState {
   const { openShard: _shard, ...rest } = item;
@@ -372,4 +443,57 @@ export class DynamoSuppressionList implements SuppressionList {
 
 export function suppressionKey(email: string): string {
   return `suppressed#${email.trim().toLowerCase()}`;
+}
+
+/**
+ * Partner plans, one item per partner: `{partnerKey, partner, plan, updatedAt}` with `partnerKey` the
+ * normalised partner name, so a PUT for the same partner (any case or spacing) replaces its plan.
+ */
+export class DynamoPartnerPlanStore implements PartnerPlanStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(plan: PartnerPlan, at: Date): Promise<{ created: boolean }> {
+    const out = await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          partnerKey: partnerKey(plan.partner.name),
+          partner: plan.partner.name,
+          plan,
+          updatedAt: at.toISOString(),
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return { created: out?.Attributes === undefined };
+  }
+
+  async get(partner: string): Promise<PartnerPlan | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { partnerKey: partnerKey(partner) } }),
+    );
+    return out?.Item?.plan as PartnerPlan | undefined;
+  }
+
+  /** A Scan: one item per partner, so the table stays small. */
+  async list(): Promise<PartnerPlan[]> {
+    const plans: PartnerPlan[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          ProjectionExpression: '#p',
+          ExpressionAttributeNames: { '#p': 'plan' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      plans.push(...(page.Items ?? []).map((i) => i.plan as PartnerPlan));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return plans.sort((a, b) => a.partner.name.localeCompare(b.partner.name, 'en', { sensitivity: 'base' }));
+  }
 }

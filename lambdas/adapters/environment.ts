@@ -7,6 +7,8 @@ const environmentSchema = z.object({
   MILESTONES_TABLE: z.string().check(z.minLength(1)),
   LINKS_TABLE: z.string().check(z.minLength(1)),
   IDEMPOTENCY_TABLE: z.string().check(z.minLength(1)),
+  // Optional here: only plans-api and reports-api read partner plans, and they require it (`required`).
+  PARTNER_PLANS_TABLE: z.optional(z.string()),
   SENDER_ADDRESS: z.optional(z.string()),
   SES_CONFIGURATION_SET: z.optional(z.string()),
   PUBLIC_BASE_URL: z.optional(z.string()),

@@ -52,6 +52,12 @@ export interface Deal {
   registeredAt?: string;
   /** Last time anyone on each side acted on the deal (for ghosting). */
   lastActivity: Partial<Record<Party, string>>;
+  /**
+   * The partner-plan check at loading, when the partner had a plan then: `true` when the deal's account is
+   * not on its target list (with the reason), `false` when it is. Absent when there was no partner plan.
+   */
+  offPartnerPlan?: boolean;
+  offPartnerPlanReason?: string;
 }
 
 export interface Owner {

@@ -13,6 +13,11 @@ export type AccountCheck =
 const normalName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 const normalDomain = (host: string) => host.trim().toLowerCase().replace(/\.$/, '');
 
+/** The partner plans table's key for a partner name: trimmed, single-spaced, lower case. */
+export function partnerKey(name: string): string {
+  return normalName(name);
+}
+
 /** Whether two partner names are the same partner (case and spacing aside). */
 export function samePartner(a: string, b: string): boolean {
   return normalName(a) === normalName(b);

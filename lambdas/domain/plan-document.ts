@@ -47,18 +47,25 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Reads a plan file (YAML or the same document as JSON) and validates it.
- * Throws `ValidationError` listing every problem found, with the path of each.
+ * Reads a plan file (YAML or JSON) into plain data, with the same limits for every kind of plan (size,
+ * empty file, YAML aliases); the caller validates it. Throws `ValidationError` for a file that does not parse.
  */
-export function parsePlanDocument(text: string, format: PlanFormat): Plan {
+export function readPlanDocument(text: string, format: PlanFormat): unknown {
   // Characters never outnumber UTF-8 bytes, so the cheap test settles most oversized inputs.
   if (text.length > MAX_PLAN_BYTES || Buffer.byteLength(text, 'utf8') > MAX_PLAN_BYTES) {
     throw documentError(`the plan file is larger than the ${MAX_PLAN_BYTES / 1024} KB limit`);
   }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.trim() === '') throw documentError('the plan file is empty');
+  return format === 'yaml' ? parseYaml(source) : parseJson(source);
+}
 
-  const data = format === 'yaml' ? parseYaml(source) : parseJson(source);
+/**
+ * Reads a plan file (YAML or the same document as JSON) and validates it.
+ * Throws `ValidationError` listing every problem found, with the path of each.
+ */
+export function parsePlanDocument(text: string, format: PlanFormat): Plan {
+  const data = readPlanDocument(text, format);
   const result = planSchema.safeParse(data);
   if (!result.success) throw new ValidationError(formatIssues(result.error), SUMMARY);
   return result.data;

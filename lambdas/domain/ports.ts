@@ -1,6 +1,8 @@
+import type { PartnerPlan } from '../schemas/partner-plan.schema';
 import type { Deal, MilestoneState } from './deal';
 import type { OutboundEmail } from './emails';
 import type { SigningKeys } from './links';
+import type { ReportDeal } from './reports';
 
 /** What the domain needs from the outside world. Adapters implement these; tests pass fakes. */
 
@@ -54,6 +56,20 @@ export interface DealStore {
   milestonesDue(until: Date): Promise<MilestoneState[]>;
   /** Active plans whose `nextReviewAt` is at or before `until`, from the plans table's sparse index. */
   plansDueForReview?(until: Date): Promise<ReviewDue[]>;
+  /**
+   * Every deal of the tenant for the program report (no task token), with the milestones of active deals
+   * only (won and lost deals need none). On demand only: it reads the whole plans table.
+   */
+  reportDeals?(): Promise<ReportDeal[]>;
+}
+
+/** Partner plans (`kind: PartnerPlan`), one per partner, keyed by the normalised partner name. */
+export interface PartnerPlanStore {
+  /** Stores the plan, replacing the partner's previous one; `created` is false when it replaced one. */
+  put(plan: PartnerPlan, at: Date): Promise<{ created: boolean }>;
+  /** The partner's plan (name compared case- and spacing-insensitively), if there is one. */
+  get(partner: string): Promise<PartnerPlan | undefined>;
+  list(): Promise<PartnerPlan[]>;
 }
 
 export interface Mailer {
@@ -128,4 +144,6 @@ export interface Deps {
   config: TenantConfig;
   /** The tenant's suppressed addresses (bounces, complaints); optional where nothing records them. */
   suppressions?: SuppressionList;
+  /** The tenant's partner plans; optional where nothing reads them (plans-api and reports-api do). */
+  partnerPlans?: PartnerPlanStore;
 }

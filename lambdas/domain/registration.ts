@@ -1,14 +1,34 @@
+import {
+  DEAL_CLOSED_LOST as CLOSED_LOST_KIND,
+  type EventKind,
+  type PartnerCentralStage,
+  DEAL_REGISTERED as REGISTERED_KIND,
+} from '../schemas/events.schema';
 import { type Deal, daysInStages } from './deal';
+import { STAGE_KEYS, type StageKey } from './vocabulary';
 
-export const REGISTRATION_SCHEMA_VERSION = '1.0';
+/** 1.1 added `partnerCentral` (additive: a 1.0 consumer reads a 1.1 event unchanged). */
+export const REGISTRATION_SCHEMA_VERSION = '1.1';
 export const EVENT_SOURCE = 'cosell.flow';
+// Literals, not `REGISTERED_KIND.detailType`: a property read at module level would keep both registration
+// schemas in every bundle that imports EVENT_SOURCE (the EventBridge adapter).
 export const DEAL_REGISTERED = 'CoSell Deal Registered';
 export const DEAL_CLOSED_LOST = 'CoSell Deal Closed Lost';
+
+/** Where each of our stages sits on the AWS Partner Central (ACE) opportunity lifecycle. */
+export const PARTNER_CENTRAL_STAGE: Readonly<Record<StageKey, PartnerCentralStage>> = {
+  'target-account-selection': 'Prospect',
+  'door-opener': 'Qualified',
+  'joint-discovery': 'Technical Validation',
+  'joint-pursuit-and-proof': 'Business Validation',
+  'close-register-review': 'Committed',
+};
 
 /** The `detail` of the one event a closed deal puts on the tenant bus. Versioned: consumers check it. */
 export function registrationDetail(deal: Deal, now: Date) {
   const outcome = deal.outcome;
   const result = deal.status === 'lost' ? 'lost' : 'won';
+  const reference = deal.plan.partner.reference;
   return {
     schemaVersion: REGISTRATION_SCHEMA_VERSION,
     /** Stable per deal: a consumer that sees it twice can tell it is the same registration. */
@@ -18,7 +38,7 @@ export function registrationDetail(deal: Deal, now: Date) {
     planName: deal.plan.name,
     partner: {
       name: deal.plan.partner.name,
-      ...(deal.plan.partner.reference ? { reference: deal.plan.partner.reference } : {}),
+      ...(reference ? { reference } : {}),
     },
     account: {
       name: deal.plan.account.name,
@@ -33,9 +53,24 @@ export function registrationDetail(deal: Deal, now: Date) {
     closedAt: outcome?.at ?? now.toISOString(),
     lesson: outcome?.lesson ?? '',
     daysInStage: daysInStages(deal, now),
+    partnerCentral: {
+      stage: result === 'won' ? 'Launched' : 'Closed Lost',
+      stageHistory: STAGE_KEYS.flatMap((stage) => {
+        const { openedAt, passedAt } = deal.stages[stage];
+        if (!openedAt) return [];
+        const at = { openedAt, ...(passedAt ? { passedAt } : {}) };
+        return [{ stage, partnerCentralStage: PARTNER_CENTRAL_STAGE[stage], ...at }];
+      }),
+      ...(reference ? { partnerReference: reference } : {}),
+    },
   };
 }
 
 export function registrationDetailType(deal: Deal): string {
   return deal.status === 'lost' ? DEAL_CLOSED_LOST : DEAL_REGISTERED;
+}
+
+/** The event kind (detail-type and schema) of a closed deal's registration. */
+export function registrationKind(deal: Deal): EventKind {
+  return deal.status === 'lost' ? CLOSED_LOST_KIND : REGISTERED_KIND;
 }

@@ -35,7 +35,9 @@ import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
  *   sums the targets for the report's quarter (the quarter of `now` unless given) in the report's currency,
  *   and the won ARR of those partners in that quarter.
  * - Off-list accounts: deals whose account is not on their partner plan's target accounts (by domain, else
- *   name, case-insensitive).
+ *   name, case-insensitive). The verdict is the one stored on the deal when it was loaded
+ *   (`offPartnerPlan`, set by `POST /plans` when the partner had a plan); a deal loaded before its partner
+ *   had a plan is checked against the partner plan as it is now.
  */
 
 export const DEFAULT_STALL_DAYS = 14;
@@ -102,8 +104,8 @@ export interface Figures {
 export interface PartnerFigures extends Figures {
   partner: string;
   hasPartnerPlan: boolean;
-  /** Deals whose account is not on the partner plan's target accounts. */
-  offListAccounts: { planId: string; name: string; account: string }[];
+  /** Deals whose account is not on the partner plan's target accounts (see `offPartnerPlan`). */
+  offListAccounts: { planId: string; name: string; account: string; reason?: string }[];
 }
 
 export interface StalledDeal {
@@ -170,6 +172,15 @@ export function passedStage(deal: Deal, stage: StageKey): boolean {
 
 export function reachedStage(deal: Deal, stage: StageKey): boolean {
   return deal.stages[stage].status !== 'pending';
+}
+
+/**
+ * Whether a deal counts as off its partner plan: the verdict stored when it was loaded, else (loaded before
+ * its partner had a plan) the check against the partner plan as it is now.
+ */
+export function offPartnerPlan(deal: Deal, partnerPlan: PartnerPlan | undefined): boolean {
+  if (deal.offPartnerPlan !== undefined) return deal.offPartnerPlan;
+  return partnerPlan !== undefined && !accountOnPartnerPlan(partnerPlan, deal.plan).onList;
 }
 
 /** The stall verdict for one active deal, or undefined when it is moving. */
@@ -330,15 +341,14 @@ export function programReport(
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
     .map((group): PartnerFigures => {
       const target = group.plan?.quarterlyTarget;
-      const offListAccounts = group.plan
-        ? group.deals
-            .filter(({ deal }) => group.plan && !accountOnPartnerPlan(group.plan, deal.plan).onList)
-            .map(({ deal }) => ({
-              planId: deal.planId,
-              name: deal.plan.name,
-              account: deal.plan.account.name,
-            }))
-        : [];
+      const offListAccounts = group.deals
+        .filter(({ deal }) => offPartnerPlan(deal, group.plan))
+        .map(({ deal }) => ({
+          planId: deal.planId,
+          name: deal.plan.name,
+          account: deal.plan.account.name,
+          ...(deal.offPartnerPlanReason ? { reason: deal.offPartnerPlanReason } : {}),
+        }));
       return {
         partner: group.name,
         hasPartnerPlan: group.plan !== undefined,

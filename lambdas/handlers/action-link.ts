@@ -2,7 +2,7 @@ import { logger } from '../adapters/logger';
 import { PAGE_HEADERS, renderLinkPage } from '../domain/pages';
 import { actOnLink, viewLink } from '../domain/use-cases/links';
 import { bodyBytes, type HttpEvent, type HttpResult, MAX_BODY_BYTES, mediaType } from './http';
-import { clock, dynamo, environment, mailer, signingKeys, tenantConfig, workflow } from './wiring';
+import { clock, dynamo, environment, events, mailer, signingKeys, tenantConfig, workflow } from './wiring';
 
 const env = environment();
 const deps = {
@@ -12,6 +12,7 @@ const deps = {
   mailer: mailer(env),
   keys: signingKeys(env),
   workflow: workflow(env),
+  events: events(env),
 };
 
 /**

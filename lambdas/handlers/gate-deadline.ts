@@ -1,15 +1,16 @@
 import { logger } from '../adapters/logger';
 import { setGateDeadline } from '../domain/use-cases/gates';
 import { gateDeadlineInput } from '../schemas/task.schema';
-import { clock, dynamo, environment, tenantConfig } from './wiring';
+import { clock, dynamo, environment, events, tenantConfig } from './wiring';
 
 const env = environment();
-const deps = { clock, config: tenantConfig(env), store: dynamo(env).store };
+const deps = { clock, config: tenantConfig(env), ...dynamo(env), events: events(env) };
 
-/** Task `Set deadline: <stage>`: opens the stage and returns how long its gate waits. */
+/** Task `Set deadline: <stage>`: opens the stage (publishing Plan Started for the first) and returns how long its gate waits. */
 export const handler = async (event: unknown) => {
   const input = gateDeadlineInput.parse(event);
-  const result = await setGateDeadline(deps, input);
+  const { warnings, ...result } = await setGateDeadline(deps, input);
+  if (warnings) logger.warn('gate deadline set with warnings', { planId: input.planId, warnings });
   logger.info('gate deadline set', { planId: input.planId, stage: input.stage, ...result });
   return result;
 };

@@ -1,7 +1,7 @@
 import { logger } from '../adapters/logger';
 import { escalateGate } from '../domain/use-cases/gates';
 import { gateEscalateInput } from '../schemas/task.schema';
-import { clock, dynamo, environment, mailer, signingKeys, tenantConfig } from './wiring';
+import { clock, dynamo, environment, events, mailer, signingKeys, tenantConfig } from './wiring';
 
 const env = environment();
 const deps = {
@@ -10,12 +10,14 @@ const deps = {
   ...dynamo(env),
   mailer: mailer(env),
   keys: signingKeys(env),
+  events: events(env),
 };
 
 /** Task `Escalate: <stage>` (a gate's deadline passed): escalates and says how long to wait again. */
 export const handler = async (event: unknown) => {
   const input = gateEscalateInput.parse(event);
-  const result = await escalateGate(deps, input);
+  const { warnings, ...result } = await escalateGate(deps, input);
+  if (warnings) logger.warn('gate escalated with warnings', { planId: input.planId, warnings });
   logger.info('gate escalated', { planId: input.planId, stage: input.stage, ...result });
   return result;
 };

@@ -2,7 +2,7 @@ import { required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { sweepReminders } from '../domain/use-cases/reminders';
 import { sendWeeklyReviews } from '../domain/use-cases/weekly-review';
-import { clock, dynamo, environment, mailer, signingKeys, tenantConfig } from './wiring';
+import { clock, dynamo, environment, events, mailer, signingKeys, tenantConfig } from './wiring';
 
 const env = environment();
 const deps = {
@@ -11,11 +11,13 @@ const deps = {
   ...dynamo(env),
   mailer: mailer(env),
   keys: signingKeys(env),
+  events: events(env),
 };
 
 /** Scheduled: reminders and overdue escalations for the milestones whose next nudge is due. */
 export const handler = async (): Promise<void> => {
-  const report = await sweepReminders(deps);
+  const { warnings, ...report } = await sweepReminders(deps);
+  if (warnings) logger.warn('reminder sweep warnings', { warnings });
   logger.info('reminder sweep', { ...report });
   // Then the weekly reviews that fell due. Apart, so that a review failure never costs a reminder; a plan
   // whose review failed stays due and is tried again by the next sweep.

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CosellFunction, type CosellFunctionProps } from './cosell-function';
 
 export interface ActionLinksProps {
-  /** Environment of both functions. */
+  /** Environment of the three functions. */
   readonly environment: Record<string, string>;
   /** Added to plans-api's environment only (STATE_MACHINE_ARN). */
   readonly plansApiEnvironment?: Record<string, string>;
@@ -16,13 +16,14 @@ export interface ActionLinksProps {
   readonly throttle?: apigw.ThrottleSettings;
   /** @default RetentionDays.ONE_MONTH (access logs and function logs) */
   readonly logRetention?: logs.RetentionDays;
-  /** Overrides for both functions (memory, timeout). */
+  /** Overrides for the three functions (memory, timeout). */
   readonly functionProps?: Partial<Omit<CosellFunctionProps, 'handlerName' | 'environment' | 'logRetention'>>;
 }
 
 /**
- * The tenant's HTTP API. `/plans` routes (load and read plans) are for operators and the CLI, signed with
- * SigV4 (IAM). `/a/{token}` is public: the people on a deal click links in email and never log in; the
+ * The tenant's HTTP API. `/plans`, `/partner-plans` and `/reports` routes (load and read plans, the program
+ * view) are for operators and the CLI, signed with SigV4 (IAM); reports and one-pagers have their own
+ * read-only function, `reports-api`. `/a/{token}` is public: the people on a deal click links in email and never log in; the
  * signed, expiring, single-use token in the path is the authorization, checked by `action-link`.
  */
 export class ActionLinks extends Construct {
@@ -31,7 +32,13 @@ export class ActionLinks extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly plansApiFunction: CosellFunction;
   public readonly actionLinkFunction: CosellFunction;
-  /** Routes signed with IAM: POST/GET /plans, GET /plans/{planId}, GET /plans/{planId}/schedule. */
+  /** The program report and the plan one-pager (read-only). */
+  public readonly reportsApiFunction: CosellFunction;
+  /**
+   * Routes signed with IAM: POST/GET /plans, GET /plans/{planId}, GET /plans/{planId}/schedule,
+   * PUT/GET /partner-plans (plans-api); GET /reports/program[.html|.csv], GET /plans/{planId}/one-pager
+   * (reports-api).
+   */
   public readonly plansRoutes: apigw.HttpRoute[];
   /** Public routes: GET/HEAD/POST /a/{token}. */
   public readonly actionLinkRoutes: apigw.HttpRoute[];
@@ -44,6 +51,15 @@ export class ActionLinks extends Construct {
       ...props.functionProps,
       handlerName: 'plans-api',
       environment: { ...props.environment, ...props.plansApiEnvironment },
+      logRetention: retention,
+    });
+    // Reading every deal for a report takes longer than one deal's request: more memory, more time.
+    this.reportsApiFunction = new CosellFunction(this, 'ReportsApiFunction', {
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      ...props.functionProps,
+      handlerName: 'reports-api',
+      environment: props.environment,
       logRetention: retention,
     });
     this.actionLinkFunction = new CosellFunction(this, 'ActionLinkFunction', {
@@ -86,6 +102,10 @@ export class ActionLinks extends Construct {
     });
 
     const plansIntegration = new HttpLambdaIntegration('PlansApi', this.plansApiFunction.lambdaFunction);
+    const reportsIntegration = new HttpLambdaIntegration(
+      'ReportsApi',
+      this.reportsApiFunction.lambdaFunction,
+    );
     const iamAuthorizer = new HttpIamAuthorizer();
     this.plansRoutes = [
       ...this.httpApi.addRoutes({
@@ -107,6 +127,25 @@ export class ActionLinks extends Construct {
         integration: plansIntegration,
         authorizer: iamAuthorizer,
       }),
+      ...this.httpApi.addRoutes({
+        path: '/partner-plans',
+        methods: [apigw.HttpMethod.PUT, apigw.HttpMethod.GET],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      ...[
+        '/reports/program',
+        '/reports/program.html',
+        '/reports/program.csv',
+        '/plans/{planId}/one-pager',
+      ].flatMap((path) =>
+        this.httpApi.addRoutes({
+          path,
+          methods: [apigw.HttpMethod.GET],
+          integration: reportsIntegration,
+          authorizer: iamAuthorizer,
+        }),
+      ),
     ];
 
     this.actionLinkRoutes = this.httpApi.addRoutes({

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 /** Every Lambda entry point: `lambdas/handlers/<name>.ts`, each exporting `handler`. */
 export const HANDLER_NAMES = [
   'plans-api',
+  'reports-api',
   'action-link',
   'gate-deadline',
   'gate-open',

@@ -31,7 +31,7 @@ const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], dynamodb.AttributeType> = {
 const attribute = (a: KeyAttribute): dynamodb.Attribute => ({ name: a.name, type: ATTRIBUTE_TYPES[a.type] });
 
 /**
- * The four DynamoDB tables of a tenant, built from TABLE_DEFINITIONS (the description the local runtime
+ * The DynamoDB tables of a tenant (plans, milestones, links, idempotency, partner plans), built from TABLE_DEFINITIONS (the description the local runtime
  * also uses). All on-demand, AWS-managed KMS encryption, point-in-time recovery, deletion protection and
  * retained when the stack goes: plans are the customer's records.
  */
@@ -40,6 +40,7 @@ export class PlanStore extends Construct {
   public readonly milestones: dynamodb.Table;
   public readonly links: dynamodb.Table;
   public readonly idempotency: dynamodb.Table;
+  public readonly partnerPlans: dynamodb.Table;
   /** The same tables by key, in TABLE_KEYS order. */
   public readonly tables: Readonly<Record<TableKey, dynamodb.Table>>;
 
@@ -55,21 +56,14 @@ export class PlanStore extends Construct {
     this.milestones = this.tables.milestones;
     this.links = this.tables.links;
     this.idempotency = this.tables.idempotency;
+    this.partnerPlans = this.tables.partnerPlans;
   }
 
-  /** `{PLANS_TABLE, MILESTONES_TABLE, LINKS_TABLE, IDEMPOTENCY_TABLE}` -> table names, for function env. */
-  public environment(): {
-    PLANS_TABLE: string;
-    MILESTONES_TABLE: string;
-    LINKS_TABLE: string;
-    IDEMPOTENCY_TABLE: string;
-  } {
-    return {
-      PLANS_TABLE: this.plans.tableName,
-      MILESTONES_TABLE: this.milestones.tableName,
-      LINKS_TABLE: this.links.tableName,
-      IDEMPOTENCY_TABLE: this.idempotency.tableName,
-    };
+  /** Each table's `envVar` (TABLE_DEFINITIONS) -> its name, for function env. */
+  public environment(): Record<TableDefinition['envVar'], string> {
+    return Object.fromEntries(
+      TABLE_KEYS.map((key) => [TABLE_DEFINITIONS[key].envVar, this.tables[key].tableName]),
+    ) as Record<TableDefinition['envVar'], string>;
   }
 
   private buildTable(key: TableKey, def: TableDefinition, name: string): dynamodb.Table {

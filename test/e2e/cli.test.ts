@@ -177,19 +177,33 @@ describe('cosell plan create, list and show against the local stack', () => {
 });
 
 describe('cosell report', () => {
-  it('prints the program report, or says clearly that the stack has none yet (exit 1)', async () => {
+  it('prints the program report: tables whose partner rows add up to the total, and the JSON of the API', async () => {
     const api = await fetch(`${stack.url}/reports/program`);
+    expect(api.status).toBe(200);
+    const report = (await api.json()) as {
+      total: { deals: { total: number } };
+      partners: { partner: string; deals: { total: number } }[];
+    };
+    expect(report.total.deals.total).toBeGreaterThanOrEqual(2); // the plans created above
+    expect(report.partners.reduce((a, p) => a + p.deals.total, 0)).toBe(report.total.deals.total);
+
     const run = await cosell(['report']);
-    if (api.status === 404) {
-      await api.arrayBuffer();
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/has no program report \(GET \/reports\/program answered 404/);
-    } else {
-      expect(api.status).toBe(200);
-      expect(run.code, run.stderr).toBe(0);
-      const json = await cosell(['report', '--json']);
-      expect(JSON.parse(json.stdout)).toEqual(await api.json());
-    }
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Pipeline and revenue \(USD\)$/m);
+    expect(run.stdout).toMatch(
+      new RegExp(`^Northwind Integrators +${report.partners[0]?.deals.total} `, 'm'),
+    );
+    expect(run.stdout).toMatch(new RegExp(`^Total +${report.total.deals.total} `, 'm'));
+
+    const json = await cosell(['report', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const { generatedAt: _cli, ...fromCli } = JSON.parse(json.stdout) as Record<string, unknown>;
+    const { generatedAt: _api, ...fromApi } = report as unknown as Record<string, unknown>;
+    expect(fromCli).toEqual(fromApi);
+
+    const csv = await cosell(['report', '--format', 'csv']);
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^partner,currency,deals,active,won,lost,/);
+    expect(csv.stdout).toMatch(/\r\nTotal,USD,/);
   });
 });
 

@@ -16,6 +16,8 @@ import { PEOPLE, ReferenceDeal } from './helpers/reference-deal';
 
 const REGISTERED = 'CoSell Deal Registered';
 const CLOSED_LOST = 'CoSell Deal Closed Lost';
+const PLAN_STARTED = 'CoSell Plan Started';
+const STAGE_ADVANCED = 'CoSell Stage Advanced';
 
 let stack: LocalStackProcess;
 
@@ -64,9 +66,20 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
     await waitFor('registeredAt on the deal', async () =>
       (await deal.plan()).registeredAt ? true : undefined,
     );
-    // Exactly one, and no other registration for this deal.
-    expect(await eventsFor(stack.url, deal.planId)).toHaveLength(1);
+    // Exactly one registration for this deal, beside one Plan Started and a Stage Advanced per gate of
+    // stages 1 to 4 (stage 5's pass is the registration), in that order.
     expect(registered).toHaveLength(1);
+    expect(await eventsFor(stack.url, deal.planId, CLOSED_LOST)).toEqual([]);
+    const all = await eventsFor(stack.url, deal.planId);
+    expect(all.filter((e) => e['detail-type'] === PLAN_STARTED)).toHaveLength(1);
+    const advanced = all.filter((e) => e['detail-type'] === STAGE_ADVANCED);
+    expect(advanced.map((e) => [e.detail.from, e.detail.to])).toEqual([
+      ['target-account-selection', 'door-opener'],
+      ['door-opener', 'joint-discovery'],
+      ['joint-discovery', 'joint-pursuit-and-proof'],
+      ['joint-pursuit-and-proof', 'close-register-review'],
+    ]);
+    expect(new Set(all.map((e) => e.detail.eventId ?? e.detail.registrationId)).size).toBe(all.length);
     const event = registered[0];
     expect(event?.source).toBe('cosell.flow');
     expect(event?.detail).toMatchObject({
@@ -77,6 +90,19 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
       lesson: 'Lead with the partner: the warm intro saved a quarter.',
     });
     expect(event?.detail.economicSplit).toEqual(reference.economicSplit);
+    expect(event?.detail).toMatchObject({
+      schemaVersion: '1.1',
+      partnerCentral: {
+        stage: 'Launched',
+        stageHistory: [
+          { stage: 'target-account-selection', partnerCentralStage: 'Prospect' },
+          { stage: 'door-opener', partnerCentralStage: 'Qualified' },
+          { stage: 'joint-discovery', partnerCentralStage: 'Technical Validation' },
+          { stage: 'joint-pursuit-and-proof', partnerCentralStage: 'Business Validation' },
+          { stage: 'close-register-review', partnerCentralStage: 'Committed' },
+        ],
+      },
+    });
 
     const ms = performance.now() - t0;
     console.log(`e2e happy path: plan loaded to registered win in ${(ms / 1000).toFixed(1)} s`);
@@ -109,7 +135,6 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
       lesson: 'The incumbent matched on price; we engaged procurement too late.',
     });
     expect(await eventsFor(stack.url, deal.planId, REGISTERED)).toEqual([]);
-    expect(await eventsFor(stack.url, deal.planId)).toHaveLength(1);
     expect((await deal.plan()).status).toBe('lost');
   });
 });

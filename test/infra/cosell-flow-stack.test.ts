@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -66,7 +66,8 @@ function accessOf(handler: keyof CosellFlowStack['functions']): string[] {
       const table = tableByLogicalId.get(first['Fn::GetAtt']?.[0] ?? '');
       if (!table) throw new Error(`dynamodb statement on an unknown resource: ${JSON.stringify(s.Resource)}`);
       if (actions.includes('dynamodb:GetRecords')) continue; // stream reads come with every CDK table grant
-      access.add(`${table}:${actions.includes('dynamodb:PutItem') ? 'read-write' : 'read'}`);
+      const name = table === 'partnerPlans' ? 'partner-plans' : table;
+      access.add(`${name}:${actions.includes('dynamodb:PutItem') ? 'read-write' : 'read'}`);
     } else if (actions.includes('logs:PutLogEvents')) {
       expect(s.Resource).toEqual(getAtt(fn.logGroup)); // its own log group only
     } else if (actions.every((a) => a.startsWith('xray:'))) {
@@ -93,7 +94,11 @@ function accessOf(handler: keyof CosellFlowStack['functions']): string[] {
 
 describe('least privilege: each function holds exactly the grants of docs/design.md', () => {
   it.each([
-    ['plans-api', ['plans:read-write', 'milestones:read-write', 'workflow:start-execution']],
+    [
+      'plans-api',
+      ['plans:read-write', 'milestones:read-write', 'partner-plans:read-write', 'workflow:start-execution'],
+    ],
+    ['reports-api', ['plans:read', 'milestones:read', 'partner-plans:read']],
     [
       'action-link',
       [
@@ -104,9 +109,10 @@ describe('least privilege: each function holds exactly the grants of docs/design
         'link-keys:read',
         'ses:send',
         'workflow:task-response',
+        'events:put',
       ],
     ],
-    ['gate-deadline', ['plans:read-write', 'milestones:read']],
+    ['gate-deadline', ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'events:put']],
     [
       'gate-open',
       [
@@ -120,12 +126,26 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ],
     [
       'gate-escalate',
-      ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
+      [
+        'plans:read-write',
+        'milestones:read',
+        'idempotency:read-write',
+        'link-keys:read',
+        'ses:send',
+        'events:put',
+      ],
     ],
     ['register-deal', ['plans:read-write', 'idempotency:read-write', 'events:put']],
     [
       'reminder-sweep',
-      ['milestones:read-write', 'plans:read-write', 'idempotency:read-write', 'link-keys:read', 'ses:send'],
+      [
+        'milestones:read-write',
+        'plans:read-write',
+        'idempotency:read-write',
+        'link-keys:read',
+        'ses:send',
+        'events:put',
+      ],
     ],
     ['ses-events', ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send']],
   ] as const)('%s', (handler, expected) => {
@@ -147,8 +167,14 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ]);
   });
 
-  it('lets only register-deal put events, and only on the tenant bus', () => {
-    expect(holders('events:put')).toEqual(['register-deal']);
+  it('lets only the functions that publish put events, and only on the tenant bus (checked in accessOf)', () => {
+    expect(holders('events:put')).toEqual([
+      'action-link',
+      'gate-deadline',
+      'gate-escalate',
+      'register-deal',
+      'reminder-sweep',
+    ]);
   });
 
   it('lets only action-link and gate-open complete a gate (task response)', () => {
@@ -198,9 +224,9 @@ describe('least privilege: each function holds exactly the grants of docs/design
 // ---------------------------------------------------------------------------------------------------------
 
 describe('plan store', () => {
-  it('has the four tables, each on-demand, encrypted, with PITR, deletion protection, retained', () => {
+  it('has the five tables, each on-demand, encrypted, with PITR, deletion protection, retained', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     for (const [, table] of tables) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -233,6 +259,17 @@ describe('plan store', () => {
       );
     },
   );
+
+  it('has the partner-plans table keyed by the normalised partner name, its name in every function env', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'cosell-flow-acme-partner-plans',
+      KeySchema: [{ AttributeName: 'partnerKey', KeyType: 'HASH' }],
+    });
+    for (const fn of Object.values(stack.functions)) {
+      const env = (resources[logicalIdOf(fn.lambdaFunction)] as Resource).Properties.Environment.Variables;
+      expect(env.PARTNER_PLANS_TABLE).toEqual({ Ref: logicalIdOf(stack.planStore.partnerPlans) });
+    }
+  });
 
   it('has the sparse open-by-due index on milestones: PK openShard, SK nudgeAt, all attributes', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -377,6 +414,7 @@ describe('functions', () => {
     'MILESTONES_TABLE',
     'LINKS_TABLE',
     'IDEMPOTENCY_TABLE',
+    'PARTNER_PLANS_TABLE',
     'SENDER_ADDRESS',
     'SES_CONFIGURATION_SET',
     'PUBLIC_BASE_URL',
@@ -389,9 +427,9 @@ describe('functions', () => {
     'NODE_OPTIONS',
   ];
 
-  it('are eight, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
+  it('are nine, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(8);
+    expect(fns).toHaveLength(9);
     const logGroups = new Set<string>();
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -403,12 +441,13 @@ describe('functions', () => {
       });
       logGroups.add(fn.Properties.LoggingConfig.LogGroup.Ref);
     }
-    expect(logGroups.size).toBe(8);
+    expect(logGroups.size).toBe(9);
     for (const id of logGroups) expect(resources[id]?.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
   it.each([
     'plans-api',
+    'reports-api',
     'action-link',
     'gate-deadline',
     'gate-open',
@@ -442,7 +481,7 @@ describe('functions', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('HTTP API', () => {
-  it('has the seven routes: /plans signed with IAM, /a/{token} public', () => {
+  it('has the fourteen routes: /plans, /partner-plans and /reports signed with IAM, /a/{token} public', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [
         r.Properties.RouteKey,
@@ -454,13 +493,19 @@ describe('HTTP API', () => {
       'GET /plans': 'AWS_IAM',
       'GET /plans/{planId}': 'AWS_IAM',
       'GET /plans/{planId}/schedule': 'AWS_IAM',
+      'PUT /partner-plans': 'AWS_IAM',
+      'GET /partner-plans': 'AWS_IAM',
+      'GET /reports/program': 'AWS_IAM',
+      'GET /reports/program.html': 'AWS_IAM',
+      'GET /reports/program.csv': 'AWS_IAM',
+      'GET /plans/{planId}/one-pager': 'AWS_IAM',
       'GET /a/{token}': 'NONE',
       'HEAD /a/{token}': 'NONE',
       'POST /a/{token}': 'NONE',
     });
   });
 
-  it('routes /plans to plans-api and /a/{token} to action-link', () => {
+  it('routes /plans and /partner-plans to plans-api, reports and one-pagers to reports-api, /a/{token} to action-link', () => {
     const integrationTarget = (routeKey: string) => {
       const [, route] =
         ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey) ?? [];
@@ -469,8 +514,23 @@ describe('HTTP API', () => {
     };
     const plansApi = getAtt(stack.functions['plans-api'].lambdaFunction);
     const actionLink = getAtt(stack.functions['action-link'].lambdaFunction);
-    for (const key of ['POST /plans', 'GET /plans', 'GET /plans/{planId}', 'GET /plans/{planId}/schedule'])
+    const reportsApi = getAtt(stack.functions['reports-api'].lambdaFunction);
+    for (const key of [
+      'POST /plans',
+      'GET /plans',
+      'GET /plans/{planId}',
+      'GET /plans/{planId}/schedule',
+      'PUT /partner-plans',
+      'GET /partner-plans',
+    ])
       expect(integrationTarget(key)).toEqual(plansApi);
+    for (const key of [
+      'GET /reports/program',
+      'GET /reports/program.html',
+      'GET /reports/program.csv',
+      'GET /plans/{planId}/one-pager',
+    ])
+      expect(integrationTarget(key)).toEqual(reportsApi);
     for (const key of ['GET /a/{token}', 'HEAD /a/{token}', 'POST /a/{token}']) {
       expect(integrationTarget(key)).toEqual(actionLink);
     }
@@ -609,6 +669,70 @@ describe('reminders, signing keys, email, events', () => {
   it('has the tenant event bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cosell-flow-acme' });
   });
+
+  it('archives every event of this account on the bus for a year, for replay', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAtt(stack.registrationEvents.eventBus),
+      RetentionDays: 365,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
+  });
+
+  it('has an encrypted, TLS-only dead-letter queue that only rules on the tenant bus may send to', () => {
+    const dlq = stack.registrationEvents.deadLetterQueue;
+    const queue = resources[logicalIdOf(dlq)] as Resource;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    const [policy] = ofType('AWS::SQS::QueuePolicy')
+      .map(([, r]) => r.Properties)
+      .filter((p) => JSON.stringify(p.Queues) === JSON.stringify([{ Ref: logicalIdOf(dlq) }]));
+    const statements = policy?.PolicyDocument.Statement as (Statement & { Principal?: unknown })[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    const send = statements.find((st) => st.Effect === 'Allow');
+    expect(send).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
+    expect(JSON.stringify(send?.Condition)).toContain(
+      `":rule/",{"Ref":"${logicalIdOf(stack.registrationEvents.eventBus)}"},"/*"`,
+    );
+    // Targets of the tenant's rules take it with a retry policy (the pattern the README shows): from this
+    // stack the queue itself, from another one the queue imported by its ARN (no two-way dependency).
+    expect(stack.registrationEvents.targetDefaults(stack)).toMatchObject({
+      deadLetterQueue: dlq,
+      retryAttempts: 8,
+    });
+    // (Its own App, so that the stack under test stays as bin/app.ts builds it.)
+    const crm = new Stack(new App(), 'CrmIntegration-acme');
+    const imported = stack.registrationEvents.targetDefaults(crm).deadLetterQueue;
+    expect(imported).not.toBe(dlq);
+    expect(imported?.node.scope).toBe(crm);
+    expect(stack.registrationEvents.targetDefaults(crm).deadLetterQueue).toBe(imported);
+  });
+
+  it('alarms as soon as the dead-letter queue holds a message', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalIdOf(stack.registrationEvents.deadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('puts no rule of its own on the bus (a tenant adds theirs)', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -644,7 +768,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [path, id, reason] of acks) {
       expect(reason.length, `${path} ${id}`).toBeGreaterThan(40);
       expect(id).toMatch(
-        /^AwsSolutions-(IAM5\[Resource::(\*|<\w+\.Arn>(:\*|\/index\/\*))\]|SMG4|APIG4|COG4)$/,
+        /^AwsSolutions-(IAM5\[Resource::(\*|<\w+\.Arn>(:\*|\/index\/\*))\]|SMG4|APIG4|COG4|SQS3)$/,
       );
       expect(path).not.toBe('CosellFlow-acme'); // never stack-wide
     }
@@ -652,6 +776,9 @@ describe('cdk-nag AwsSolutions', () => {
     const apig4 = acks.filter(([, id]) => id === 'AwsSolutions-APIG4').map(([path]) => path);
     expect(apig4).toHaveLength(3);
     for (const path of apig4) expect(path).toMatch(/HttpApi\/(GET|HEAD|POST)--a--\{token\}$/);
+    // SQS3 (no dead-letter queue of its own) only for the bus's dead-letter queue itself.
+    const sqs3 = acks.filter(([, id]) => id === 'AwsSolutions-SQS3').map(([path]) => path);
+    expect(sqs3).toEqual([stack.registrationEvents.deadLetterQueue.node.path]);
     // The index wildcard is acknowledged only for the milestones and plans tables (their sparse indexes).
     const indexed = [stack.planStore.milestones, stack.planStore.plans].map((t) => `<${logicalIdOf(t)}.Arn>`);
     for (const [, id] of acks.filter(([, i]) => i.includes('/index/*')))

@@ -120,7 +120,13 @@ describe('loadTenantConfig', () => {
 describe('functionEnvironment', () => {
   it('has exactly the names of docs/design.md', () => {
     const env = functionEnvironment(fromContext('acme', {}), {
-      tables: { PLANS_TABLE: 'p', MILESTONES_TABLE: 'm', LINKS_TABLE: 'l', IDEMPOTENCY_TABLE: 'i' },
+      tables: {
+        PLANS_TABLE: 'p',
+        MILESTONES_TABLE: 'm',
+        LINKS_TABLE: 'l',
+        IDEMPOTENCY_TABLE: 'i',
+        PARTNER_PLANS_TABLE: 'pp',
+      },
       sesConfigurationSet: 'cs',
       eventBusName: 'bus',
       linkKeysSecretArn: 'arn:secret',
@@ -131,6 +137,7 @@ describe('functionEnvironment', () => {
       MILESTONES_TABLE: 'm',
       LINKS_TABLE: 'l',
       IDEMPOTENCY_TABLE: 'i',
+      PARTNER_PLANS_TABLE: 'pp',
       SENDER_ADDRESS: 'deals@acme.example',
       SES_CONFIGURATION_SET: 'cs',
       PUBLIC_BASE_URL: 'https://deals.acme.example',

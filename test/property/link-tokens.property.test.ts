@@ -13,6 +13,7 @@ import {
   FakeClock,
   FakeDealStore,
   FakeEffectLedger,
+  RecordingEventPublisher,
   RecordingMailer,
   RecordingWorkflow,
   TEST_CONFIG,
@@ -360,6 +361,7 @@ function sampleHarness() {
     mailer: new RecordingMailer(),
     ledger: new FakeEffectLedger(),
     workflow: new RecordingWorkflow(),
+    events: new RecordingEventPublisher(),
     config: { ...TEST_CONFIG },
   };
   const now = { ...shared, clock, keys: ringKeys(clock) };

@@ -1,3 +1,4 @@
+import { ESCALATED, PLAN_STARTED, STAGE_ADVANCED } from '../../schemas/events.schema';
 import type { StageKey } from '../../schemas/plan.schema';
 import {
   DEFAULT_MAX_PER_DAY,
@@ -10,6 +11,7 @@ import {
 import { type Deal, type Owner, openStage, partyOwner, stageDeadline } from '../deal';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail, type OutboundEmail } from '../emails';
 import { ConcurrentUpdateError, NotFoundError } from '../errors';
+import { escalatedDetail, planStartedDetail, publishOrWarn, stageAdvancedDetail } from '../events';
 import {
   DEFAULT_GHOSTING_DAYS,
   gateAsks,
@@ -21,6 +23,7 @@ import {
 } from '../notifications';
 import { STAGES } from '../playbook';
 import type { DealSnapshot, Deps } from '../ports';
+import { STAGE_KEYS } from '../vocabulary';
 import { linkAsks } from './link-urls';
 import { type DealWithProblems, ledgerDone, ledgerState, sendCapped } from './reminders';
 
@@ -53,12 +56,20 @@ async function load(deps: Pick<Deps, 'store'>, planId: string): Promise<DealSnap
   return snapshot;
 }
 
-/** `Set deadline: <stage>`: opens the stage (once) and says how long its gate may wait. */
+/**
+ * `Set deadline: <stage>`: opens the stage (once) and says how long its gate may wait.
+ *
+ * It also publishes `CoSell Plan Started` as the first gate opens. Here rather than when the plan is
+ * created: a plan whose workflow never starts is removed again (plans.ts compensates), so the workflow
+ * opening stage 1 is the first moment the deal is really under way. Opening a later stage publishes the
+ * previous stage's `CoSell Stage Advanced` if the link handler that passed the gate could not (the same
+ * detail and ledger key, so it is never published twice).
+ */
 export async function setGateDeadline(
-  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'ledger' | 'events'>,
   input: { planId: string; stage: StageKey },
-): Promise<{ timeoutSeconds: number; escalations: number }> {
-  return onFreshRead(async () => {
+): Promise<{ timeoutSeconds: number; escalations: number; warnings?: string[] }> {
+  const result = await onFreshRead(async () => {
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
     const opened = openStage(deal, input.stage, now);
@@ -79,8 +90,19 @@ export async function setGateDeadline(
     }
     const deadline = stageDeadline(opened, milestones, input.stage, deps.config.defaultTimezone);
     const seconds = Math.ceil((deadline.getTime() - now.getTime()) / 1000);
-    return { timeoutSeconds: Math.max(MIN_WAIT_SECONDS, seconds), escalations: 0 };
+    return { deal: opened, timeoutSeconds: Math.max(MIN_WAIT_SECONDS, seconds), escalations: 0 };
   });
+  const warnings: string[] = [];
+  const index = STAGE_KEYS.indexOf(input.stage);
+  const previous = STAGE_KEYS[index - 1];
+  if (index === 0) await publishOrWarn(deps, warnings, PLAN_STARTED, planStartedDetail(result.deal));
+  const advanced = previous && stageAdvancedDetail(result.deal, previous);
+  if (advanced) await publishOrWarn(deps, warnings, STAGE_ADVANCED, advanced);
+  return {
+    timeoutSeconds: result.timeoutSeconds,
+    escalations: result.escalations,
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 /**
@@ -119,9 +141,9 @@ export async function awaitGate(
  * Returns how long the gate waits before looking again; the deal never fails for being late.
  */
 export async function escalateGate(
-  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'>,
   input: { planId: string; stage: StageKey; escalations: number },
-): Promise<{ timeoutSeconds: number; escalations: number }> {
+): Promise<{ timeoutSeconds: number; escalations: number; warnings?: string[] }> {
   return onFreshRead(async () => {
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
@@ -141,14 +163,20 @@ export async function escalateGate(
     const quiet = deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
     const cap = deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY;
     const wakeAt: Date[] = [];
+    const warnings: string[] = [];
     let problems: DeliveryProblem[] = [];
-    const respectfully = async (to: Owner, key: string, email: () => Promise<OutboundEmail>) => {
+    /** Sends unless held back; true once the key is settled (sent now or before, or refused for good). */
+    const respectfully = async (
+      to: Owner,
+      key: string,
+      email: () => Promise<OutboundEmail>,
+    ): Promise<boolean> => {
+      const state = await ledgerState(deps.ledger, key);
+      if (state !== 'open') return state === 'done';
       if (inQuietHours(now, to.timezone, quiet)) {
-        if ((await ledgerState(deps.ledger, key)) === 'open')
-          wakeAt.push(firstAllowed(now, to.timezone, quiet));
-        return;
+        wakeAt.push(firstAllowed(now, to.timezone, quiet));
+        return false;
       }
-      if ((await ledgerState(deps.ledger, key)) !== 'open') return;
       const outcome = await sendCapped(deps, to, cap, () =>
         deps.ledger.once(key, async () => deps.mailer.send(await email())),
       );
@@ -158,7 +186,9 @@ export async function escalateGate(
       } else if (outcome.kind === 'rejected') {
         problems = [...problems, { ...outcome.problem, keys: [key] }];
         await ledgerDone(deps.ledger, key);
+        return true;
       }
+      return outcome.kind === 'sent' || outcome.kind === 'already-sent';
     };
     for (const { recipient, asks } of gateAsks(deal, milestones, input.stage, tz)) {
       const mine = asks.filter((a) => a.action !== 'waive-milestone');
@@ -179,7 +209,7 @@ export async function escalateGate(
         email: rung.email,
         timezone: personTimezone(deal, rung.party, rung.email, tz),
       };
-      await respectfully(to, key, async () =>
+      const told = await respectfully(to, key, async () =>
         escalationEmail(
           deal,
           rung,
@@ -189,6 +219,16 @@ export async function escalateGate(
           key,
         ),
       );
+      // Once the rung's email is settled, so a rerun after a failed publish makes up for it.
+      if (told) {
+        const what = 'gate-overdue';
+        const detail = escalatedDetail(
+          deal,
+          { key, what, stage: input.stage, party: rung.party, rung, to: rung },
+          now,
+        );
+        await publishOrWarn(deps, warnings, ESCALATED, detail);
+      }
     }
     const withProblems = deal as DealWithProblems;
     const updated: DealWithProblems = {
@@ -203,7 +243,11 @@ export async function escalateGate(
     const held = wakeAt.map((at) =>
       Math.max(MIN_WAIT_SECONDS, Math.ceil((at.getTime() - now.getTime()) / 1000)),
     );
-    return { timeoutSeconds: Math.min(nextLookInSeconds(rungs, now), ...held), escalations };
+    return {
+      timeoutSeconds: Math.min(nextLookInSeconds(rungs, now), ...held),
+      escalations,
+      ...(warnings.length ? { warnings } : {}),
+    };
   });
 }
 

@@ -7,11 +7,20 @@ import {
   milestoneStuckSchema,
   waiveMilestoneSchema,
 } from '../../schemas/action.schema';
+import { ESCALATED, MILESTONE_SLIPPED, STAGE_ADVANCED } from '../../schemas/events.schema';
 import { formatIssues } from '../../schemas/validation';
-import { type ActionTarget, checkLinkTarget, type Notice, performAction, type SlipImpact } from '../actions';
+import {
+  type ActionResult,
+  type ActionTarget,
+  checkLinkTarget,
+  type Notice,
+  performAction,
+  type SlipImpact,
+} from '../actions';
 import { type Deal, partyOf, partyOwner } from '../deal';
 import { escalationEmail, slipNoticeEmail } from '../emails';
 import { ConcurrentUpdateError, LinkUsedError } from '../errors';
+import { escalatedDetail, milestoneSlippedDetail, publishOnce, stageAdvancedDetail } from '../events';
 import { FRESH_LINK_LABELS, freshLinkEmail } from '../fresh-link-email';
 import {
   type LinkAction,
@@ -125,11 +134,7 @@ export async function viewLink(deps: ReadDeps, token: string): Promise<LinkPage>
  * Performs the link's one action with the form's input; the link's nonce is claimed with the change.
  * The expired page's form (`intent=fresh-link`) asks for a fresh link instead.
  */
-export async function actOnLink(
-  deps: Omit<Deps, 'events'>,
-  token: string,
-  form: Record<string, string>,
-): Promise<LinkPage> {
+export async function actOnLink(deps: Deps, token: string, form: Record<string, string>): Promise<LinkPage> {
   if (form.intent === FRESH_LINK_INTENT) return requestFreshLink(deps, token);
   for (let attempt = 1; ; attempt++) {
     const live = await resolve(deps, token);
@@ -146,7 +151,7 @@ export async function actOnLink(
         errors: formatIssues(parsed.error),
       };
     const now = deps.clock.now();
-    let result: ReturnType<typeof performAction>;
+    let result: ActionResult;
     try {
       result = performAction(
         claims,
@@ -200,6 +205,7 @@ export async function actOnLink(
       );
     }
     await afterSave(warnings, 'notice emails', () => sendNotices(deps, result.deal, result.notices, claims));
+    await afterSave(warnings, 'events', () => publishEvents(deps, result));
     return {
       kind: 'done',
       status: 200,
@@ -309,12 +315,19 @@ function inputSchema(action: LinkAction, target: ActionTarget): z.ZodMiniType {
   }
 }
 
-async function sendNotices(
-  deps: Omit<Deps, 'events'>,
-  deal: Deal,
-  notices: Notice[],
-  claims: LinkClaims,
-): Promise<void> {
+/** Stage Advanced when this action passed a gate (not stage 5's: that is the registration), Milestone Slipped. */
+async function publishEvents(deps: Pick<Deps, 'ledger' | 'events'>, result: ActionResult): Promise<void> {
+  const advanced = result.passed && stageAdvancedDetail(result.deal, result.passed.stage);
+  if (advanced) await publishOnce(deps, STAGE_ADVANCED, advanced);
+  for (const notice of result.notices) {
+    const saved = result.milestones.find((x) => x.milestoneId === notice.milestone.milestoneId);
+    if (notice.kind === 'slipped' && saved) {
+      await publishOnce(deps, MILESTONE_SLIPPED, milestoneSlippedDetail(result.deal, saved, notice.impact));
+    }
+  }
+}
+
+async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: LinkClaims): Promise<void> {
   const tz = deps.config.defaultTimezone;
   for (const notice of notices) {
     const m = notice.milestone;
@@ -337,6 +350,19 @@ async function sendNotices(
           ),
         ),
       );
+      const { stage } = m;
+      const what = 'stuck' as const;
+      const about = {
+        key,
+        what,
+        stage,
+        milestone: m,
+        party: m.owner.party,
+        rung,
+        to: rung,
+        reason: notice.reason,
+      };
+      await publishOnce(deps, ESCALATED, escalatedDetail(deal, about, deps.clock.now()));
     } else {
       const vendor = partyOwner(deal, 'vendor', tz);
       if (

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
 import { NotFoundError } from '../errors';
+import { accountOnPartnerPlan } from '../partner-plans';
 import type { DealSnapshot, DealSummary, Deps } from '../ports';
 import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
@@ -11,21 +12,38 @@ export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
 }
 
-/** Stores a validated plan and starts its workflow; if the start fails, the stored plan is removed. */
+/** Something about an accepted plan that ops should know; the plan is stored all the same. */
+export interface PlanWarning {
+  path: string;
+  message: string;
+}
+
+export type CreatedPlan = PlanView & { warnings: PlanWarning[] };
+
+/**
+ * Stores a validated plan and starts its workflow; if the start fails, the stored plan is removed. When the
+ * partner has a partner plan, the deal records whether its account is on that plan's target list
+ * (`offPartnerPlan`, used by the program report) and an account off the list comes back as a warning.
+ */
 export async function createPlan(
-  deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config' | 'partnerPlans'>,
   plan: Plan,
-): Promise<PlanView> {
+): Promise<CreatedPlan> {
   const now = deps.clock.now();
   const started = startDeal(
     plan,
     { planId: newPlanId(), tenant: deps.config.tenant, defaultTimezone: deps.config.defaultTimezone },
     now,
   );
+  const partnerPlan = await deps.partnerPlans?.get(plan.partner.name);
+  const check = partnerPlan ? accountOnPartnerPlan(partnerPlan, plan) : undefined;
+  const warnings: PlanWarning[] = check && !check.onList ? [{ path: 'account', message: check.message }] : [];
   // The first weekly review: the first cadence instant after loading (the plans table's review index).
   const deal: ReviewedDeal = {
     ...started.deal,
     nextReviewAt: nextReviewAfter(plan.cadence, now).toISOString(),
+    ...(check ? { offPartnerPlan: !check.onList } : {}),
+    ...(check && !check.onList ? { offPartnerPlanReason: check.message } : {}),
   };
   const snapshot = { ...started, deal };
   await deps.store.create(snapshot);
@@ -35,7 +53,7 @@ export async function createPlan(
     await deps.store.remove(snapshot);
     throw error;
   }
-  return planView(snapshot);
+  return { ...planView(snapshot), warnings };
 }
 
 export async function getPlan(deps: Pick<Deps, 'store'>, planId: string): Promise<PlanView> {
@@ -88,6 +106,9 @@ export interface PlanView {
   }[];
   outcome?: Deal['outcome'];
   registeredAt?: string;
+  /** Set when the partner had a partner plan at loading: whether the account is off its target list. */
+  offPartnerPlan?: boolean;
+  offPartnerPlanReason?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -134,6 +155,8 @@ export function planView({ deal, milestones }: DealSnapshot): PlanView {
       })),
     ...(deal.outcome ? { outcome: deal.outcome } : {}),
     ...(deal.registeredAt ? { registeredAt: deal.registeredAt } : {}),
+    ...(deal.offPartnerPlan !== undefined ? { offPartnerPlan: deal.offPartnerPlan } : {}),
+    ...(deal.offPartnerPlanReason ? { offPartnerPlanReason: deal.offPartnerPlanReason } : {}),
     createdAt: deal.createdAt,
     updatedAt: deal.updatedAt,
   };

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors';
+import { publishOnce } from '../events';
 import type { Deps } from '../ports';
-import { registrationDetail, registrationDetailType } from '../registration';
+import { registrationDetail, registrationKind } from '../registration';
 
 /**
  * `Register won deal` / `Register lost deal`: puts exactly one registration event on the tenant bus
@@ -16,8 +17,10 @@ export async function registerDeal(
   let deal = snapshot.deal;
   if (deal.status === 'active') deal = { ...deal, status: input.outcome };
   const detail = registrationDetail(deal, now);
-  const detailType = registrationDetailType(deal);
-  await deps.ledger.once(`registration#${deal.planId}`, () => deps.events.publish(detailType, detail));
+  const kind = registrationKind(deal);
+  const detailType = kind.detailType;
+  // Validated against the event's schema before it is put; the ledger key predates `event#<eventId>`.
+  await publishOnce(deps, kind, detail, `registration#${deal.planId}`);
   if (!deal.registeredAt) {
     await deps.store.save({
       deal: { ...deal, registeredAt: now.toISOString(), updatedAt: now.toISOString() },

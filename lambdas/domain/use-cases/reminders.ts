@@ -1,3 +1,4 @@
+import { ESCALATED } from '../../schemas/events.schema';
 import {
   DEFAULT_MAX_PER_DAY,
   DEFAULT_QUIET_HOURS,
@@ -22,6 +23,7 @@ import {
   reminderEmail,
 } from '../emails';
 import { ConcurrentUpdateError } from '../errors';
+import { escalatedDetail, publishOrWarn } from '../events';
 import type { LinkAction } from '../links';
 import { type Ask, DEFAULT_GHOSTING_DAYS, milestoneNudges, type Nudge } from '../notifications';
 import type { DealSnapshot, Deps, EffectLedger } from '../ports';
@@ -35,9 +37,11 @@ export interface SweepReport {
   emails: number;
   /** Nudges held back by quiet hours or the per-day cap, to a later sweep. */
   deferred: number;
+  /** Events that could not be published (for the log); absent when there were none. */
+  warnings?: string[];
 }
 
-type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys'>;
+type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'>;
 
 /** A due milestone as this sweep found it, and what it decided for it. */
 interface Entry {
@@ -102,10 +106,13 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
     }
   }
   const open: Item[] = [];
+  // Escalations whose email is settled: each is published once (again looked at, it is made up for).
+  const escalated: Item[] = [];
   for (const item of owed.values()) {
     const state = await ledgerState(deps.ledger, item.nudge.key);
     if (state === 'open') open.push(item);
     else if (state === 'busy') keep(item);
+    else escalated.push(item);
   }
 
   let throttled = false;
@@ -123,6 +130,8 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
       ...sendable.map((i) => i.deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY),
     );
     const outcome = await sendCapped(deps, to, cap, () => sendItems(deps, to, sendable));
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent' || outcome.kind === 'rejected')
+      escalated.push(...sendable);
     if (outcome.kind === 'sent') {
       report.emails++;
       for (const item of sendable) {
@@ -149,7 +158,35 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
       nextAt = new Date(now.getTime() + ghostingDays * 86_400_000);
     await saveUnlessChanged(deps, withNudge(entry.m, nextAt));
   }
-  return report;
+
+  const warnings: string[] = [];
+  for (const item of escalated) {
+    if (item.nudge.kind === 'reminder') continue;
+    await publishOrWarn(deps, warnings, ESCALATED, escalation(item, now));
+  }
+  return warnings.length ? { ...report, warnings } : report;
+}
+
+const ESCALATION_OF = { overdue: 'milestone-overdue', handoff: 'handoff', ghosting: 'ghosting' } as const;
+
+function escalation({ deal, m, nudge }: Item, now: Date) {
+  const what = ESCALATION_OF[nudge.kind as keyof typeof ESCALATION_OF];
+  const { rung } = nudge;
+  const ghosting = what === 'ghosting';
+  return escalatedDetail(
+    deal,
+    {
+      key: nudge.key,
+      what,
+      // Ghosting is about the deal (the partner side's silence), not one milestone.
+      stage: ghosting ? deal.stage : m.stage,
+      ...(ghosting ? {} : { milestone: m }),
+      party: ghosting ? 'partner' : (rung?.party ?? m.owner.party),
+      ...(rung ? { rung } : {}),
+      to: rung ?? nudge.to,
+    },
+    now,
+  );
 }
 
 function keep(item: Item): void {

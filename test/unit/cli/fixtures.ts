@@ -1,4 +1,6 @@
 import type { PlanView } from '../../../cli/plan-view-format';
+import { type ProgramReport, programReport } from '../../../lambdas/domain/reports';
+import { generateProgram, partnerPlanFixture } from '../../helpers/program';
 
 /** Answers of the HTTP API as the CLI tests use them. */
 
@@ -85,25 +87,61 @@ export const PLAN_VIEW: PlanView = {
 };
 
 /** A program report in the shape the API may answer: totals, one record per partner, a list of stalls. */
-export const REPORT = {
-  tenant: 'acme',
-  generatedAt: '2026-12-01T00:00:00.000Z',
-  totals: { sourcedPipeline: 200000, influencedPipeline: 50000, wonRevenue: 120000, winRate: 0.5 },
-  byPartner: {
-    'Northwind Integrators': {
-      sourcedPipeline: 150000,
-      influencedPipeline: 0,
-      wonRevenue: 120000,
-      winRate: 0.5,
-      target: { quarter: '2026-Q4', amount: 300000 },
-    },
-    Contoso: {
-      sourcedPipeline: 50000,
-      influencedPipeline: 50000,
-      wonRevenue: 0,
-      winRate: 0,
-      target: { quarter: '2026-Q4', amount: 100000 },
-    },
-  },
-  stalled: [{ planId: 'pl_1', partner: 'Contoso', stage: 'door-opener', days: 12, whoseMove: 'partner' }],
-};
+/**
+ * A real program report as `GET /reports/program` answers it (JSON): Northwind Integrators (a partner plan,
+ * one deal off its list, one won, one stalled) and Contoso Partners (no partner plan, one lost).
+ */
+export const REPORT_NOW = new Date('2027-03-20T12:00:00Z');
+export const REPORT: ProgramReport = JSON.parse(
+  JSON.stringify(
+    programReport(
+      generateProgram(
+        [
+          {
+            partner: 'Northwind Integrators',
+            rows: [
+              {
+                count: 1,
+                attribution: 'sourced',
+                arr: [100_000, 200_000],
+                fate: { kind: 'won', finalArr: 120_000, closedOn: '2027-02-10' },
+                days: [5, 5, 5, 5, 5],
+              },
+              {
+                count: 1,
+                attribution: 'influenced',
+                arr: [40_000, 60_000],
+                fate: { kind: 'active', stage: 2, openDays: 30 },
+                days: [4],
+              },
+              {
+                count: 1,
+                attribution: 'sourced',
+                arr: [80_000, 120_000],
+                fate: { kind: 'active', stage: 3, openDays: 2 },
+                days: [3, 6],
+                account: { name: 'Initech', domain: 'initech.example' },
+              },
+            ],
+          },
+          {
+            partner: 'Contoso Partners',
+            rows: [
+              {
+                count: 1,
+                attribution: 'influenced',
+                arr: [50_000, 50_000],
+                fate: { kind: 'lost', closedOn: '2027-03-01' },
+                days: [2, 2, 2, 2],
+              },
+            ],
+          },
+        ],
+        REPORT_NOW,
+      ).map(({ deal, milestones }) => ({ deal, milestones })),
+      [partnerPlanFixture('Northwind Integrators', { quarter: '2027-Q1', arr: 600_000 })],
+      REPORT_NOW,
+      { defaultTimezone: 'America/Chicago' },
+    ),
+  ),
+);

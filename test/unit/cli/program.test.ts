@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../cli/exit-codes';
 import { type CliDeps, runCli } from '../../../cli/program';
+import { reportToCsv } from '../../../lambdas/domain/reports';
 import { REFERENCE_PLAN_PATH } from '../../helpers/plan';
 import { PLAN_VIEW, REPORT } from './fixtures';
 
@@ -326,16 +327,99 @@ describe('cosell report', () => {
     );
   });
 
-  it('prints tables, JSON or CSV, and passes --partner to the API', async () => {
+  it('prints tables, JSON or CSV, and passes --partner, --stall-days and --currency to the API', async () => {
     const table = await cosell(['report'], { route });
     expect(table.code).toBe(ExitCode.ok);
-    expect(table.stdout).toMatch(/^byPartner$/m);
-    const csv = await cosell(['report', '--format', 'csv', '--partner', 'Contoso'], { route });
-    expect(new URL(csv.requests[0]?.url ?? '').searchParams.get('partner')).toBe('Contoso');
-    expect(csv.stdout).toBe(
-      'partner,sourcedPipeline,influencedPipeline,wonRevenue,winRate,target.quarter,target.amount\r\nContoso,50000,50000,0,0,2026-Q4,100000\r\n',
+    expect(table.stdout).toMatch(/^Pipeline and revenue \(USD\)$/m);
+    expect(table.stdout).toMatch(/^Total +4 +2 +1 +1 /m);
+    const csv = await cosell(
+      ['report', '--format', 'csv', '--partner', 'Contoso', '--stall-days', '21', '--currency', 'USD'],
+      { route },
     );
+    const query = new URL(csv.requests[0]?.url ?? '').searchParams;
+    expect([query.get('partner'), query.get('stallDays'), query.get('currency')]).toEqual([
+      'Contoso',
+      '21',
+      'USD',
+    ]);
+    expect(csv.stdout).toBe(reportToCsv(REPORT));
+    const stalled = await cosell(['report', '--format', 'csv', '--table', 'stalled'], { route });
+    expect(stalled.stdout).toBe(reportToCsv(REPORT, 'stalled'));
     expect(JSON.parse((await cosell(['report', '--json'], { route })).stdout)).toEqual(REPORT);
+  });
+
+  it('exits 3 when --partner names a partner the report does not have', async () => {
+    const empty: Route = (r) =>
+      new URL(r.url).pathname === '/reports/program'
+        ? { status: 200, body: { ...REPORT, partners: [], partnerFilter: 'Nobody' } }
+        : undefined;
+    const run = await cosell(['report', '--partner', 'Nobody'], { route: empty });
+    expect(run.code).toBe(ExitCode.notFound);
+    expect(run.stderr).toMatch(/no deals and no partner plan for partner "Nobody"/);
+  });
+});
+
+describe('cosell partner-plan', () => {
+  it('puts a partner plan file and lists the partner plans', async () => {
+    const file = new URL('../../../examples/partner-plan-northwind.yaml', import.meta.url).pathname;
+    const seen: { method: string; contentType: string | null }[] = [];
+    const route: Route = (r) => {
+      const path = new URL(r.url).pathname;
+      if (path !== '/partner-plans') return undefined;
+      if (r.method === 'PUT') {
+        seen.push({ method: r.method, contentType: r.headers.get('content-type') });
+        return {
+          status: 201,
+          body: {
+            partner: 'Northwind Integrators',
+            targetAccounts: 4,
+            quarterlyTarget: { quarter: '2027-Q1', arr: 600000, currency: 'USD' },
+            created: true,
+          },
+        };
+      }
+      return {
+        status: 200,
+        body: {
+          partnerPlans: [
+            {
+              partner: { name: 'Northwind Integrators' },
+              targetAccounts: [{}, {}, {}, {}],
+              quarterlyTarget: { quarter: '2027-Q1', arr: 600000, currency: 'USD' },
+              motion: { fronts: 'partner' },
+            },
+          ],
+        },
+      };
+    };
+    const put = await cosell(['partner-plan', 'put', file], { route });
+    expect(put.code, put.stderr).toBe(ExitCode.ok);
+    expect(put.stdout).toBe(
+      'Stored the partner plan for Northwind Integrators: 4 target accounts, target 600000 USD in 2027-Q1\n',
+    );
+    expect(seen[0]?.contentType).toBe('application/yaml');
+    const list = await cosell(['partner-plan', 'list'], { route });
+    expect(list.stdout).toMatch(/^PARTNER +ACCOUNTS +QUARTER +TARGET +CURRENCY +FRONTS$/m);
+    expect(list.stdout).toMatch(/^Northwind Integrators +4 +2027-Q1 +600000 +USD +partner$/m);
+  });
+
+  it("prints the API's problems with a partner plan at their lines (exit 2)", async () => {
+    const file = new URL('../../../examples/partner-plan-northwind.yaml', import.meta.url).pathname;
+    const route: Route = (r) =>
+      new URL(r.url).pathname === '/partner-plans'
+        ? {
+            status: 400,
+            body: {
+              error: 'the partner plan is not valid',
+              issues: [{ path: 'quarterlyTarget.arr', message: 'must be more than 0' }],
+            },
+          }
+        : undefined;
+    const run = await cosell(['partner-plan', 'put', file], { route });
+    expect(run.code).toBe(ExitCode.invalid);
+    expect(run.stderr).toMatch(
+      /partner-plan-northwind\.yaml:\d+:\d+ {2}quarterlyTarget\.arr {2}must be more than 0/,
+    );
   });
 });
 

@@ -1,63 +1,66 @@
 import { describe, expect, it } from 'vitest';
-import {
-  filterByPartner,
-  formatReportCsv,
-  formatReportTable,
-  mainSection,
-  tabulateReport,
-} from '../../../cli/report-format';
+import { CliError } from '../../../cli/exit-codes';
+import { asProgramReport, formatReportCsv, formatReportTable } from '../../../cli/report-format';
+import { reportToCsv } from '../../../lambdas/domain/reports';
 import { REPORT } from './fixtures';
 
-describe('tabulateReport', () => {
-  const report = tabulateReport(REPORT);
+describe('asProgramReport', () => {
+  it('accepts the API report and refuses an answer of another shape', () => {
+    expect(asProgramReport(REPORT)).toBe(REPORT);
+    expect(() => asProgramReport({ byPartner: {} })).toThrow(CliError);
+    expect(() => asProgramReport([])).toThrow(/does not know/);
+  });
+});
 
-  it('turns scalars into a summary and records into tables, nested records into dotted columns', () => {
-    expect(report.summary).toEqual([
-      ['tenant', 'acme'],
-      ['generatedAt', '2026-12-01T00:00:00.000Z'],
-    ]);
-    expect(report.sections.map((s) => s.title)).toEqual(['totals', 'byPartner', 'stalled']);
-    const byPartner = report.sections[1];
-    expect(byPartner?.columns).toEqual([
-      'partner',
-      'sourcedPipeline',
-      'influencedPipeline',
-      'wonRevenue',
-      'winRate',
-      'target.quarter',
-      'target.amount',
-    ]);
-    expect(byPartner?.rows[1]).toMatchObject({ partner: 'Contoso', 'target.amount': 100000 });
+describe('formatReportTable', () => {
+  const text = formatReportTable(REPORT);
+
+  it('prints a heading and the four tables of reportTables', () => {
+    expect(text.split('\n')[0]).toBe(
+      "Program report at 2027-03-20T12:00:00.000Z (USD, quarter 2027-Q1; stalled means open more than 14 days or past the gate's deadline)",
+    );
+    for (const title of [
+      'Pipeline and revenue (USD)',
+      'Stages (conversion to the next stage / median days, passed stages only)',
+      'Quarterly targets',
+      'Stalled now (open more than 14 days, or past the gate',
+    ])
+      expect(text).toContain(`\n${title}`);
   });
 
-  it('prints tables with thousands separators and rates as percentages', () => {
-    const text = formatReportTable(report);
-    expect(text).toContain('tenant: acme');
-    expect(text).toMatch(/^byPartner\npartner +sourcedPipeline/m);
-    expect(text).toMatch(/Northwind Integrators +150,000 +0 +120,000 +50\.0%/);
+  it('has a row per partner and a Total row whose counts and money are the sums of the partners', () => {
+    const row = (name: string) =>
+      text.split('\n').find((line) => line.startsWith(`${name} `) && /\$/.test(line)) ?? '';
+    expect(row('Northwind Integrators')).toMatch(
+      /^Northwind Integrators +3 +2 +1 +0 +\$100,000 +\$50,000 +\$120,000 +\$0 +100\.0% +1$/,
+    );
+    expect(row('Contoso Partners')).toMatch(/^Contoso Partners +1 +0 +0 +1 +\$0 +\$0 +\$0 +\$0 +0\.0% +0$/);
+    expect(row('Total')).toMatch(/^Total +4 +2 +1 +1 +\$100,000 +\$50,000 +\$120,000 +\$0 +50\.0% +1$/);
   });
 
-  it("keeps one partner's rows when asked, in every table that has a partner column", () => {
-    const only = filterByPartner(report, 'contoso');
-    expect(only.sections[1]?.rows.map((r) => r.partner)).toEqual(['Contoso']);
-    expect(only.sections[2]?.rows).toHaveLength(1);
-    expect(only.sections[0]?.rows).toHaveLength(1);
-    expect(filterByPartner(report, 'Northwind Integrators').sections[2]?.rows).toEqual([]);
+  it('lists the stalled deal with whose move it is, and the deal off its partner plan', () => {
+    expect(text).toMatch(
+      /Globex platform migration +Northwind Integrators +Globex Corporation +2\. Door-opener move +30 /,
+    );
+    expect(text).toContain(
+      'Accounts not on their partner plan (1)\n  Northwind Integrators: Globex platform migration (Initech)',
+    );
   });
 
-  it('writes the per-partner table as CSV with raw numbers', () => {
-    expect(mainSection(report)?.title).toBe('byPartner');
-    expect(formatReportCsv(report).split('\r\n')).toEqual([
-      'partner,sourcedPipeline,influencedPipeline,wonRevenue,winRate,target.quarter,target.amount',
-      'Northwind Integrators,150000,0,120000,0.5,2026-Q4,300000',
-      'Contoso,50000,50000,0,0,2026-Q4,100000',
-      '',
-    ]);
+  it('says (none) for an empty table', () => {
+    const quiet = { ...REPORT, stalled: [] };
+    expect(formatReportTable(quiet)).toMatch(/Stalled now [^\n]*\n {2}\(none\)/);
   });
+});
 
-  it('copes with a list of records, and with nothing', () => {
-    expect(tabulateReport([{ a: 1 }]).sections[0]?.rows).toEqual([{ a: 1 }]);
-    expect(formatReportTable(tabulateReport({}))).toBe('The report is empty.');
-    expect(formatReportCsv(tabulateReport({}))).toBe('');
+describe('formatReportCsv', () => {
+  it("is the API's own CSV, summary or stalled", () => {
+    expect(formatReportCsv(REPORT)).toBe(reportToCsv(REPORT));
+    expect(formatReportCsv(REPORT, 'stalled')).toBe(reportToCsv(REPORT, 'stalled'));
+    expect(
+      formatReportCsv(REPORT)
+        .split('\r\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['partner', 'Contoso Partners', 'Northwind Integrators', 'Total', '']);
   });
 });

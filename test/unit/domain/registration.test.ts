@@ -45,7 +45,7 @@ describe('registrationDetail', () => {
 
     // Assess
     expect(detail).toMatchObject({
-      schemaVersion: '1.0',
+      schemaVersion: '1.1',
       registrationId: `${TENANT}:${PLAN_ID}`,
       planId: PLAN_ID,
       tenant: TENANT,
@@ -94,6 +94,43 @@ describe('registrationDetail', () => {
     expect(detail.attribution).toBe('influenced');
     expect(detail.partner).toEqual({ name: 'Northwind Integrators', reference: 'NW-2026-118' });
     expect(detail.account).toEqual({ name: 'Globex Corporation' });
+  });
+
+  it('maps the deal onto the AWS Partner Central lifecycle, each stage to its ACE stage, won to Launched', () => {
+    // Prepare
+    const plan = planWith((p) => {
+      p.partner.reference = 'NW-2026-118';
+    });
+    const deal = closed('won', dealAtStage('close-register-review', OPENED, plan).deal);
+
+    // Act
+    const { partnerCentral } = registrationDetail(deal, NOW);
+
+    // Assess
+    const at = OPENED.toISOString();
+    expect(partnerCentral).toEqual({
+      stage: 'Launched',
+      stageHistory: [
+        { stage: 'target-account-selection', partnerCentralStage: 'Prospect', openedAt: at, passedAt: at },
+        { stage: 'door-opener', partnerCentralStage: 'Qualified', openedAt: at, passedAt: at },
+        { stage: 'joint-discovery', partnerCentralStage: 'Technical Validation', openedAt: at, passedAt: at },
+        {
+          stage: 'joint-pursuit-and-proof',
+          partnerCentralStage: 'Business Validation',
+          openedAt: at,
+          passedAt: at,
+        },
+        {
+          stage: 'close-register-review',
+          partnerCentralStage: 'Committed',
+          openedAt: '2027-02-10T15:00:00.000Z',
+          passedAt: '2027-02-25T18:00:00.000Z',
+        },
+      ],
+      partnerReference: 'NW-2026-118',
+    });
+    expect(registrationDetail(closed('lost'), NOW).partnerCentral).toMatchObject({ stage: 'Closed Lost' });
+    expect(registrationDetail(closed('lost'), NOW).partnerCentral).not.toHaveProperty('partnerReference');
   });
 
   it('counts the days spent in each stage', () => {

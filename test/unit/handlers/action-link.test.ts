@@ -1,5 +1,6 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -31,6 +32,9 @@ import {
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
 const ses = mockClient(SESClient);
+// Events the use cases publish (escalations, stage advanced, slips); no test here reaches a real bus.
+const events = mockClient(EventBridgeClient);
+events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 const sfn = mockClient(SFNClient);
 
 let handler: (event: HttpEvent) => Promise<HttpResult>;
@@ -45,6 +49,7 @@ afterEach(() => {
   ddb.reset();
   secrets.reset();
   ses.reset();
+  events.resetHistory();
   sfn.reset();
   clearCaches();
 });

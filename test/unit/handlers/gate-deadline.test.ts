@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -5,6 +6,7 @@ import * as z from 'zod/mini';
 import { ENV, FIXTURE_PLAN_ID, storedDeal, stubHandlerEnvironment, taskEvent } from './handler-kit';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const events = mockClient(EventBridgeClient);
 
 let handler: (event: unknown) => Promise<{ timeoutSeconds: number; escalations: number }>;
 
@@ -22,6 +24,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   ddb.reset();
+  events.reset();
 });
 
 afterAll(() => {
@@ -53,6 +56,7 @@ describe('gate-deadline handler', () => {
     ddb.on(GetCommand).resolves({ Item: deal });
     ddb.on(QueryCommand).resolves({ Items: milestoneItems });
     ddb.on(PutCommand).resolves({});
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
     // Act
     const result = await handler(taskEvent('gate-deadline'));
@@ -60,7 +64,7 @@ describe('gate-deadline handler', () => {
     // Assess
     // fit-check is due 2026-12-04 17:00 in Chicago (23:00Z): 3 days and 8 hours from now.
     expect(result).toEqual({ timeoutSeconds: (3 * 24 + 8) * 3600, escalations: 0 });
-    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    const put = ddb.commandCalls(PutCommand, { TableName: ENV.PLANS_TABLE })[0]?.args[0].input;
     expect(put).toMatchObject({
       TableName: ENV.PLANS_TABLE,
       ConditionExpression: 'version = :v',
@@ -84,6 +88,49 @@ describe('gate-deadline handler', () => {
 
     // Assess
     expect(result.escalations).toBe(0);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand, { TableName: ENV.PLANS_TABLE })).toHaveLength(0);
+  });
+
+  it('puts one CoSell Plan Started on the tenant bus as the first gate opens, claimed in the ledger', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(GetCommand).resolves({ Item: deal });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb.on(PutCommand).resolves({});
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+    // Act
+    await handler(taskEvent('gate-deadline'));
+
+    // Assess
+    const claim = ddb.commandCalls(PutCommand, { TableName: ENV.IDEMPOTENCY_TABLE })[0]?.args[0].input;
+    expect(claim?.Item).toMatchObject({ id: `event#plan-started#${FIXTURE_PLAN_ID}`, status: 'INPROGRESS' });
+    const [entry] = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entry).toMatchObject({
+      EventBusName: ENV.EVENT_BUS_NAME,
+      Source: 'cosell.flow',
+      DetailType: 'CoSell Plan Started',
+    });
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({
+      schemaVersion: '1.0',
+      planId: FIXTURE_PLAN_ID,
+      stage: 'target-account-selection',
+      occurredAt: '2026-12-01T15:00:00.000Z',
+    });
+  });
+
+  it('still answers the workflow when the bus refuses the event (the deal never fails for an event)', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(GetCommand).resolves({ Item: deal });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb.on(PutCommand).resolves({});
+    events.on(PutEventsCommand).rejects(new Error('throttled'));
+
+    // Act
+    const result = await handler(taskEvent('gate-deadline'));
+
+    // Assess
+    expect(result).toEqual({ timeoutSeconds: (3 * 24 + 8) * 3600, escalations: 0 });
   });
 });

@@ -1,4 +1,5 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import {
@@ -23,6 +24,9 @@ import {
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
 const ses = mockClient(SESClient);
+// Events the use cases publish (escalations, stage advanced, slips); no test here reaches a real bus.
+const events = mockClient(EventBridgeClient);
+events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
 let handler: (event: unknown) => Promise<{ timeoutSeconds: number; escalations: number }>;
 
@@ -43,6 +47,7 @@ afterEach(() => {
   ddb.reset();
   secrets.reset();
   ses.reset();
+  events.resetHistory();
   clearCaches();
 });
 

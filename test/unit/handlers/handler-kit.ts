@@ -18,6 +18,7 @@ export const ENV = {
   MILESTONES_TABLE: 'cosell-flow-acme-milestones',
   LINKS_TABLE: 'cosell-flow-acme-links',
   IDEMPOTENCY_TABLE: 'cosell-flow-acme-idempotency',
+  PARTNER_PLANS_TABLE: 'cosell-flow-acme-partner-plans',
   SENDER_ADDRESS: 'Cosell Flow <deals@vendor.example>',
   SES_CONFIGURATION_SET: 'cosell-flow-acme',
   PUBLIC_BASE_URL: 'https://links.acme.example',
@@ -54,6 +55,15 @@ function fixture<T>(path: string): T {
 /** A fresh copy of an HTTP API (payload 2.0) event from `test/fixtures/events/http-api/`. */
 export function httpEvent(name: string, edit: Partial<HttpEvent> = {}): HttpEvent {
   return { ...fixture<HttpEvent>(`http-api/${name}.json`), ...edit };
+}
+
+/** An IAM-signed operations request (the `plans-list` fixture) for another route and path. */
+export function opsEvent(routeKey: string, path: string, edit: Partial<HttpEvent> = {}): HttpEvent {
+  const event = httpEvent('plans-list', { routeKey, rawPath: path, ...edit });
+  event.requestContext.routeKey = routeKey;
+  event.requestContext.http.method = routeKey.split(' ')[0] ?? 'GET';
+  event.requestContext.http.path = path;
+  return event;
 }
 
 /** The action-link event for `method`, aimed at `token`. */

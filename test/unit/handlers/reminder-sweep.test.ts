@@ -1,4 +1,5 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import {
@@ -18,6 +19,9 @@ import { ENV, LINK_KEYS_SECRET, scheduledEvent, storedDeal, stubHandlerEnvironme
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
 const ses = mockClient(SESClient);
+// Events the use cases publish (escalations, stage advanced, slips); no test here reaches a real bus.
+const events = mockClient(EventBridgeClient);
+events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
 /** fit-check is due 2026-12-04T23:00Z; its reminder (two days ahead) fell due at 2026-12-02T23:00Z. */
 const NOW = '2026-12-03T00:00:00.000Z';
@@ -40,6 +44,7 @@ afterEach(() => {
   ddb.reset();
   secrets.reset();
   ses.reset();
+  events.resetHistory();
   clearCaches();
 });
 

@@ -1,0 +1,108 @@
+import { systemClock } from '../adapters/clock.adapter';
+import { DynamoDealStore, DynamoPartnerPlanStore, documentClient } from '../adapters/dynamodb.adapter';
+import { readEnvironment, required } from '../adapters/environment';
+import { logger } from '../adapters/logger';
+import { NotFoundError } from '../domain/errors';
+import { ONE_PAGER_HEADERS } from '../domain/one-pager';
+import { REPORT_PAGE_HEADERS, renderProgramReportPage } from '../domain/report-page';
+import { type ReportOptions, reportToCsv } from '../domain/reports';
+import { loadProgramReport, onePager } from '../domain/use-cases/reports';
+import { type HttpEvent, type HttpResult, json, problem } from './http';
+
+// Read-only: the plans, milestones and partner-plans tables. Built here rather than from ./wiring, so the
+// bundle holds the DynamoDB client alone (no Step Functions, SES or EventBridge client).
+const env = readEnvironment();
+const db = documentClient();
+const deps = {
+  clock: systemClock,
+  config: { defaultTimezone: env.DEFAULT_TIMEZONE },
+  store: new DynamoDealStore(db, {
+    plans: env.PLANS_TABLE,
+    milestones: env.MILESTONES_TABLE,
+    links: env.LINKS_TABLE,
+    idempotency: env.IDEMPOTENCY_TABLE,
+  }),
+  partnerPlans: new DynamoPartnerPlanStore(db, required(env, 'PARTNER_PLANS_TABLE')),
+};
+
+type Issue = { path: string; message: string };
+type Query = Pick<ReportOptions, 'partner' | 'stallDays' | 'currency'> & { table?: 'summary' | 'stalled' };
+
+/**
+ * The program view (IAM-authorized, on demand): `GET /reports/program` (JSON), `/reports/program.html`
+ * (printable page, inline SVG charts), `/reports/program.csv` (`?table=stalled` for the stalled deals), and
+ * `GET /plans/{planId}/one-pager`. Query: `partner`, `stallDays` (whole days, default 14), `currency`.
+ */
+export const handler = async (event: HttpEvent): Promise<HttpResult> => {
+  try {
+    switch (event.routeKey) {
+      case 'GET /reports/program':
+      case 'GET /reports/program.html':
+      case 'GET /reports/program.csv':
+        return await report(event);
+      case 'GET /plans/{planId}/one-pager':
+        return {
+          statusCode: 200,
+          headers: ONE_PAGER_HEADERS,
+          body: await onePager(deps, event.pathParameters?.planId ?? ''),
+        };
+      default:
+        return problem(404, `no route ${event.routeKey}`);
+    }
+  } catch (error) {
+    if (error instanceof NotFoundError) return problem(404, error.message);
+    logger.error('reports API failed', { routeKey: event.routeKey, error: error as Error });
+    return problem(500, 'internal error');
+  }
+};
+
+async function report(event: HttpEvent): Promise<HttpResult> {
+  const query = readQuery(event.queryStringParameters ?? {});
+  if (Array.isArray(query)) return problem(400, 'the report query is not valid', query);
+  const { table, ...options } = query;
+  const started = Date.now();
+  const program = await loadProgramReport(deps, options);
+  logger.info('program report', {
+    routeKey: event.routeKey,
+    deals: program.total.deals.total,
+    ms: Date.now() - started,
+  });
+  if (event.routeKey === 'GET /reports/program.html') {
+    return { statusCode: 200, headers: REPORT_PAGE_HEADERS, body: renderProgramReportPage(program) };
+  }
+  if (event.routeKey === 'GET /reports/program.csv') {
+    const name = table === 'stalled' ? 'program-stalled' : 'program';
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8; header=present',
+        'content-disposition': `attachment; filename="${name}-${program.generatedAt.slice(0, 10)}.csv"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: reportToCsv(program, table ?? 'summary'),
+    };
+  }
+  return json(200, program);
+}
+
+/** The query string as report options, or every problem with it. */
+export function readQuery(params: Record<string, string | undefined>): Query | Issue[] {
+  const issues: Issue[] = [];
+  const query: Query = {};
+  const partner = params.partner?.trim();
+  if (partner) query.partner = partner;
+  if (params.stallDays !== undefined) {
+    if (/^\d{1,4}$/.test(params.stallDays)) query.stallDays = Number(params.stallDays);
+    else issues.push({ path: 'stallDays', message: 'must be a whole number of days (0-9999)' });
+  }
+  if (params.currency !== undefined) {
+    if (/^[A-Za-z]{3}$/.test(params.currency)) query.currency = params.currency.toUpperCase();
+    else issues.push({ path: 'currency', message: 'must be a three-letter ISO 4217 code, such as USD' });
+  }
+  if (params.table !== undefined) {
+    if (params.table === 'summary' || params.table === 'stalled') query.table = params.table;
+    else issues.push({ path: 'table', message: 'must be summary or stalled' });
+  }
+  return issues.length > 0 ? issues : query;
+}

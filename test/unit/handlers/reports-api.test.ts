@@ -1,0 +1,214 @@
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ONE_PAGER_HEADERS } from '../../../lambdas/domain/one-pager';
+import { REPORT_PAGE_HEADERS } from '../../../lambdas/domain/report-page';
+import { programReport, type ReportDeal, reportToCsv } from '../../../lambdas/domain/reports';
+import type { HttpEvent, HttpResult } from '../../../lambdas/handlers/http';
+import { generateProgram, PROGRAM, PROGRAM_NOW, programPartnerPlans } from '../../helpers/program';
+import { ENV, FIXTURE_PLAN_ID, opsEvent, storedDeal, stubHandlerEnvironment } from './handler-kit';
+
+// reports-api: the program report (JSON, HTML, CSV) over the tables, and the plan one-pager.
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const PROGRAM_DEALS = generateProgram(PROGRAM, PROGRAM_NOW);
+const PARTNER_PLANS = programPartnerPlans();
+
+let handler: (event: HttpEvent) => Promise<HttpResult>;
+
+beforeAll(async () => {
+  vi.resetModules();
+  stubHandlerEnvironment();
+  ({ handler } = await import('../../../lambdas/handlers/reports-api'));
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(PROGRAM_NOW);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  ddb.reset();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+/** The tables as they hold the generated program: plans in two scan pages, milestones per deal. */
+function givenTheProgramStored(): void {
+  const items = PROGRAM_DEALS.map((d) => ({ ...d.deal, taskToken: 'SECRET-TASK-TOKEN' }));
+  const half = Math.floor(items.length / 2);
+  ddb
+    .on(ScanCommand, { TableName: ENV.PLANS_TABLE })
+    .resolvesOnce({ Items: items.slice(0, half), LastEvaluatedKey: { planId: items[half - 1]?.planId } })
+    .resolvesOnce({ Items: items.slice(half) });
+  ddb.on(ScanCommand, { TableName: ENV.PARTNER_PLANS_TABLE }).resolves({
+    Items: PARTNER_PLANS.map((plan) => ({ plan })),
+  });
+  const milestones = new Map(PROGRAM_DEALS.map((d) => [d.deal.planId, d.milestones]));
+  ddb.on(QueryCommand, { TableName: ENV.MILESTONES_TABLE }).callsFake((input) => ({
+    Items: milestones.get(input.ExpressionAttributeValues[':p']) ?? [],
+  }));
+}
+
+/** What the report must be: the pure function over the same deals (milestones of active deals only). */
+function expectedReport(options: Parameters<typeof programReport>[3] = {}) {
+  // In plan id order, as the store returns them (so lists such as off-list accounts come out the same).
+  const deals: ReportDeal[] = [...PROGRAM_DEALS]
+    .sort((a, b) => a.deal.planId.localeCompare(b.deal.planId))
+    .map(({ deal, milestones }) => (deal.status === 'active' ? { deal, milestones } : { deal }));
+  return programReport(deals, PARTNER_PLANS, PROGRAM_NOW, {
+    defaultTimezone: ENV.DEFAULT_TIMEZONE,
+    ...options,
+  });
+}
+
+const report = (path: string, query?: Record<string, string>) =>
+  handler(opsEvent(`GET ${path}`, path, query ? { queryStringParameters: query } : {}));
+
+describe('reports-api GET /reports/program', () => {
+  it('answers the program report over every deal, exactly as computed from the tables', async () => {
+    // Prepare
+    givenTheProgramStored();
+
+    // Act
+    const result = await report('/reports/program');
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8' });
+    expect(JSON.parse(result.body ?? '')).toEqual(JSON.parse(JSON.stringify(expectedReport())));
+    expect(result.body).not.toContain('SECRET-TASK-TOKEN');
+  });
+
+  it('reads the plans without the task token, and milestones of active deals only', async () => {
+    // Prepare
+    givenTheProgramStored();
+
+    // Act
+    await report('/reports/program');
+
+    // Assess
+    const scans = ddb.commandCalls(ScanCommand, { TableName: ENV.PLANS_TABLE });
+    expect(scans).toHaveLength(2);
+    expect(scans[1]?.args[0].input.ExclusiveStartKey).toBeDefined();
+    const scan = scans[0]?.args[0].input;
+    expect(Object.values(scan?.ExpressionAttributeNames ?? {})).not.toContain('taskToken');
+    expect(Object.values(scan?.ExpressionAttributeNames ?? {})).toEqual(
+      expect.arrayContaining(['planId', 'status', 'plan', 'stages', 'outcome', 'offPartnerPlan']),
+    );
+    const active = PROGRAM_DEALS.filter((d) => d.deal.status === 'active').map((d) => d.deal.planId);
+    const queried = ddb
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input.ExpressionAttributeValues?.[':p'] as string);
+    expect(queried.sort()).toEqual(active.sort());
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('passes partner, stallDays and currency through', async () => {
+    // Prepare
+    givenTheProgramStored();
+
+    // Act
+    const result = await report('/reports/program', {
+      partner: 'contoso partners',
+      stallDays: '30',
+      currency: 'eur',
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    const expected = expectedReport({ partner: 'contoso partners', stallDays: 30, currency: 'EUR' });
+    expect(JSON.parse(result.body ?? '')).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it('answers 400 naming each bad query parameter, and reads nothing', async () => {
+    const result = await report('/reports/program', { stallDays: 'two weeks', currency: 'dollars' });
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body ?? '').issues.map((i: { path: string }) => i.path)).toEqual([
+      'stallDays',
+      'currency',
+    ]);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('answers 500 without details when a table cannot be read', async () => {
+    ddb.on(ScanCommand).rejects(new Error('AccessDeniedException: not authorized on arn:aws:dynamodb:...'));
+    const result = await report('/reports/program');
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('arn:aws');
+  });
+});
+
+describe('reports-api GET /reports/program.html and .csv', () => {
+  it('renders the printable page with its strict headers and the three SVG charts', async () => {
+    givenTheProgramStored();
+    const result = await report('/reports/program.html');
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toEqual(REPORT_PAGE_HEADERS);
+    expect(result.body?.match(/<svg class="chart"/g)).toHaveLength(3);
+    expect(result.body).not.toMatch(/<script/i);
+  });
+
+  it('answers the summary CSV, or the stalled deals with ?table=stalled', async () => {
+    givenTheProgramStored();
+    const summary = await report('/reports/program.csv');
+    expect(summary.statusCode).toBe(200);
+    expect(summary.headers).toMatchObject({
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': 'attachment; filename="program-2027-03-20.csv"',
+    });
+    expect(summary.body).toBe(reportToCsv(expectedReport()));
+
+    ddb.reset();
+    givenTheProgramStored();
+    const stalled = await report('/reports/program.csv', { table: 'stalled' });
+    expect(stalled.body).toBe(reportToCsv(expectedReport(), 'stalled'));
+  });
+});
+
+describe('reports-api GET /plans/{planId}/one-pager', () => {
+  const onePager = () =>
+    handler(
+      opsEvent('GET /plans/{planId}/one-pager', `/plans/${FIXTURE_PLAN_ID}/one-pager`, {
+        pathParameters: { planId: FIXTURE_PLAN_ID },
+      }),
+    );
+
+  it('renders the deal as a printable page, without the task token', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal('joint-discovery');
+    ddb.on(GetCommand).resolves({ Item: { ...deal, taskToken: 'SECRET-TASK-TOKEN' } });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+
+    // Act
+    const result = await onePager();
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toEqual(ONE_PAGER_HEADERS);
+    expect(result.body).toContain(deal.plan.name);
+    expect(result.body).not.toContain('SECRET-TASK-TOKEN');
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
+      TableName: ENV.PLANS_TABLE,
+      Key: { planId: FIXTURE_PLAN_ID },
+    });
+  });
+
+  it('answers 404 for a plan that does not exist', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const result = await onePager();
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body ?? '').error).toContain(FIXTURE_PLAN_ID);
+  });
+
+  it('answers 404 for a route it does not serve', async () => {
+    const result = await handler(opsEvent('DELETE /reports/program', '/reports/program'));
+    expect(result.statusCode).toBe(404);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
