@@ -24,6 +24,7 @@ export interface TenantInitOptions {
   defaultTimezone?: string;
   linkTtlDays?: number;
   reminderSweepMinutes?: number;
+  ghostingDays?: number;
   account?: string;
   region?: string;
   /** The machine's time zone (injected in tests). */
@@ -61,6 +62,10 @@ const SETTING_DOCS: SettingDoc[] = [
   {
     key: 'reminderSweepMinutes',
     what: 'How often the reminder sweep runs, in minutes (1 to 1440; default 15).',
+  },
+  {
+    key: 'ghostingDays',
+    what: "Days without any partner-side action, while partner work is open, before the partner's escalation path is told (1 to 90; default 7).",
   },
   {
     key: 'env.account',
@@ -178,6 +183,7 @@ export function initTenant(options: TenantInitOptions): TenantInitResult {
     defaultTimezone: options.defaultTimezone ?? (zone && zone !== 'Etc/Unknown' ? zone : 'UTC'),
     linkTtlDays: options.linkTtlDays ?? 14,
     reminderSweepMinutes: options.reminderSweepMinutes ?? 15,
+    ghostingDays: options.ghostingDays ?? 7,
     ...(Object.keys(env).length > 0 ? { env } : {}),
   };
   const parsed = TenantSettingsSchema.safeParse(raw);

@@ -17,6 +17,7 @@ export const TENANT_CONTEXT_KEYS = [
   'defaultTimezone',
   'linkTtlDays',
   'reminderSweepMinutes',
+  'ghostingDays',
   'account',
   'region',
 ] as const;
@@ -48,6 +49,7 @@ const SETTING_NAMES = [
   'defaultTimezone',
   'linkTtlDays',
   'reminderSweepMinutes',
+  'ghostingDays',
   'env',
 ];
 
@@ -85,6 +87,8 @@ export const TenantSettingsSchema = z.strictObject(
       .check(z.refine(isTimeZone, 'defaultTimezone must be an IANA time zone, e.g. America/New_York')),
     linkTtlDays: z._default(wholeNumber('linkTtlDays', 1, 90), 14),
     reminderSweepMinutes: z._default(wholeNumber('reminderSweepMinutes', 1, 1440), 15),
+    /** Days without any partner-side action, while partner work is open, before the partner's ladder is told. */
+    ghostingDays: z._default(wholeNumber('ghostingDays', 1, 90), 7),
     env: z.optional(
       z.strictObject(
         {
@@ -166,6 +170,7 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
       defaultTimezone: value('defaultTimezone'),
       linkTtlDays: value('linkTtlDays'),
       reminderSweepMinutes: value('reminderSweepMinutes'),
+      ghostingDays: value('ghostingDays'),
       ...(account !== undefined || region !== undefined ? { env: { account, region } } : {}),
     };
   }
@@ -215,7 +220,8 @@ export function functionEnvironment(
   config: Pick<
     TenantConfig,
     'tenant' | 'senderAddress' | 'publicBaseUrl' | 'defaultTimezone' | 'linkTtlDays'
-  >,
+  > &
+    Partial<Pick<TenantConfig, 'ghostingDays'>>,
   resources: FunctionEnvironmentResources,
 ): Record<string, string> {
   return {
@@ -228,6 +234,7 @@ export function functionEnvironment(
     EVENT_BUS_NAME: resources.eventBusName,
     LINK_KEYS_SECRET_ARN: resources.linkKeysSecretArn,
     LINK_TTL_DAYS: String(config.linkTtlDays),
+    GHOSTING_DAYS: String(config.ghostingDays ?? 7),
     POWERTOOLS_SERVICE_NAME: 'cosell-flow',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };

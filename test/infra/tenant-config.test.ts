@@ -145,6 +145,7 @@ describe('functionEnvironment', () => {
       EVENT_BUS_NAME: 'bus',
       LINK_KEYS_SECRET_ARN: 'arn:secret',
       LINK_TTL_DAYS: '14',
+      GHOSTING_DAYS: '7',
       POWERTOOLS_SERVICE_NAME: 'cosell-flow',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });

@@ -94,6 +94,7 @@ describe('commentedSettings', () => {
       defaultTimezone: 'UTC',
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
+      ghostingDays: 7,
       env: { account: '123456789012', region: 'eu-west-1' },
     };
     const text = commentedSettings(settings, ['senderAddress']);
