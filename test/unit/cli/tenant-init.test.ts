@@ -43,6 +43,7 @@ describe('initTenant', () => {
       defaultTimezone: 'America/Chicago',
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
+      ghostingDays: 7,
     });
     const readme = readFileSync(result.readme, 'utf8');
     expect(readme).toContain('# Tenant `globex`');
