@@ -47,6 +47,7 @@ export const BENCH_ENV: Record<string, string> = {
   MILESTONES_TABLE: 'bench-milestones',
   LINKS_TABLE: 'bench-links',
   IDEMPOTENCY_TABLE: 'bench-idempotency',
+  PARTNER_PLANS_TABLE: 'bench-partner-plans',
   SENDER_ADDRESS: 'deals@links.example',
   SES_CONFIGURATION_SET: 'bench',
   PUBLIC_BASE_URL: 'https://links.example',
