@@ -42,11 +42,14 @@ export interface TableNames {
   idempotency: string;
 }
 
-/** Built once per module, so warm invocations reuse the connection. */
+let shared: DynamoDBDocumentClient | undefined;
+
+/** Built once per module: every store of a function shares it, and warm invocations reuse its connections. */
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  return shared;
 }
 
 /** Deals, milestones and link uses in DynamoDB. Every write is conditional on the version it read. */
