@@ -209,7 +209,8 @@ export function initTenant(options: TenantInitOptions): TenantInitResult {
     );
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  // Commented, so the file explains itself; the CDK app's loader skips whole-line comments.
+  writeFileSync(file, `${commentedSettings(parsed.data, placeholders)}\n`);
   writeFileSync(readmeFile, readme(tenant, parsed.data, placeholders));
 
   // What the CDK app will read: the same loader, so a file written here is a file it accepts.

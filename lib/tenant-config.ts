@@ -134,6 +134,14 @@ export interface LoadTenantConfigOptions {
   readonly rootDir: string;
 }
 
+/** Tenant files may explain each setting with whole-line `//` comments (what `cosell tenant init` writes). */
+export function withoutLineComments(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('//'))
+    .join('\n');
+}
+
 export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigOptions): TenantConfig {
   if (typeof tenant !== 'string' || tenant === '') {
     throw new TenantConfigError('Missing tenant: pass -c tenant=<name> (e.g. npx cdk synth -c tenant=acme)');
@@ -150,7 +158,7 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
   if (existsSync(file)) {
     source = relative(rootDir, file);
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      raw = JSON.parse(withoutLineComments(readFileSync(file, 'utf8')));
     } catch (error) {
       throw new TenantConfigError(
         `Tenant '${tenant}': ${source} is not valid JSON (${(error as Error).message})`,

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutLineComments } from '../../lib/tenant-config';
 import {
   freePort,
   type LocalStackProcess,
@@ -213,7 +214,9 @@ describe('cosell tenant init', () => {
     const args = ['tenant', 'init', 'globex-emea', '--dir', dir, '--timezone', 'Europe/Berlin'];
     const run = await cosell(args);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'tenants', 'globex-emea.json'), 'utf8'))).toEqual({
+    expect(
+      JSON.parse(withoutLineComments(readFileSync(join(dir, 'tenants', 'globex-emea.json'), 'utf8'))),
+    ).toEqual({
       senderAddress: 'deals@globex-emea.example',
       publicBaseUrl: 'https://deals.globex-emea.example',
       defaultTimezone: 'Europe/Berlin',

@@ -63,6 +63,26 @@ describe('loadTenantConfig', () => {
     expect(config.env).toEqual({ account: '123456789012' });
   });
 
+  it('reads a tenant file that explains its settings in whole-line comments', () => {
+    const root = rootWithTenantFile(
+      'delta',
+      [
+        '{',
+        '  // From address of every email.',
+        '  "senderAddress": "deals@delta.example",',
+        '  // Where people reach the link pages: https://example.com/path is not a comment.',
+        '  "publicBaseUrl": "https://links.delta.example",',
+        '  "defaultTimezone": "Europe/Berlin"',
+        '}',
+      ].join('\n'),
+    );
+    const config = fromContext('delta', {}, root);
+    expect(config).toMatchObject({
+      senderAddress: 'deals@delta.example',
+      publicBaseUrl: 'https://links.delta.example',
+    });
+  });
+
   it.each([
     [undefined, /Missing tenant: pass -c tenant=<name>/],
     ['', /Missing tenant/],
