@@ -52,7 +52,7 @@ describe('DynamoDB Local', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates the four tables with the GSI and TTL, and leaves existing tables alone', async () => {
+  it('creates every table with its indexes and TTL, and leaves existing tables alone', async () => {
     // Prepare
     db = await startDynamoDbLocal({ inMemory: true });
     console.info(`DynamoDB Local (in memory) answered after ${db.startupMs} ms`);
@@ -64,7 +64,9 @@ describe('DynamoDB Local', () => {
 
     // Assess
     expect(first.created).toEqual(
-      ['it-plans', 'it-milestones', 'it-links', 'it-idempotency'].map((n) => `cosell-flow-${n}`),
+      ['it-plans', 'it-milestones', 'it-links', 'it-idempotency', 'it-partner-plans'].map(
+        (n) => `cosell-flow-${n}`,
+      ),
     );
     expect(second).toEqual({ created: [], existing: first.created });
     const { Table } = await client.send(new DescribeTableCommand({ TableName: nameFor('milestones') }));
