@@ -76,29 +76,7 @@ export class SesMailer implements Mailer {
       },
       ConfigurationSetName: this.configurationSet,
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.ses.send(command);
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const name = (error as { name?: string })?.name ?? 'Error';
-        if (isPermanentSesError(error)) {
-          throw new DeliveryRejectedError(
-            `SES refused the email to ${email.to.join(', ')}: ${message}`,
-            name,
-          );
-        }
-        if (!isTransientSesError(error)) throw error;
-        if (attempt >= this.retry.attempts) {
-          throw new DeliveryDeferredError(`SES did not take the email for now (${name}): ${message}`, {
-            cause: error,
-          });
-        }
-        const cap = this.retry.baseDelayMs * 2 ** (attempt - 1);
-        await this.retry.sleep(cap / 2 + Math.random() * (cap / 2));
-      }
-    }
+    await this.sendWithRetry(() => this.ses.send(command), email);
   }
 
   /**
@@ -126,7 +104,10 @@ export class SesMailer implements Mailer {
     await this.sendWithRetry(() => this.ses.send(command), email);
   }
 
-  /** The retry and error mapping of `send`, for `sendRaw`. */
+  /**
+   * Transient refusals (throttling, 5xx) are retried with jittered backoff, then reported as deferred;
+   * permanent ones are reported as rejected at once; anything else is rethrown as it is.
+   */
   private async sendWithRetry(attemptSend: () => Promise<unknown>, email: OutboundEmail): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {

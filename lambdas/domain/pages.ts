@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { StageKey } from '../schemas/plan.schema';
 import type { ActionTarget, SlipImpact } from './actions';
 import type { Deal } from './deal';
 import { escapeHtml as e } from './emails';
+import { htmlPageHeaders } from './html-headers';
 import type { LinkAction, LinkClaims } from './links';
 import { STAGES } from './playbook';
 import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from './use-cases/links';
@@ -29,17 +29,8 @@ const STYLE = [
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}dt{font-weight:600}dd{margin:0}',
 ].join('');
 
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
-
-/** Headers every link page carries: nothing loads from elsewhere, nothing frames it, nothing caches it. */
-export const PAGE_HEADERS: Record<string, string> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-};
+/** Headers every link page carries (see html-headers.ts); its form posts back to the same URL. */
+export const PAGE_HEADERS = htmlPageHeaders(STYLE, "'self'");
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${e(title)} · Cosell Flow</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;

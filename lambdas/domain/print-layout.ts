@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { escapeHtml as e } from './emails';
+import { htmlPageHeaders } from './html-headers';
 
 /**
  * The printable pages (the program report and a plan's one-pager): server-rendered HTML, no script, no
@@ -37,20 +37,8 @@ export const PRINT_STYLE = [
   '@media print{html{font-size:11px}body{background:#fff}main{max-width:none;padding:0}.card,.kpi{border:0;border-radius:0;padding:0;margin-bottom:.5rem}th,td{padding:.15rem .3rem}svg,tr,dl,.kpi{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}}',
 ].join('');
 
-const STYLE_HASH = createHash('sha256').update(PRINT_STYLE).digest('base64');
-
-/**
- * Headers of the printable pages: the link pages' policy (nothing loads from elsewhere, nothing frames it,
- * nothing caches it) with this stylesheet's hash, and no forms at all.
- */
-export const PRINT_PAGE_HEADERS: Record<string, string> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-};
+/** Headers of the printable pages (see html-headers.ts): no forms at all. */
+export const PRINT_PAGE_HEADERS = htmlPageHeaders(PRINT_STYLE, "'none'");
 
 export function printLayout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${e(title)} · Cosell Flow</title><style>${PRINT_STYLE}</style></head><body><main>${body}</main></body></html>`;
