@@ -222,6 +222,7 @@ describe('cosell tenant init', () => {
       defaultTimezone: 'Europe/Berlin',
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
+      ghostingDays: 7,
     });
     expect(existsSync(join(dir, 'tenants', 'globex-emea.README.md'))).toBe(true);
     expect(run.stdout).toContain('// From address of every email');
