@@ -2,18 +2,10 @@ import { logger } from '../adapters/logger';
 import { PAGE_HEADERS, renderLinkPage } from '../domain/pages';
 import { actOnLink, viewLink } from '../domain/use-cases/links';
 import { bodyBytes, type HttpEvent, type HttpResult, MAX_BODY_BYTES, mediaType } from './http';
-import { clock, dynamo, environment, events, mailer, signingKeys, tenantConfig, workflow } from './wiring';
+import { environment, events, messaging, workflow } from './wiring';
 
 const env = environment();
-const deps = {
-  clock,
-  config: tenantConfig(env),
-  ...dynamo(env),
-  mailer: mailer(env),
-  keys: signingKeys(env),
-  workflow: workflow(env),
-  events: events(env),
-};
+const deps = { ...messaging(env), workflow: workflow(env), events: events(env) };
 
 /**
  * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners

@@ -1,17 +1,10 @@
 import { logger } from '../adapters/logger';
 import { escalateGate } from '../domain/use-cases/gates';
 import { gateEscalateInput } from '../schemas/task.schema';
-import { clock, dynamo, environment, events, mailer, signingKeys, tenantConfig } from './wiring';
+import { environment, events, messaging } from './wiring';
 
 const env = environment();
-const deps = {
-  clock,
-  config: tenantConfig(env),
-  ...dynamo(env),
-  mailer: mailer(env),
-  keys: signingKeys(env),
-  events: events(env),
-};
+const deps = { ...messaging(env), events: events(env) };
 
 /** Task `Escalate: <stage>` (a gate's deadline passed): escalates and says how long to wait again. */
 export const handler = async (event: unknown) => {

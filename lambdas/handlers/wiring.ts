@@ -77,3 +77,8 @@ export function events(env: Environment) {
 export function signingKeys(env: Environment) {
   return new SecretSigningKeys(required(env, 'LINK_KEYS_SECRET_ARN'), clock, env.LINK_TTL_DAYS);
 }
+
+/** What every function that emails people with links needs: deals, ledger, mail and link keys. */
+export function messaging(env: Environment) {
+  return { clock, config: tenantConfig(env), ...dynamo(env), mailer: mailer(env), keys: signingKeys(env) };
+}
