@@ -61,6 +61,17 @@ export async function loadPartnerPlanValidator(
 }
 
 export { detectFormat, type PlanFormat } from '../lambdas/domain/plan-document';
+
+/** A YAML or JSON document file with the content type to send it as; throws with the reason it can't be read. */
+export async function readDocumentFile(file: string): Promise<{ text: string; contentType: string }> {
+  try {
+    const contentType = detectFormat(file) === 'json' ? 'application/json' : 'application/yaml';
+    return { text: await readFile(file, 'utf8'), contentType };
+  } catch (error) {
+    const reason = error instanceof ValidationError ? error.issues[0]?.message : (error as Error).message;
+    throw new Error(`${file}: ${reason}`);
+  }
+}
 export { ValidationError } from '../lambdas/schemas/validation';
 
 /** The document as data, parsed as the product parses it (YAML core schema, no aliases); throws if it does not parse. */

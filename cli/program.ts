@@ -269,7 +269,7 @@ Examples:
     )
     .action(async (files: string[], options: { json?: boolean }, command: Command) => {
       const api = client(command);
-      const { detectFormat, ValidationError } = await planFiles();
+      const { readDocumentFile } = await planFiles();
       const { parseIssuePath, SourceLocator } = await import('./source-positions');
       const shown = progress(io, files.length, 'creating');
       const created: (PlanView & { file: string })[] = [];
@@ -277,29 +277,27 @@ Examples:
       try {
         for (const file of files) {
           shown.step(file);
-          let text: string;
-          let contentType: string;
+          let document: { text: string; contentType: string };
           try {
-            contentType = detectFormat(file) === 'json' ? 'application/json' : 'application/yaml';
-            text = await readFile(file, 'utf8');
+            document = await readDocumentFile(file);
           } catch (error) {
-            const reason =
-              error instanceof ValidationError ? error.issues[0]?.message : (error as Error).message;
-            io.stderr(`${file}: ${reason}\n`);
+            io.stderr(`${(error as Error).message}\n`);
             codes.push(ExitCode.invalid);
             continue;
           }
           try {
             const res = await api.request<PlanView & { warnings?: IssueLine[] }>('POST', '/plans', {
-              body: text,
-              contentType,
+              body: document.text,
+              contentType: document.contentType,
             });
             // Accepted with something to know, such as an account off the partner plan's target list.
             for (const w of res.body.warnings ?? []) io.stderr(`${file}: warning: ${w.path}: ${w.message}\n`);
             created.push({ ...res.body, file });
           } catch (error) {
             if (!(error instanceof ApiError) || error.exitCode !== ExitCode.invalid) throw error;
-            const locator = new SourceLocator(text.startsWith('\uFEFF') ? text.slice(1) : text);
+            const locator = new SourceLocator(
+              document.text.startsWith('\uFEFF') ? document.text.slice(1) : document.text,
+            );
             io.stderr(`${file}: ${error.message}\n`);
             for (const issue of error.issues) {
               const at = locator.locate(parseIssuePath(issue.path), issue.message);
@@ -420,26 +418,25 @@ Examples:
   cosell partner-plan put examples/partner-plan-northwind.yaml`,
     )
     .action(async (file: string, options: { json?: boolean }, command: Command) => {
-      const { detectFormat, ValidationError } = await planFiles();
-      let text: string;
-      let contentType: string;
+      const { readDocumentFile } = await planFiles();
+      let document: { text: string; contentType: string };
       try {
-        contentType = detectFormat(file) === 'json' ? 'application/json' : 'application/yaml';
-        text = await readFile(file, 'utf8');
+        document = await readDocumentFile(file);
       } catch (error) {
-        const reason = error instanceof ValidationError ? error.issues[0]?.message : (error as Error).message;
-        throw new CliError(`${file}: ${reason}`, ExitCode.invalid);
+        throw new CliError((error as Error).message, ExitCode.invalid);
       }
       let res: { status: number; body: PartnerPlanStored };
       try {
         res = await client(command).request<PartnerPlanStored>('PUT', '/partner-plans', {
-          body: text,
-          contentType,
+          body: document.text,
+          contentType: document.contentType,
         });
       } catch (error) {
         if (!(error instanceof ApiError) || error.exitCode !== ExitCode.invalid) throw error;
         const { parseIssuePath, SourceLocator } = await import('./source-positions');
-        const locator = new SourceLocator(text.startsWith('\uFEFF') ? text.slice(1) : text);
+        const locator = new SourceLocator(
+          document.text.startsWith('\uFEFF') ? document.text.slice(1) : document.text,
+        );
         io.stderr(`${file}: ${error.message}\n`);
         for (const issue of error.issues) {
           const at = locator.locate(parseIssuePath(issue.path), issue.message);

@@ -43,15 +43,8 @@ function isPublicBaseUrl(value: string): boolean {
   return (url.protocol === 'https:' || (local && url.protocol === 'http:')) && !url.search && !url.hash;
 }
 
-const SETTING_NAMES = [
-  'senderAddress',
-  'publicBaseUrl',
-  'defaultTimezone',
-  'linkTtlDays',
-  'reminderSweepMinutes',
-  'ghostingDays',
-  'env',
-];
+/** A tenant file's settings: the context keys, with `account` and `region` under `env`. */
+const SETTING_NAMES = [...TENANT_CONTEXT_KEYS.filter((k) => k !== 'account' && k !== 'region'), 'env'];
 
 /** Says "is required" when the setting is absent and what is expected when it is malformed. */
 const expecting = (name: string, expected: string) => ({

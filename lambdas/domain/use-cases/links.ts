@@ -141,15 +141,16 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
     if ('kind' in live) return live;
     const { claims, snapshot, target } = live;
     const parsed = inputSchema(claims.action, target).safeParse(form);
-    if (!parsed.success)
-      return {
-        kind: 'form',
-        status: 200,
-        claims,
-        deal: snapshot.deal,
-        target,
-        errors: formatIssues(parsed.error),
-      };
+    // Invalid input shows the form again with what to fix; nothing is claimed or changed.
+    const formAgain = (errors: FieldError[]): LinkPage => ({
+      kind: 'form',
+      status: 200,
+      claims,
+      deal: snapshot.deal,
+      target,
+      errors,
+    });
+    if (!parsed.success) return formAgain(formatIssues(parsed.error));
     const now = deps.clock.now();
     let result: ActionResult;
     try {
@@ -163,14 +164,7 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
       );
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      return {
-        kind: 'form',
-        status: 200,
-        claims,
-        deal: snapshot.deal,
-        target,
-        errors: [{ path: 'newDue', message: error.message }],
-      };
+      return formAgain([{ path: 'newDue', message: error.message }]);
     }
     try {
       await deps.store.save({
