@@ -23,6 +23,15 @@ export default defineConfig({
         },
       },
       {
+        // One DealStore suite, against the in-memory fake and against DynamoDB Local.
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

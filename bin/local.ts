@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MissingJavaError } from '../local/dynamodb-local';
-import { PortInUseError } from '../local/ports';
+import { PortInUseError } from '../local/free-port';
 import { startLocalStack } from '../local/runtime';
 
 /**

@@ -2,17 +2,18 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CORE_SCHEMA, load } from 'js-yaml';
-import { detectFormat, type PlanFormat, parsePlanDocument } from '../lambdas/domain/plan-document';
+import {
+  detectFormat,
+  type PlanFormat,
+  parsePlanDocument,
+  readPlanDocument,
+} from '../lambdas/domain/plan-document';
 import type { Plan } from '../lambdas/schemas/plan.schema';
 import { formatIssues, ValidationError, type ValidationIssue } from '../lambdas/schemas/validation';
-import { parseIssuePath, SourceLocator } from './source-positions';
+import { type FileIssue, FileIssuesError } from './issue-printer';
+import { locateIssues } from './source-positions';
 
-/** One problem in one file, with where it is. */
-export interface FileIssue extends ValidationIssue {
-  line: number;
-  column: number;
-}
+export type { FileIssue } from './issue-printer';
 
 export interface FileCheck {
   file: string;
@@ -60,42 +61,65 @@ export async function loadPartnerPlanValidator(
   };
 }
 
-export { detectFormat, type PlanFormat } from '../lambdas/domain/plan-document';
+/** A plan file read as the API reads a request body. */
+export interface DocumentFile {
+  file: string;
+  /** The file's text, as it is sent to the API. */
+  text: string;
+  format: PlanFormat;
+  contentType: 'application/json' | 'application/yaml';
+  /** The document as data: what the API's `readPlanDocument` makes of the same text. */
+  data: unknown;
+}
 
-/** A YAML or JSON document file with the content type to send it as; throws with the reason it can't be read. */
-export async function readDocumentFile(file: string): Promise<{ text: string; contentType: string }> {
+function atStart(issues: readonly ValidationIssue[]): FileIssue[] {
+  return issues.map((issue) => ({ ...issue, line: 1, column: 1 }));
+}
+
+/** The file's text; throws `FileIssuesError` when it cannot be read. */
+async function readText(file: string): Promise<string> {
   try {
-    const contentType = detectFormat(file) === 'json' ? 'application/json' : 'application/yaml';
-    return { text: await readFile(file, 'utf8'), contentType };
+    return await readFile(file, 'utf8');
   } catch (error) {
-    const reason = error instanceof ValidationError ? error.issues[0]?.message : (error as Error).message;
-    throw new Error(`${file}: ${reason}`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new FileIssuesError(
+      file,
+      atStart([{ path: '(root)', message: `cannot read the file: ${reason}` }]),
+    );
   }
 }
-export { ValidationError } from '../lambdas/schemas/validation';
 
-/** The document as data, parsed as the product parses it (YAML core schema, no aliases); throws if it does not parse. */
-export function parseData(text: string, format: PlanFormat): unknown {
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return format === 'json' ? JSON.parse(source) : load(source, { schema: CORE_SCHEMA, maxAliases: 0 });
-}
-
-/** The document's `kind`; undefined if it does not parse. */
-function kindOf(text: string, format: PlanFormat): string | undefined {
+/**
+ * Reads a plan document's text through the API's own `readPlanDocument` (size limit, empty file, nesting
+ * depth, no YAML aliases), so a file that passes here is one the API reads too. Throws `FileIssuesError`,
+ * each problem at its line and column.
+ */
+export function readDocumentText(file: string, text: string): DocumentFile {
+  let format: PlanFormat;
   try {
-    const data = parseData(text, format);
-    const kind = (data as { kind?: unknown } | null)?.kind;
-    return typeof kind === 'string' ? kind : undefined;
-  } catch {
-    return undefined;
+    format = detectFormat(file);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new FileIssuesError(file, atStart(error.issues));
+  }
+  try {
+    const data = readPlanDocument(text, format);
+    const contentType = format === 'json' ? 'application/json' : 'application/yaml';
+    return { file, text, format, contentType, data };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new FileIssuesError(file, locateIssues(text, error.issues));
   }
 }
 
-function withPositions(text: string, issues: readonly ValidationIssue[]): FileIssue[] {
-  const locator = new SourceLocator(text.startsWith('\uFEFF') ? text.slice(1) : text);
-  return issues
-    .map((issue) => ({ ...issue, ...locator.locate(parseIssuePath(issue.path), issue.message) }))
-    .sort((a, b) => a.line - b.line || a.column - b.column);
+/** A YAML or JSON plan file, read as `readDocumentText` reads it; throws `FileIssuesError`. */
+export async function readDocumentFile(file: string): Promise<DocumentFile> {
+  return readDocumentText(file, await readText(file));
+}
+
+function inSourceOrder(issues: FileIssue[]): FileIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 export interface CheckOptions {
@@ -105,36 +129,40 @@ export interface CheckOptions {
 
 /** Validates one plan file's text: a deal plan (`CoSellPlan`) or a partner plan (`PartnerPlan`). */
 export function checkPlanText(file: string, text: string, options: CheckOptions = {}): FileCheck {
-  let format: PlanFormat;
+  let document: DocumentFile;
   try {
-    format = detectFormat(file);
+    document = readDocumentText(file, text);
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return { file, valid: false, issues: withPositions('', error.issues) };
+    if (!(error instanceof FileIssuesError)) throw error;
+    return { file, valid: false, issues: inSourceOrder([...error.issues]) };
   }
 
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const kind = kindOf(source, format);
+  const declared = (document.data as { kind?: unknown } | null)?.kind;
+  const kind = typeof declared === 'string' ? declared : undefined;
   if (kind === 'PartnerPlan') {
     if (!options.partnerPlan) {
       const issue = {
         path: 'kind',
         message: 'this version of cosell cannot check partner plans (no partner plan schema is installed)',
       };
-      return { file, kind, valid: false, issues: withPositions(text, [issue]) };
+      return { file, kind, valid: false, issues: locateIssues(text, [issue]) };
     }
-    const data =
-      format === 'json' ? JSON.parse(source) : load(source, { schema: CORE_SCHEMA, maxAliases: 0 });
-    const issues = options.partnerPlan(data);
-    return { file, kind, valid: issues.length === 0, issues: withPositions(text, issues) };
+    const issues = options.partnerPlan(document.data);
+    return { file, kind, valid: issues.length === 0, issues: inSourceOrder(locateIssues(text, issues)) };
   }
 
   try {
-    const plan = parsePlanDocument(text, format);
+    // The API's own parse of a deal plan, so the verdict here is the API's.
+    const plan = parsePlanDocument(text, document.format);
     return { file, kind: 'CoSellPlan', valid: true, issues: [], plan };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return { file, ...(kind ? { kind } : {}), valid: false, issues: withPositions(text, error.issues) };
+    return {
+      file,
+      ...(kind ? { kind } : {}),
+      valid: false,
+      issues: inSourceOrder(locateIssues(text, error.issues)),
+    };
   }
 }
 
@@ -142,22 +170,10 @@ export function checkPlanText(file: string, text: string, options: CheckOptions 
 export async function checkPlanFile(file: string, options: CheckOptions = {}): Promise<FileCheck> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return {
-      file,
-      valid: false,
-      issues: [{ path: '(root)', message: `cannot read the file: ${reason}`, line: 1, column: 1 }],
-    };
+    if (!(error instanceof FileIssuesError)) throw error;
+    return { file, valid: false, issues: [...error.issues] };
   }
   return checkPlanText(file, text, options);
-}
-
-/** `FILE:LINE:COL  path  message`, one line per issue (the form editors and CI annotate from). */
-export function formatFileIssues(check: FileCheck): string[] {
-  return check.issues.map(
-    (issue) => `${check.file}:${issue.line}:${issue.column}  ${issue.path}  ${issue.message}`,
-  );
 }

@@ -1,10 +1,12 @@
-import { type ProgramReport, reportTables, reportToCsv, type Table } from '../lambdas/domain/reports';
+import type { ProgramReport } from '../lambdas/domain/reports';
+import { reportToCsv } from '../lambdas/views/reports/report-csv';
+import { reportTables, type Table } from '../lambdas/views/reports/report-tables';
 import { CliError, ExitCode } from './exit-codes';
 import { type Column, renderTable } from './table-format';
 
 /**
  * The program report (`GET /reports/program`) for a terminal or a spreadsheet, laid out by the same
- * functions the API's own CSV uses (`reportTables`, `reportToCsv` in lambdas/domain/reports.ts), so the CLI
+ * functions the API's own CSV uses (`reportTables`, `reportToCsv` in lambdas/views/reports/), so the CLI
  * and the API can never disagree on a figure.
  */
 

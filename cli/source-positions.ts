@@ -1,4 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { IssueLine } from './exit-codes';
+import type { FileIssue } from './issue-printer';
 
 /**
  * Maps an issue's field path (`stages.door-opener.milestones[0].owner`, as `formatPath` writes it) to a line
@@ -130,4 +132,10 @@ export class SourceLocator {
   private start(node: Node): SourcePosition {
     return this.position(node.range?.[0] ?? 0);
   }
+}
+
+/** Each issue with the line and column its path points at in `text` (YAML or JSON, a byte order mark allowed). */
+export function locateIssues(text: string, issues: readonly IssueLine[]): FileIssue[] {
+  const locator = new SourceLocator(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  return issues.map((issue) => ({ ...issue, ...locator.locate(parseIssuePath(issue.path), issue.message) }));
 }

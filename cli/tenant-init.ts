@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
+  DEFAULT_TIMEZONE,
+  GHOSTING_DAYS,
+  GHOSTING_DAYS_RANGE,
+  LINK_TTL_DAYS,
+  LINK_TTL_DAYS_RANGE,
+  REMINDER_SWEEP_MINUTES,
+  REMINDER_SWEEP_MINUTES_RANGE,
+} from '../lambdas/domain/defaults';
+import {
   loadTenantConfig,
   TENANT_NAME_PATTERN,
   type TenantSettings,
@@ -58,14 +67,17 @@ const SETTING_DOCS: SettingDoc[] = [
     key: 'defaultTimezone',
     what: "IANA time zone for people the plan gives no timezone; milestones fall due at 17:00 in the owner's time zone.",
   },
-  { key: 'linkTtlDays', what: 'Days an action link stays valid (1 to 90; default 14).' },
+  {
+    key: 'linkTtlDays',
+    what: `Days an action link stays valid (${LINK_TTL_DAYS_RANGE.min} to ${LINK_TTL_DAYS_RANGE.max}; default ${LINK_TTL_DAYS}).`,
+  },
   {
     key: 'reminderSweepMinutes',
-    what: 'How often the reminder sweep runs, in minutes (1 to 1440; default 15).',
+    what: `How often the reminder sweep runs, in minutes (${REMINDER_SWEEP_MINUTES_RANGE.min} to ${REMINDER_SWEEP_MINUTES_RANGE.max}; default ${REMINDER_SWEEP_MINUTES}).`,
   },
   {
     key: 'ghostingDays',
-    what: "Days without any partner-side action, while partner work is open, before the partner's escalation path is told (1 to 90; default 7).",
+    what: `Days without any partner-side action, while partner work is open, before the partner's escalation path is told (${GHOSTING_DAYS_RANGE.min} to ${GHOSTING_DAYS_RANGE.max}; default ${GHOSTING_DAYS}).`,
   },
   {
     key: 'env.account',
@@ -180,10 +192,10 @@ export function initTenant(options: TenantInitOptions): TenantInitResult {
   const raw = {
     senderAddress: placeholder('senderAddress', options.senderAddress, `deals@${tenant}.example`),
     publicBaseUrl: placeholder('publicBaseUrl', options.publicBaseUrl, `https://deals.${tenant}.example`),
-    defaultTimezone: options.defaultTimezone ?? (zone && zone !== 'Etc/Unknown' ? zone : 'UTC'),
-    linkTtlDays: options.linkTtlDays ?? 14,
-    reminderSweepMinutes: options.reminderSweepMinutes ?? 15,
-    ghostingDays: options.ghostingDays ?? 7,
+    defaultTimezone: options.defaultTimezone ?? (zone && zone !== 'Etc/Unknown' ? zone : DEFAULT_TIMEZONE),
+    linkTtlDays: options.linkTtlDays ?? LINK_TTL_DAYS,
+    reminderSweepMinutes: options.reminderSweepMinutes ?? REMINDER_SWEEP_MINUTES,
+    ghostingDays: options.ghostingDays ?? GHOSTING_DAYS,
     ...(Object.keys(env).length > 0 ? { env } : {}),
   };
   const parsed = TenantSettingsSchema.safeParse(raw);

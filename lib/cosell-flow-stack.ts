@@ -1,30 +1,46 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ActionLinks } from './constructs/action-links';
 import type { CosellFunction, HandlerName } from './constructs/cosell-function';
+import { HttpApi } from './constructs/http-api';
 import { arnWildcardFinding } from './constructs/nag-findings';
 import { Notifier } from './constructs/notifier';
 import { PlanStore } from './constructs/plan-store';
 import { PlaybookWorkflow } from './constructs/playbook-workflow';
-import { RegistrationEvents } from './constructs/registration-events';
 import { ReminderSchedule } from './constructs/reminder-schedule';
 import { SigningKeys } from './constructs/signing-keys';
-import { functionEnvironment, type TenantConfig } from './tenant-config';
+import { TenantEventBus } from './constructs/tenant-event-bus';
+import { WorkflowAlarms } from './constructs/workflow-alarms';
+import { functionEnvironment, routeThrottles, type TenantConfig } from './tenant-config';
+
+/** The tables, as FUNCTION_ACCESS names them. */
+export type TableAccessName = 'plans' | 'milestones' | 'links' | 'idempotency' | 'partner-plans';
+
+/**
+ * What a function may do with a table. `read` and `read-write` are CDK's table grants (every data action,
+ * the table's indexes too); the item-level ones name exactly the actions of a function that only touches
+ * one deal's items, on the table alone (no index): `read-item` GetItem; `write-item` PutItem, UpdateItem and
+ * ConditionCheckItem (single items, in a transaction too; TransactWriteItems has no IAM action of its own);
+ * `query` Query on the table (one deal's partition). None of them Scan, DeleteItem or BatchWriteItem.
+ */
+export type TableAccess = 'read' | 'read-write' | 'read-item' | 'write-item' | 'query';
+
+/** The DynamoDB actions of each item-level table access. */
+export const ITEM_LEVEL_ACTIONS: Readonly<Record<Exclude<TableAccess, 'read' | 'read-write'>, string[]>> = {
+  'read-item': ['dynamodb:GetItem'],
+  'write-item': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  query: ['dynamodb:Query'],
+};
 
 /** One permission a function may hold; the names read like docs/design.md's grants table. */
 export type Access =
-  | 'plans:read'
-  | 'plans:read-write'
-  | 'milestones:read'
-  | 'milestones:read-write'
-  | 'links:read-write'
-  | 'idempotency:read-write'
-  | 'partner-plans:read'
-  | 'partner-plans:read-write'
+  | `${TableAccessName}:${TableAccess}`
   | 'link-keys:read'
   | 'ses:send'
   | 'workflow:start-execution'
   | 'workflow:task-response'
+  | 'workflow:reconcile'
   | 'events:put';
 
 /** docs/design.md, "Lambda functions (entry -> what it may touch)": nothing more, nothing less. */
@@ -36,18 +52,24 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'workflow:start-execution',
   ],
   'reports-api': ['plans:read', 'milestones:read', 'partner-plans:read'],
+  // Public: only the item-level actions it uses, on one deal's items (no Scan, DeleteItem or BatchWriteItem).
   'action-link': [
-    'plans:read-write',
-    'milestones:read-write',
-    'links:read-write',
-    'idempotency:read-write',
+    'plans:read-item',
+    'plans:write-item',
+    'milestones:query',
+    'milestones:write-item',
+    'links:read-item',
+    'links:write-item',
+    'idempotency:read-item',
+    'idempotency:write-item',
     'link-keys:read',
     'ses:send',
     'workflow:task-response',
     'events:put',
   ],
-  // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each.
-  'gate-deadline': ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'events:put'],
+  // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each. Opening
+  // a stage brings some milestones' first nudge forward: it writes milestones.
+  'gate-deadline': ['plans:read-write', 'milestones:read-write', 'idempotency:read-write', 'events:put'],
   'gate-open': [
     'plans:read-write',
     'milestones:read',
@@ -65,7 +87,8 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'events:put',
   ],
   'register-deal': ['plans:read-write', 'idempotency:read-write', 'events:put'],
-  // plans read-write: the weekly review, run after each sweep, moves a plan's next review date.
+  // plans read-write: the weekly review, run after each sweep, moves a plan's next review date. The reconciler
+  // (after the sweep) checks each active deal's execution: it redrives or starts one, or completes a gate.
   'reminder-sweep': [
     'milestones:read-write',
     'plans:read-write',
@@ -73,10 +96,15 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'link-keys:read',
     'ses:send',
     'events:put',
+    'workflow:reconcile',
+    'workflow:task-response',
   ],
   // Suppression records live in the idempotency table; plans and milestones are read to find who to tell.
   'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
 };
+
+/** Functions whose environment names the state machine (STATE_MACHINE_ARN). */
+export const STATE_MACHINE_CLIENTS: readonly HandlerName[] = ['plans-api', 'reminder-sweep'];
 
 export interface CosellFlowStackProps extends StackProps {
   readonly config: TenantConfig;
@@ -88,10 +116,11 @@ export class CosellFlowStack extends Stack {
   public readonly planStore: PlanStore;
   public readonly signingKeys: SigningKeys;
   public readonly notifier: Notifier;
-  public readonly registrationEvents: RegistrationEvents;
+  public readonly tenantBus: TenantEventBus;
   public readonly workflow: PlaybookWorkflow;
-  public readonly actionLinks: ActionLinks;
+  public readonly api: HttpApi;
   public readonly reminders: ReminderSchedule;
+  public readonly alarms: WorkflowAlarms;
   /** Every function by handler name. */
   public readonly functions: Readonly<Record<HandlerName, CosellFunction>>;
 
@@ -106,12 +135,14 @@ export class CosellFlowStack extends Stack {
     this.planStore = new PlanStore(this, 'PlanStore', { tenant: config.tenant });
     this.signingKeys = new SigningKeys(this, 'SigningKeys', { secretName: `${prefix}/link-keys` });
     this.notifier = new Notifier(this, 'Notifier', { senderAddress: config.senderAddress });
-    this.registrationEvents = new RegistrationEvents(this, 'RegistrationEvents', { eventBusName: prefix });
+    // Construct ids keep their first names (RegistrationEvents, ActionLinks) so a deployed tenant's logical ids,
+    // its bus and its API URL (in every link already mailed) survive the rename.
+    this.tenantBus = new TenantEventBus(this, 'RegistrationEvents', { eventBusName: prefix });
 
     const environment = functionEnvironment(config, {
       tables: this.planStore.environment(),
       sesConfigurationSet: this.notifier.configurationSet.configurationSetName,
-      eventBusName: this.registrationEvents.eventBus.eventBusName,
+      eventBusName: this.tenantBus.eventBus.eventBusName,
       linkKeysSecretArn: this.signingKeys.secret.secretArn,
     });
 
@@ -119,20 +150,30 @@ export class CosellFlowStack extends Stack {
       stateMachineName: `${prefix}-playbook`,
       environment,
     });
-    this.actionLinks = new ActionLinks(this, 'ActionLinks', {
+    const stateMachineEnvironment = { STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn };
+    this.api = new HttpApi(this, 'ActionLinks', {
       environment,
-      plansApiEnvironment: { STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn },
+      plansApiEnvironment: stateMachineEnvironment,
+      throttles: routeThrottles(config),
     });
+    const sweepInterval = Duration.minutes(config.reminderSweepMinutes);
     this.reminders = new ReminderSchedule(this, 'ReminderSchedule', {
-      interval: Duration.minutes(config.reminderSweepMinutes),
-      environment,
+      interval: sweepInterval,
+      // The reconciler describes, redrives and starts executions of the state machine.
+      environment: { ...environment, ...stateMachineEnvironment },
+    });
+    this.alarms = new WorkflowAlarms(this, 'WorkflowAlarms', {
+      tenant: config.tenant,
+      stateMachine: this.workflow.stateMachine,
+      sweepLogGroup: this.reminders.sweepFunction.logGroup,
+      sweepInterval,
     });
     const sesEvents = this.notifier.addEventsHandler({ environment });
 
     this.functions = {
-      'plans-api': this.actionLinks.plansApiFunction,
-      'reports-api': this.actionLinks.reportsApiFunction,
-      'action-link': this.actionLinks.actionLinkFunction,
+      'plans-api': this.api.plansApiFunction,
+      'reports-api': this.api.reportsApiFunction,
+      'action-link': this.api.actionLinkFunction,
       'gate-deadline': this.workflow.functions['gate-deadline'],
       'gate-open': this.workflow.functions['gate-open'],
       'gate-escalate': this.workflow.functions['gate-escalate'],
@@ -144,18 +185,20 @@ export class CosellFlowStack extends Stack {
       for (const access of FUNCTION_ACCESS[name]) this.grant(fn, access);
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.actionLinks.url, description: 'HTTP API invoke URL' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API invoke URL' });
     new CfnOutput(this, 'PublicBaseUrl', {
       value: config.publicBaseUrl,
       description: 'Base of emailed links',
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'EventBusName', { value: this.registrationEvents.eventBus.eventBusName });
-    new CfnOutput(this, 'EventArchiveArn', { value: this.registrationEvents.archive.archiveArn });
+    new CfnOutput(this, 'EventBusName', { value: this.tenantBus.eventBus.eventBusName });
+    new CfnOutput(this, 'EventArchiveArn', { value: this.tenantBus.archive.archiveArn });
     new CfnOutput(this, 'EventDeadLetterQueueArn', {
-      value: this.registrationEvents.deadLetterQueue.queueArn,
+      value: this.tenantBus.deadLetterQueue.queueArn,
       description: 'Dead-letter queue for the targets of rules on the event bus',
     });
+    new CfnOutput(this, 'FailedExecutionsAlarmName', { value: this.alarms.failedExecutionsAlarm.alarmName });
+    new CfnOutput(this, 'NeedsAttentionAlarmName', { value: this.alarms.needsAttentionAlarm.alarmName });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.signingKeys.secret.secretArn });
     for (const [key, table] of Object.entries(this.planStore.tables)) {
       new CfnOutput(this, `${key[0]?.toUpperCase()}${key.slice(1)}TableName`, { value: table.tableName });
@@ -163,40 +206,7 @@ export class CosellFlowStack extends Stack {
   }
 
   private grant(fn: CosellFunction, access: Access): void {
-    const { plans, milestones, links, idempotency } = this.planStore;
     switch (access) {
-      case 'plans:read':
-      case 'plans:read-write':
-        if (access === 'plans:read') plans.grantReadData(fn);
-        else plans.grantReadWriteData(fn);
-        // The table's grant also covers its indexes (`<table>/index/*`): the sweep queries active-by-review.
-        Validations.of(fn.role).acknowledge({
-          id: arnWildcardFinding(plans, '/index/*'),
-          reason: `${fn.handlerName}: the plans table grant covers its indexes (active-by-review), this table only.`,
-        });
-        return;
-      case 'milestones:read':
-      case 'milestones:read-write':
-        if (access === 'milestones:read') milestones.grantReadData(fn);
-        else milestones.grantReadWriteData(fn);
-        // The table's grant also covers its indexes (`<table>/index/*`): the open-by-due sweep queries one.
-        Validations.of(fn.role).acknowledge({
-          id: arnWildcardFinding(milestones, '/index/*'),
-          reason: `${fn.handlerName}: the milestones table grant covers its indexes (open-by-due), this table only.`,
-        });
-        return;
-      case 'links:read-write':
-        links.grantReadWriteData(fn);
-        return;
-      case 'idempotency:read-write':
-        idempotency.grantReadWriteData(fn);
-        return;
-      case 'partner-plans:read':
-        this.planStore.partnerPlans.grantReadData(fn);
-        return;
-      case 'partner-plans:read-write':
-        this.planStore.partnerPlans.grantReadWriteData(fn);
-        return;
       case 'link-keys:read':
         this.signingKeys.grantRead(fn);
         return;
@@ -209,9 +219,44 @@ export class CosellFlowStack extends Stack {
       case 'workflow:task-response':
         this.workflow.grantTaskResponse(fn);
         return;
-      case 'events:put':
-        this.registrationEvents.grantPutEventsTo(fn);
+      case 'workflow:reconcile':
+        this.workflow.grantReconcile(fn);
         return;
+      case 'events:put':
+        this.tenantBus.grantPutEventsTo(fn);
+        return;
+      default:
+        this.grantTable(fn, access);
     }
+  }
+
+  private grantTable(fn: CosellFunction, access: `${TableAccessName}:${TableAccess}`): void {
+    const [name, kind] = access.split(':') as [TableAccessName, TableAccess];
+    const tables: Record<TableAccessName, dynamodb.Table> = {
+      plans: this.planStore.plans,
+      milestones: this.planStore.milestones,
+      links: this.planStore.links,
+      idempotency: this.planStore.idempotency,
+      'partner-plans': this.planStore.partnerPlans,
+    };
+    const table = tables[name];
+    if (kind === 'read' || kind === 'read-write') {
+      if (kind === 'read') table.grantReadData(fn);
+      else table.grantReadWriteData(fn);
+      if (name === 'plans' || name === 'milestones') {
+        // The table's grant also covers its indexes (`<table>/index/*`): the sweep queries them.
+        Validations.of(fn.role).acknowledge({
+          id: arnWildcardFinding(table, '/index/*'),
+          reason: `${fn.handlerName}: the ${name} table grant covers its indexes (${name === 'plans' ? 'active-by-review' : 'open-by-due'}), this table only.`,
+        });
+      }
+      return;
+    }
+    // Item-level: the table itself, never its indexes.
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ITEM_LEVEL_ACTIONS[kind],
+      resourceArns: [table.tableArn],
+    });
   }
 }

@@ -1,6 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as z from 'zod/mini';
+import {
+  GHOSTING_DAYS,
+  GHOSTING_DAYS_RANGE,
+  LINK_TTL_DAYS,
+  LINK_TTL_DAYS_RANGE,
+  REMINDER_SWEEP_MINUTES,
+  REMINDER_SWEEP_MINUTES_RANGE,
+  ROUTE_BURST_LIMIT_RANGE,
+  ROUTE_RATE_LIMIT_RANGE,
+  ROUTE_THROTTLES,
+  type RouteThrottle,
+} from '../lambdas/domain/defaults';
 
 /**
  * Tenant settings: one CosellFlow stack per tenant. Read from `tenants/<tenant>.json` when that file exists,
@@ -10,6 +22,16 @@ import * as z from 'zod/mini';
 
 export const TENANT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
 
+/** Per-route HTTP API limits (requests per second, steady and burst), optional; defaults in ROUTE_THROTTLES. */
+export const THROTTLE_SETTING_KEYS = [
+  'linkRateLimit',
+  'linkBurstLimit',
+  'roomRateLimit',
+  'roomBurstLimit',
+  'opsRateLimit',
+  'opsBurstLimit',
+] as const;
+
 /** The context keys read when there is no tenant file (same names as the file's fields). */
 export const TENANT_CONTEXT_KEYS = [
   'senderAddress',
@@ -18,6 +40,7 @@ export const TENANT_CONTEXT_KEYS = [
   'linkTtlDays',
   'reminderSweepMinutes',
   'ghostingDays',
+  ...THROTTLE_SETTING_KEYS,
   'account',
   'region',
 ] as const;
@@ -78,10 +101,26 @@ export const TenantSettingsSchema = z.strictObject(
     defaultTimezone: z
       .string(expecting('defaultTimezone', 'an IANA time zone, e.g. America/New_York'))
       .check(z.refine(isTimeZone, 'defaultTimezone must be an IANA time zone, e.g. America/New_York')),
-    linkTtlDays: z._default(wholeNumber('linkTtlDays', 1, 90), 14),
-    reminderSweepMinutes: z._default(wholeNumber('reminderSweepMinutes', 1, 1440), 15),
+    linkTtlDays: z._default(
+      wholeNumber('linkTtlDays', LINK_TTL_DAYS_RANGE.min, LINK_TTL_DAYS_RANGE.max),
+      LINK_TTL_DAYS,
+    ),
+    reminderSweepMinutes: z._default(
+      wholeNumber('reminderSweepMinutes', REMINDER_SWEEP_MINUTES_RANGE.min, REMINDER_SWEEP_MINUTES_RANGE.max),
+      REMINDER_SWEEP_MINUTES,
+    ),
     /** Days without any partner-side action, while partner work is open, before the partner's ladder is told. */
-    ghostingDays: z._default(wholeNumber('ghostingDays', 1, 90), 7),
+    ghostingDays: z._default(
+      wholeNumber('ghostingDays', GHOSTING_DAYS_RANGE.min, GHOSTING_DAYS_RANGE.max),
+      GHOSTING_DAYS,
+    ),
+    // Public link routes (/a/*), public deal-room routes (/room/*) and operator routes each have their own limits.
+    ...(Object.fromEntries(
+      THROTTLE_SETTING_KEYS.map((key) => {
+        const range = key.endsWith('RateLimit') ? ROUTE_RATE_LIMIT_RANGE : ROUTE_BURST_LIMIT_RANGE;
+        return [key, z.optional(wholeNumber(key, range.min, range.max))];
+      }),
+    ) as Record<(typeof THROTTLE_SETTING_KEYS)[number], z.ZodMiniOptional<ReturnType<typeof wholeNumber>>>),
     env: z.optional(
       z.strictObject(
         {
@@ -172,6 +211,7 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
       linkTtlDays: value('linkTtlDays'),
       reminderSweepMinutes: value('reminderSweepMinutes'),
       ghostingDays: value('ghostingDays'),
+      ...Object.fromEntries(THROTTLE_SETTING_KEYS.map((key) => [key, value(key)])),
       ...(account !== undefined || region !== undefined ? { env: { account, region } } : {}),
     };
   }
@@ -196,6 +236,17 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
     tenant,
     source,
   };
+}
+
+/** The HTTP API's per-route limits: the tenant's settings over the defaults. */
+export function routeThrottles(
+  config: Partial<Pick<TenantSettings, (typeof THROTTLE_SETTING_KEYS)[number]>>,
+): Record<keyof typeof ROUTE_THROTTLES, RouteThrottle> {
+  const of = (route: keyof typeof ROUTE_THROTTLES): RouteThrottle => ({
+    rateLimit: config[`${route}RateLimit`] ?? ROUTE_THROTTLES[route].rateLimit,
+    burstLimit: config[`${route}BurstLimit`] ?? ROUTE_THROTTLES[route].burstLimit,
+  });
+  return { link: of('link'), room: of('room'), ops: of('ops') };
 }
 
 /** The resource names a function's environment points at (tokens in CDK, plain names locally). */
@@ -235,7 +286,7 @@ export function functionEnvironment(
     EVENT_BUS_NAME: resources.eventBusName,
     LINK_KEYS_SECRET_ARN: resources.linkKeysSecretArn,
     LINK_TTL_DAYS: String(config.linkTtlDays),
-    GHOSTING_DAYS: String(config.ghostingDays ?? 7),
+    GHOSTING_DAYS: String(config.ghostingDays ?? GHOSTING_DAYS),
     POWERTOOLS_SERVICE_NAME: 'cosell-flow',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };

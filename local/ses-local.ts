@@ -9,12 +9,12 @@ import type { Email, getStoreReadonly, saveEmail } from 'aws-ses-v2-local/dist/s
 /** One email as the local outbox shows it (`GET /_local/outbox`). */
 export interface OutboxEmail {
   to: string[];
-  /** Copied recipients (the emulator keeps the first of each list; our emails copy at most one person). */
+  /** Copied recipients (every one, over SES v2; our emails copy at most one person). */
   cc: string[];
   subject: string;
   text: string;
   html: string;
-  /** Attached parts (a raw message's calendar invitation, say), without their content. */
+  /** Attached parts (the weekly review's calendar invitation, say), without their content. */
   attachments: { filename?: string; contentType: string; size: number }[];
   /** Absolute action URLs in the mail (every http(s) URL whose path starts with `/a/`), in order, once each. */
   links: string[];
@@ -35,7 +35,7 @@ export interface SesLocalOptions {
 }
 
 export interface SesLocal {
-  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SES; the emulator's mail viewer is at this address too. */
+  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SESV2; the emulator's mail viewer is at this address too. */
   readonly url: string;
   readonly port: number;
   /** Every email sent, oldest first. */
@@ -62,8 +62,8 @@ const requireCjs = createRequire(import.meta.url);
 let running = false;
 
 /**
- * Runs aws-ses-v2-local in this process. It accepts SES v1 `SendEmail` (what @aws-sdk/client-ses sends) and
- * v2. Its store is global to the process, so only one instance may run at a time.
+ * Runs aws-ses-v2-local in this process. It accepts SES v2 `SendEmail` (what the mailer sends through
+ * @aws-sdk/client-sesv2, attachments included) and v1. Its store is global to the process, so only one instance may run at a time.
  */
 export async function startSesLocal(options: SesLocalOptions = {}): Promise<SesLocal> {
   if (running)
@@ -123,8 +123,17 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
     if (throttleNext > 0 && request.method === 'POST') {
       throttleNext--;
       request.resume();
-      response.writeHead(400, { 'content-type': 'text/xml' });
-      response.end(THROTTLED);
+      // SES v2 is REST-JSON (`POST /v2/email/outbound-emails`); v1 is the query protocol (XML errors).
+      if (request.url?.startsWith('/v2/')) {
+        response.writeHead(429, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'TooManyRequestsException',
+        });
+        response.end(THROTTLED_V2);
+      } else {
+        response.writeHead(400, { 'content-type': 'text/xml' });
+        response.end(THROTTLED);
+      }
       return;
     }
     for (const listener of emulate) listener(request, response);
@@ -163,6 +172,9 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
 const THROTTLED =
   '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code>' +
   '<Message>Maximum sending rate exceeded.</Message></Error><RequestId>local-throttle</RequestId></ErrorResponse>';
+
+/** The same for SES v2 (REST-JSON: HTTP 429, the error type in `x-amzn-errortype`). */
+const THROTTLED_V2 = JSON.stringify({ message: 'Maximum sending rate exceeded.' });
 
 function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
   const text = email.body.text ?? '';

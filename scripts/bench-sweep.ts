@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDealStore, DynamoEffectLedger } from '../lambdas/adapters/dynamodb.adapter';
+import { DynamoDealStore } from '../lambdas/adapters/dynamodb/deal-store.adapter';
+import { DynamoEffectLedger } from '../lambdas/adapters/dynamodb/effect-ledger.adapter';
 import { type MilestoneState, startDeal } from '../lambdas/domain/deal';
-import type { OutboundEmail } from '../lambdas/domain/emails';
 import { parsePlanDocument } from '../lambdas/domain/plan-document';
-import type { Clock, TenantConfig } from '../lambdas/domain/ports';
+import type { Clock, OutboundEmail, TenantConfig } from '../lambdas/domain/ports';
 import { sweepReminders } from '../lambdas/domain/use-cases/reminders';
+import { messageViews } from '../lambdas/views/emails/message-views';
 import { OPEN_SHARD_COUNT, TABLE_DEFINITIONS, type TableKey, tableName } from '../lib/table-definitions';
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 
@@ -132,6 +133,7 @@ async function run(
     store: new DynamoDealStore(db, names),
     ledger: new DynamoEffectLedger(db, names.idempotency, clock),
     mailer: { send: async (e) => void sent.push(e) },
+    views: messageViews,
     keys: { current: async () => ({ kid: 'bench', key }), byId: async () => key },
     // Events count in the ledger's units like any effect; the bus itself is not measured.
     events: { publish: async () => undefined },

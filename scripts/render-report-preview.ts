@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { replan } from '../lambdas/domain/actions';
-import { renderOnePager } from '../lambdas/domain/one-pager';
 import type { DealSnapshot } from '../lambdas/domain/ports';
-import { PRINT_PAGE_HEADERS } from '../lambdas/domain/print-layout';
-import { renderProgramReportPage } from '../lambdas/domain/report-page';
 import { programReport } from '../lambdas/domain/reports';
-import { dealAtStage, milestoneOf, PEOPLE, repoRoot } from '../test/helpers/plan';
-import { generateProgram, PROGRAM, PROGRAM_NOW, programPartnerPlans } from '../test/helpers/program';
+import { renderOnePager } from '../lambdas/views/pages/one-pager';
+import { PRINT_PAGE_HEADERS } from '../lambdas/views/pages/print-layout';
+import { renderProgramReportPage } from '../lambdas/views/pages/report-page';
+import { generateProgram, PROGRAM, PROGRAM_NOW, programPartnerPlans } from './lib/program-fixture';
+import { dealAtStage, milestoneOf, PEOPLE, repoRoot } from './lib/reference-plan';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

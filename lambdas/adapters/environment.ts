@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_TIMEZONE, GHOSTING_DAYS, LINK_TTL_DAYS } from '../domain/defaults';
 
 /** Function configuration from the environment, checked once at cold start with a clear message. */
 const environmentSchema = z.object({
@@ -12,14 +13,14 @@ const environmentSchema = z.object({
   SENDER_ADDRESS: z.optional(z.string()),
   SES_CONFIGURATION_SET: z.optional(z.string()),
   PUBLIC_BASE_URL: z.optional(z.string()),
-  DEFAULT_TIMEZONE: z._default(z.string(), 'UTC'),
+  DEFAULT_TIMEZONE: z._default(z.string(), DEFAULT_TIMEZONE),
   EVENT_BUS_NAME: z.optional(z.string()),
   STATE_MACHINE_ARN: z.optional(z.string()),
   LINK_KEYS_SECRET_ARN: z.optional(z.string()),
   // Whole days, at least one: an empty or zero value would make every emailed link expire at once.
-  LINK_TTL_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), 14),
+  LINK_TTL_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), LINK_TTL_DAYS),
   // Whole days of partner silence (while partner work is open) before the partner's ladder is told.
-  GHOSTING_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), 7),
+  GHOSTING_DAYS: z._default(z.coerce.number().check(z.gte(1), z.multipleOf(1)), GHOSTING_DAYS),
 });
 
 export type Environment = z.output<typeof environmentSchema>;

@@ -1,23 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import {
+  type Attachment,
+  SESv2Client,
+  type SESv2ClientConfig,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
 import { DeliveryDeferredError, DeliveryRejectedError } from '../domain/cadence';
-import type { OutboundEmail } from '../domain/emails';
-import { calendarMimeMessage } from '../domain/ics';
-import type { CalendarInvite, Mailer } from '../domain/ports';
+import type { CalendarInvite, InvitationMailer, Mailer, OutboundEmail } from '../domain/ports';
 
 /** Errors SES gives for a message it will never accept as it is: retrying cannot help. */
-const PERMANENT = new Set([
-  'MessageRejected',
-  'MailFromDomainNotVerified',
-  'MailFromDomainNotVerifiedException',
-  'InvalidParameterValue',
-]);
+const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'BadRequestException']);
 
 /** Errors that pass: throttling, service trouble, the network. */
 const TRANSIENT = new Set([
   'Throttling',
   'ThrottlingException',
   'TooManyRequestsException',
+  'LimitExceededException',
   'ServiceUnavailable',
   'InternalFailure',
   'RequestTimeout',
@@ -25,20 +23,6 @@ const TRANSIENT = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
 ]);
-
-export interface RetryPolicy {
-  /** Attempts in all, for a transient error. */
-  attempts: number;
-  /** First backoff; doubled each time, with full jitter. */
-  baseDelayMs: number;
-  sleep(ms: number): Promise<void>;
-}
-
-const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 3,
-  baseDelayMs: 200,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-};
 
 export function isTransientSesError(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
@@ -51,91 +35,76 @@ export function isPermanentSesError(error: unknown): boolean {
 }
 
 /**
- * Sends through SES with the tenant's configuration set on every message (event publishing, reputation).
- * A transient error is retried with backoff (on top of the SDK's own retries) and then reported as
- * DeliveryDeferredError, so the caller keeps the work for later; a permanent one as DeliveryRejectedError.
+ * Sends through SES v2 `SendEmail` with the tenant's configuration set on every message (event publishing,
+ * reputation). Retrying is the SDK's alone (see sesClient): a transient error that outlives its attempts is
+ * reported as DeliveryDeferredError, so the caller keeps the work for later; a permanent one as
+ * DeliveryRejectedError.
  */
-export class SesMailer implements Mailer {
+export class SesMailer implements Mailer, InvitationMailer {
   constructor(
-    private readonly ses: SESClient,
+    private readonly ses: SESv2Client,
     private readonly sender: string,
     private readonly configurationSet: string,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   async send(email: OutboundEmail): Promise<void> {
+    await this.sendSimple(email, []);
+  }
+
+  /** The email with the invitation as a `text/calendar; method=REQUEST` attachment (`invite.ics`). */
+  async sendWithInvitation(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
+    await this.sendSimple(email, [
+      {
+        FileName: 'invite.ics',
+        ContentType: `text/calendar; charset=UTF-8; method=${invite.method}`,
+        ContentDisposition: 'ATTACHMENT',
+        RawContent: new TextEncoder().encode(invite.ics),
+      },
+    ]);
+  }
+
+  private async sendSimple(email: OutboundEmail, attachments: Attachment[]): Promise<void> {
     const command = new SendEmailCommand({
-      Source: this.sender,
+      FromEmailAddress: this.sender,
       Destination: { ToAddresses: email.to, CcAddresses: email.cc },
-      Message: {
-        Subject: { Data: email.subject, Charset: 'UTF-8' },
-        Body: {
-          Text: { Data: email.text, Charset: 'UTF-8' },
-          Html: { Data: email.html, Charset: 'UTF-8' },
+      Content: {
+        Simple: {
+          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: email.text, Charset: 'UTF-8' },
+            Html: { Data: email.html, Charset: 'UTF-8' },
+          },
+          ...(attachments.length ? { Attachments: attachments } : {}),
         },
       },
       ConfigurationSetName: this.configurationSet,
     });
-    await this.sendWithRetry(() => this.ses.send(command), email);
-  }
-
-  /**
-   * The email with a calendar invitation: a raw MIME message (SendRawEmail), multipart/mixed with the text
-   * and HTML parts and a `text/calendar; method=REQUEST` part, through the same configuration set.
-   */
-  async sendRaw(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
-    const message = calendarMimeMessage({
-      from: this.sender,
-      to: email.to,
-      cc: email.cc,
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      ics: invite.ics,
-      boundarySeed: randomBytes(12).toString('hex'),
-      date: new Date(),
-    });
-    const command = new SendRawEmailCommand({
-      Source: this.sender,
-      Destinations: [...email.to, ...email.cc],
-      RawMessage: { Data: Buffer.from(message, 'utf8') },
-      ConfigurationSetName: this.configurationSet,
-    });
-    await this.sendWithRetry(() => this.ses.send(command), email);
-  }
-
-  /**
-   * Transient refusals (throttling, 5xx) are retried with jittered backoff, then reported as deferred;
-   * permanent ones are reported as rejected at once; anything else is rethrown as it is.
-   */
-  private async sendWithRetry(attemptSend: () => Promise<unknown>, email: OutboundEmail): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await attemptSend();
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const name = (error as { name?: string })?.name ?? 'Error';
-        if (isPermanentSesError(error)) {
-          throw new DeliveryRejectedError(
-            `SES refused the email to ${email.to.join(', ')}: ${message}`,
-            name,
-          );
-        }
-        if (!isTransientSesError(error)) throw error;
-        if (attempt >= this.retry.attempts) {
-          throw new DeliveryDeferredError(`SES did not take the email for now (${name}): ${message}`, {
-            cause: error,
-          });
-        }
-        const cap = this.retry.baseDelayMs * 2 ** (attempt - 1);
-        await this.retry.sleep(cap / 2 + Math.random() * (cap / 2));
-      }
+    try {
+      await this.ses.send(command);
+    } catch (error) {
+      throw deliveryError(error, email);
     }
   }
 }
 
-export function sesClient(): SESClient {
-  // Throttling is also retried by the SDK's standard retry strategy with backoff; five attempts in all.
-  return new SESClient({ maxAttempts: 5 });
+/** Permanent refusals become DeliveryRejectedError, transient ones DeliveryDeferredError; others stay. */
+function deliveryError(error: unknown, email: OutboundEmail): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = (error as { name?: string })?.name ?? 'Error';
+  if (isPermanentSesError(error)) {
+    return new DeliveryRejectedError(`SES refused the email to ${email.to.join(', ')}: ${message}`, name);
+  }
+  if (isTransientSesError(error)) {
+    return new DeliveryDeferredError(`SES did not take the email for now (${name}): ${message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Five attempts in all: the SDK's standard retry strategy retries throttling and 5xx with backoff. */
+export const SES_MAX_ATTEMPTS = 5;
+
+export function sesClient(config: SESv2ClientConfig = {}): SESv2Client {
+  return new SESv2Client({ maxAttempts: SES_MAX_ATTEMPTS, ...config });
 }

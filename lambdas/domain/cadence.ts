@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_EMAILS_PER_DAY, QUIET_HOURS } from './defaults';
 import { addDays, localDate, zonedInstant } from './time';
 
 /**
@@ -14,8 +15,8 @@ export interface QuietHours {
 }
 
 /** Used only if a plan carries no `reminders` block (the plan schema requires one). */
-export const DEFAULT_QUIET_HOURS: QuietHours = { start: '19:00', end: '08:00' };
-export const DEFAULT_MAX_PER_DAY = 3;
+export const DEFAULT_QUIET_HOURS: QuietHours = QUIET_HOURS;
+export const DEFAULT_MAX_PER_DAY = MAX_EMAILS_PER_DAY;
 
 /** `HH:MM` on the wall clock of `timeZone` at `instant`. */
 export function localTime(instant: Date, timeZone: string): string {

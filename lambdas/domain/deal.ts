@@ -1,4 +1,5 @@
 import type { Plan } from '../schemas/plan.schema';
+import type { DeliveryProblem } from './cadence';
 import { resolveOwner } from './plan-people';
 import { nextStage } from './playbook';
 import { daysBetween, zonedInstant } from './time';
@@ -58,6 +59,12 @@ export interface Deal {
    */
   offPartnerPlan?: boolean;
   offPartnerPlanReason?: string;
+  /** ISO instant of the next weekly review; kept only while the deal is active (the plans table's review index). */
+  nextReviewAt?: string;
+  /** Local date (cadence timezone) of the first review, the one that carried the calendar invitation. */
+  reviewInvitedOn?: string;
+  /** Permanent delivery failures of emails about this deal (the last 20), so ops can fix the address. */
+  deliveryProblems?: DeliveryProblem[];
 }
 
 export interface Owner {

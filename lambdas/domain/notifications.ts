@@ -1,5 +1,6 @@
 import type { Party, StageKey } from '../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, type Owner, partyOwner } from './deal';
+import { GHOSTING_DAYS } from './defaults';
 import type { LinkAction } from './links';
 import { hoursToMs } from './time';
 
@@ -16,6 +17,11 @@ export interface Ask {
 export interface Asks {
   recipient: Owner;
   asks: Ask[];
+}
+
+/** An ask with its signed link, as an email lists it. */
+export interface LinkedAsk extends Ask {
+  url: string;
 }
 
 /**
@@ -112,7 +118,7 @@ export function nextLookInSeconds(rungs: Rung[], now: Date): number {
 
 /** Hours a receiving owner has to accept a handoff once its stage opens. */
 export const HANDOFF_ACCEPT_HOURS = 48;
-export const DEFAULT_GHOSTING_DAYS = 7;
+export const DEFAULT_GHOSTING_DAYS = GHOSTING_DAYS;
 
 /**
  * A person's timezone: their own when they are a named owner, else their party owner's (escalation

@@ -1,11 +1,12 @@
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { type Plan, planSchema } from '../schemas/plan.schema';
 import { formatIssues, ValidationError } from '../schemas/validation';
+import { MAX_PLAN_BYTES } from './defaults';
 
 export type PlanFormat = 'yaml' | 'json';
 
 /** A plan is one page; anything near this size is a mistake or an attack. */
-export const MAX_PLAN_BYTES = 256 * 1024;
+export { MAX_PLAN_BYTES };
 
 const SUMMARY = 'invalid plan';
 

@@ -1,11 +1,10 @@
 import { DEFAULT_QUIET_HOURS, firstAllowed } from './cadence';
 import { type Deal, partyOwner, reminderAt, stageDeadline } from './deal';
-import { escalationEmail, gateOverdueEmail, reminderEmail } from './emails';
 import { gateAsks, ladderRungs, partiesOwingMoves } from './notifications';
 import { STAGES } from './playbook';
-import type { DealSnapshot } from './ports';
+import type { DealSnapshot, EmailSubjects } from './ports';
 import { formatLocal } from './time';
-import { type ReviewedDeal, reviewAttendees, upcomingReviews } from './weekly-review';
+import { reviewAttendees, upcomingReviews } from './weekly-review';
 
 /**
  * Who will be sent what, and when, if nothing happens from now on: reminders before each open milestone's
@@ -52,6 +51,7 @@ export function schedulePreview(
   snapshot: DealSnapshot,
   now: Date,
   defaultTz: string,
+  subjects: EmailSubjects,
   reviewsAhead = REVIEWS_AHEAD,
 ): SchedulePreview {
   const { deal, milestones } = snapshot;
@@ -77,7 +77,7 @@ export function schedulePreview(
     add(new Date(reminderAt(deal.plan, m.dueAt)), m.owner.timezone, {
       to: m.owner.email,
       kind: 'reminder',
-      subject: reminderEmail(deal, m, [], 'preview').subject,
+      subject: subjects.reminder(deal, m),
       summary: `Reminder: ${m.title} is due ${formatLocal(dueAt, m.owner.timezone)}.`,
     });
     for (const rung of ladderRungs(deal, [m.owner.party], dueAt)) {
@@ -86,7 +86,7 @@ export function schedulePreview(
         to: rung.email,
         ...(rung.email.toLowerCase() === m.owner.email.toLowerCase() ? {} : { cc: m.owner.email }),
         kind: 'milestone-escalation',
-        subject: escalationEmail(deal, rung, m.owner, what, [], 'preview').subject,
+        subject: subjects.escalation(deal, what),
         summary: `Escalation rung ${rung.index + 1} (${rung.role}, ${rung.party}): ${m.title} overdue.`,
       });
     }
@@ -102,7 +102,7 @@ export function schedulePreview(
       add(deadline, recipient.timezone, {
         to: recipient.email,
         kind: 'gate-overdue',
-        subject: gateOverdueEmail(deal, stage, recipient, [], deadline, 'preview').subject,
+        subject: subjects.gateOverdue(deal, stage),
         summary: `Stage ${STAGES[stage].number} past its deadline: ${mine.length} move(s) still open for ${recipient.name}.`,
       });
     }
@@ -113,20 +113,17 @@ export function schedulePreview(
         to: rung.email,
         ...(rung.email.toLowerCase() === owner.email.toLowerCase() ? {} : { cc: owner.email }),
         kind: 'gate-escalation',
-        subject: escalationEmail(deal, rung, owner, what, [], 'preview').subject,
+        subject: subjects.escalation(deal, what),
         summary: `Gate escalation rung ${rung.index + 1} (${rung.role}, ${rung.party}): stage ${STAGES[stage].number} overdue.`,
       });
     }
   }
 
-  const reviewed = deal as ReviewedDeal;
   const { cadence } = deal.plan;
   // A review already due but not yet swept still goes out at the next sweep.
-  const from = reviewed.nextReviewAt
-    ? new Date(Math.min(now.getTime(), Date.parse(reviewed.nextReviewAt) - 1))
-    : now;
+  const from = deal.nextReviewAt ? new Date(Math.min(now.getTime(), Date.parse(deal.nextReviewAt) - 1)) : now;
   upcomingReviews(cadence, from, reviewsAhead).forEach((at, i) => {
-    const first = i === 0 && !reviewed.reviewInvitedOn;
+    const first = i === 0 && !deal.reviewInvitedOn;
     for (const owner of reviewAttendees(deal, defaultTz)) {
       emails.push({
         at: at.toISOString(),
@@ -134,7 +131,7 @@ export function schedulePreview(
         timezone: owner.timezone,
         to: owner.email,
         kind: 'weekly-review',
-        subject: `[${deal.plan.name}] Weekly review ${formatLocal(at, cadence.timezone).replace(/,? \d{2}:\d{2}.*$/, '')}`,
+        subject: subjects.weeklyReview(deal, at),
         summary: `Weekly review agenda (${cadence.weekday} ${cadence.time} ${cadence.timezone})${first ? ', with the calendar invitation' : ''}.`,
       });
     }

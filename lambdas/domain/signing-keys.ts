@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { KEY_RING_CACHE_SECONDS } from './defaults';
 import { KID_PATTERN, type SigningKey, type SigningKeys } from './links';
 import type { Clock } from './ports';
 
@@ -34,7 +35,7 @@ export class MalformedKeyRingError extends Error {
  * with the old ring cached may sign with the retired key for this long, so the retired key verifies for
  * this much longer than the link lifetime.
  */
-export const KEY_RING_MAX_AGE_SECONDS = 300;
+export const KEY_RING_MAX_AGE_SECONDS = KEY_RING_CACHE_SECONDS;
 
 /** HMAC-SHA256 keys shorter than this are refused (Secrets Manager generates 64 characters). */
 export const MIN_KEY_LENGTH = 32;

@@ -1,6 +1,5 @@
 import type { Plan } from '../schemas/plan.schema';
 import { type Deal, daysInStages, type Owner, partyOwner, stageDeadline } from './deal';
-import { type CadenceWeekday, weeklyReviewIcs } from './ics';
 import { ladderRungs, partiesOwingMoves } from './notifications';
 import { STAGES } from './playbook';
 import type { DealSnapshot } from './ports';
@@ -13,17 +12,32 @@ import { STAGE_KEYS } from './vocabulary';
  * due next). Pure: the use case finds the plans that are due, sends and records.
  */
 
-/** What the plan item carries for the review (beside the Deal's own fields). */
-export interface ReviewState {
-  /** ISO instant of the next review; kept only while the deal is active (the plans table's review index). */
-  nextReviewAt?: string;
-  /** Local date (cadence timezone) of the first review, the one that carried the calendar invitation. */
-  reviewInvitedOn?: string;
+export const REVIEW_MINUTES = 15;
+
+export type CadenceWeekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+export interface CalendarPerson {
+  name?: string;
+  email: string;
 }
 
-export type ReviewedDeal = Deal & ReviewState;
-
-export const REVIEW_MINUTES = 15;
+/** The review as a recurring calendar event; `lambdas/views/calendar` writes it as iCalendar. */
+export interface WeeklyInvite {
+  /** Stable per plan: a later invitation with the same UID updates the event rather than adding one. */
+  uid: string;
+  /** When the invitation was made (DTSTAMP). */
+  stamp: Date;
+  /** First occurrence, as wall time in `timezone`: `YYYY-MM-DD` and `HH:MM`. */
+  date: string;
+  time: string;
+  timezone: string;
+  weekday: CadenceWeekday;
+  durationMinutes: number;
+  summary: string;
+  description: string;
+  organizer: CalendarPerson;
+  attendees: CalendarPerson[];
+}
 
 type Cadence = Plan['cadence'];
 
@@ -214,16 +228,16 @@ export function reviewUid(deal: Deal): string {
   return `weekly-review-${deal.planId}@${deal.tenant}.cosell-flow`;
 }
 
-/** The recurring 15-minute review as an `.ics` (first occurrence `at`), all attendees on it. */
+/** The recurring 15-minute review as a calendar event (first occurrence `at`), all attendees on it. */
 export function reviewInvite(
   deal: Deal,
   at: Date,
-  organizer: { name?: string; email: string },
+  organizer: CalendarPerson,
   defaultTz: string,
   now: Date,
-): string {
+): WeeklyInvite {
   const { cadence } = deal.plan;
-  return weeklyReviewIcs({
+  return {
     uid: reviewUid(deal),
     stamp: now,
     date: reviewDate(cadence, at),
@@ -237,7 +251,7 @@ export function reviewInvite(
       'what moved, what is stuck, what needs an escalation. The agenda arrives by email before each review.',
     organizer,
     attendees: reviewAttendees(deal, defaultTz).map((o) => ({ name: o.name, email: o.email })),
-  });
+  };
 }
 
 /** The display form of the sender for ORGANIZER: `Name <a@b>` or `a@b`. */

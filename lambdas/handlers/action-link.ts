@@ -1,11 +1,11 @@
 import { logger } from '../adapters/logger';
-import { PAGE_HEADERS, renderLinkPage } from '../domain/pages';
 import { actOnLink, viewLink } from '../domain/use-cases/links';
+import { PAGE_HEADERS, renderLinkPage } from '../views/pages/link-page';
 import { bodyBytes, type HttpEvent, type HttpResult, MAX_BODY_BYTES, mediaType } from './http';
-import { environment, events, messaging, workflow } from './wiring';
+import { actionLinkViews, environment, events, messaging, workflow } from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), workflow: workflow(env), events: events(env) };
+const deps = { ...messaging(env), views: actionLinkViews, workflow: workflow(env), events: events(env) };
 
 /**
  * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners

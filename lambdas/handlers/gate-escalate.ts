@@ -1,10 +1,10 @@
 import { logger } from '../adapters/logger';
 import { escalateGate } from '../domain/use-cases/gates';
 import { gateEscalateInput } from '../schemas/task.schema';
-import { environment, events, messaging } from './wiring';
+import { environment, events, gateEscalateViews, messaging } from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), events: events(env) };
+const deps = { ...messaging(env), views: gateEscalateViews, events: events(env) };
 
 /** Task `Escalate: <stage>` (a gate's deadline passed): escalates and says how long to wait again. */
 export const handler = async (event: unknown) => {

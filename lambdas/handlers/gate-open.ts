@@ -1,10 +1,10 @@
 import { logger } from '../adapters/logger';
 import { awaitGate } from '../domain/use-cases/gates';
 import { gateOpenInput } from '../schemas/task.schema';
-import { environment, messaging, workflow } from './wiring';
+import { environment, gateOpenViews, messaging, workflow } from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), workflow: workflow(env) };
+const deps = { ...messaging(env), views: gateOpenViews, workflow: workflow(env) };
 
 /** Task `Await gate: <stage>` (.waitForTaskToken): records the token and emails the gate's asks, once. */
 export const handler = async (event: unknown): Promise<void> => {

@@ -1,4 +1,5 @@
-import { DynamoPartnerPlanStore, documentClient } from '../adapters/dynamodb.adapter';
+import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
 import { logger } from '../adapters/logger';
 import { NotFoundError } from '../domain/errors';
 import { type PlanFormat, parsePlanDocument, readPlanDocument } from '../domain/plan-document';
@@ -6,6 +7,7 @@ import { listPartnerPlans, putPartnerPlan } from '../domain/use-cases/partner-pl
 import { createPlan, getPlan, getSchedule, listPlans } from '../domain/use-cases/plans';
 import { parsePartnerPlan } from '../schemas/partner-plan.schema';
 import { ValidationError } from '../schemas/validation';
+import { emailSubjects } from '../views/emails/subjects';
 import { bodyBytes, type HttpEvent, type HttpResult, json, MAX_BODY_BYTES, mediaType, problem } from './http';
 import { clock, dynamo, environment, tenantConfig, workflow } from './wiring';
 
@@ -19,7 +21,9 @@ const deps = {
   config: tenantConfig(env),
   store: dynamo(env).store,
   workflow: workflow(env),
-  ...(partnerPlans ? { partnerPlans } : {}),
+  partnerPlans,
+  // The schedule preview lists each email by the subject it will carry.
+  subjects: emailSubjects,
 };
 
 const FORMATS: Record<string, PlanFormat> = {

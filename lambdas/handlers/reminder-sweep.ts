@@ -2,10 +2,10 @@ import { required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { sweepReminders } from '../domain/use-cases/reminders';
 import { sendWeeklyReviews } from '../domain/use-cases/weekly-review';
-import { environment, events, messaging } from './wiring';
+import { environment, events, messaging, reminderSweepViews } from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), events: events(env) };
+const deps = { ...messaging(env), views: reminderSweepViews, events: events(env) };
 
 /** Scheduled: reminders and overdue escalations for the milestones whose next nudge is due. */
 export const handler = async (): Promise<void> => {

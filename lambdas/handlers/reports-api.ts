@@ -1,12 +1,15 @@
 import { systemClock } from '../adapters/clock.adapter';
-import { DynamoDealStore, DynamoPartnerPlanStore, documentClient } from '../adapters/dynamodb.adapter';
+import { DynamoDealStore } from '../adapters/dynamodb/deal-store.adapter';
+import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
 import { readEnvironment, required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { NotFoundError } from '../domain/errors';
-import { ONE_PAGER_HEADERS } from '../domain/one-pager';
-import { REPORT_PAGE_HEADERS, renderProgramReportPage } from '../domain/report-page';
-import { type ReportOptions, reportToCsv } from '../domain/reports';
+import type { ReportOptions } from '../domain/reports';
 import { loadProgramReport, onePager } from '../domain/use-cases/reports';
+import { ONE_PAGER_HEADERS, renderOnePager } from '../views/pages/one-pager';
+import { REPORT_PAGE_HEADERS, renderProgramReportPage } from '../views/pages/report-page';
+import { reportToCsv } from '../views/reports/report-csv';
 import { type HttpEvent, type HttpResult, json, problem } from './http';
 
 // Read-only: the plans, milestones and partner-plans tables. Built here rather than from ./wiring, so the
@@ -40,12 +43,14 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
       case 'GET /reports/program.html':
       case 'GET /reports/program.csv':
         return await report(event);
-      case 'GET /plans/{planId}/one-pager':
+      case 'GET /plans/{planId}/one-pager': {
+        const page = await onePager(deps, event.pathParameters?.planId ?? '');
         return {
           statusCode: 200,
           headers: ONE_PAGER_HEADERS,
-          body: await onePager(deps, event.pathParameters?.planId ?? ''),
+          body: renderOnePager(page.snapshot, page.printedAt),
         };
+      }
       default:
         return problem(404, `no route ${event.routeKey}`);
     }

@@ -1,7 +1,8 @@
 import type { SNSEvent } from 'aws-lambda';
 import { logger } from '../adapters/logger';
-import { recordSesEvent, type SesEvent } from '../domain/use-cases/suppression';
-import { clock, dynamo, environment, mailer, suppressions, tenantConfig } from './wiring';
+import { recordSesEvent } from '../domain/use-cases/suppression';
+import { readSesEvent } from '../schemas/ses-event.schema';
+import { clock, dynamo, environment, mailer, sesEventsViews, suppressions, tenantConfig } from './wiring';
 
 const env = environment();
 const deps = {
@@ -9,6 +10,7 @@ const deps = {
   config: tenantConfig(env),
   ...dynamo(env),
   mailer: mailer(env),
+  views: sesEventsViews,
   suppressions: suppressions(env),
 };
 
@@ -20,13 +22,13 @@ const deps = {
 export const handler = async (event: SNSEvent): Promise<void> => {
   let failed: unknown;
   for (const record of event.Records ?? []) {
-    let message: SesEvent;
-    try {
-      message = JSON.parse(record.Sns.Message) as SesEvent;
-    } catch {
-      logger.warn('SES event is not JSON; ignored', { messageId: record.Sns.MessageId });
+    const read = readSesEvent(record.Sns.Message);
+    if ('issues' in read) {
+      // Not ours to retry: a message that is not an SES event will not become one.
+      logger.warn('not an SES event; skipped', { messageId: record.Sns.MessageId, issues: read.issues });
       continue;
     }
+    const message = read.event;
     try {
       const report = await recordSesEvent(deps, message);
       logger.info('SES event', {

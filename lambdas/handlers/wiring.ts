@@ -1,12 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { systemClock } from '../adapters/clock.adapter';
-import {
-  DynamoDealStore,
-  DynamoEffectLedger,
-  DynamoSuppressionList,
-  documentClient,
-} from '../adapters/dynamodb.adapter';
+import { DynamoDealStore } from '../adapters/dynamodb/deal-store.adapter';
+import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoEffectLedger } from '../adapters/dynamodb/effect-ledger.adapter';
+import { DynamoSuppressionList } from '../adapters/dynamodb/suppression-list.adapter';
 import { type Environment, readEnvironment, required } from '../adapters/environment';
 import { EventBridgePublisher } from '../adapters/eventbridge.adapter';
 import { logger } from '../adapters/logger';
@@ -15,6 +13,11 @@ import { SesMailer, sesClient } from '../adapters/ses.adapter';
 import { StepFunctionsWorkflow } from '../adapters/sfn.adapter';
 import type { TenantConfig } from '../domain/ports';
 import { SuppressingMailer } from '../domain/use-cases/suppression';
+import { reviewInviteView } from '../views/calendar/ics';
+import { freshLinkEmail } from '../views/emails/fresh-link-email';
+import { escalationEmail, gateOpenEmail, gateOverdueEmail } from '../views/emails/gate-emails';
+import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from '../views/emails/notice-emails';
+import { digestEmail, ghostingEmail, reminderEmail } from '../views/emails/sweep-emails';
 
 /**
  * The composition root each handler draws from: it builds only what it asks for, once per cold start,
@@ -82,3 +85,22 @@ export function signingKeys(env: Environment) {
 export function messaging(env: Environment) {
   return { clock, config: tenantConfig(env), ...dynamo(env), mailer: mailer(env), keys: signingKeys(env) };
 }
+
+// The emails each function sends (lambdas/views/emails), as its use cases ask for them (`ViewsOf`). One
+// constant per function, so a handler's bundle carries its own emails and no other.
+export const gateOpenViews = { gateOpen: gateOpenEmail };
+export const gateEscalateViews = { gateOverdue: gateOverdueEmail, escalation: escalationEmail };
+export const actionLinkViews = {
+  escalation: escalationEmail,
+  slipNotice: slipNoticeEmail,
+  freshLink: freshLinkEmail,
+};
+export const reminderSweepViews = {
+  reminder: reminderEmail,
+  ghosting: ghostingEmail,
+  digest: digestEmail,
+  escalation: escalationEmail,
+  weeklyReview: weeklyReviewEmail,
+  reviewInvite: reviewInviteView,
+};
+export const sesEventsViews = { suppressionNotice: suppressionNoticeEmail };

@@ -20,3 +20,9 @@ export function logicalIdOf(construct: IConstruct): string {
 export function arnWildcardFinding(construct: IConstruct, suffix: string): string {
   return `AwsSolutions-IAM5[Resource::<${logicalIdOf(construct)}.Arn>${suffix}]`;
 }
+
+/** IAM5 finding for `stateMachine.grantExecution(...)`: every execution of that one state machine. */
+export function executionWildcardFinding(stateMachine: IConstruct): string {
+  const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(stateMachine)}"}]}]}`;
+  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`;
+}

@@ -112,13 +112,14 @@ export class Notifier extends Construct {
   }
 
   /**
-   * ses:SendEmail and ses:SendRawEmail as the sender only, through this configuration set only. SES has no
-   * CDK grant for this, so it is written here, scoped to those resources and to the From address.
+   * ses:SendEmail (SES v2 SendEmail, the invitation's attachment included) as the sender only, through
+   * this configuration set only. SES has no CDK grant for this, so it is written here, scoped to those
+   * resources and to the From address.
    */
   public grantSend(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      actions: ['ses:SendEmail'],
       resourceArns: [...this.identityArns, this.configurationSetArn],
       conditions: { StringEquals: { 'ses:FromAddress': this.senderAddress } },
     });

@@ -10,7 +10,7 @@ import {
   type TaskHandlerName,
 } from '../workflow/playbook.definition';
 import { CosellFunction, type CosellFunctionProps } from './cosell-function';
-import { arnWildcardFinding } from './nag-findings';
+import { arnWildcardFinding, executionWildcardFinding } from './nag-findings';
 
 export interface PlaybookWorkflowProps {
   /** Physical name of the state machine; also how task functions address it (see `grantTaskResponse`). */
@@ -32,7 +32,9 @@ const TASK_HANDLERS: readonly TaskHandlerName[] = [
 
 /**
  * The playbook: a Standard state machine rendered from `playbookDefinition()`, plus the four Lambda
- * functions its Task states invoke. Logs every event with execution data, traces with X-Ray.
+ * functions its Task states invoke. Logs errors only and never execution data (state input and output hold
+ * every task token and the plan's names and emails); traces with X-Ray. Execution history keeps the data,
+ * readable by whoever may call states:GetExecutionHistory.
  */
 export class PlaybookWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -79,7 +81,7 @@ export class PlaybookWorkflow extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(playbookDefinition())),
       definitionSubstitutions,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       tracingEnabled: true,
     });
 
@@ -98,6 +100,12 @@ export class PlaybookWorkflow extends Construct {
     );
 
     Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logs ERROR events only, without execution data: state input and output carry every task token (a ' +
+        'capability to pass a gate) and the names and emails of the plan. Each execution history keeps them.',
+    });
+    Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'CDK grants for Step Functions logging (logs:CreateLogDelivery, ... which support only Resource "*") ' +
@@ -108,6 +116,28 @@ export class PlaybookWorkflow extends Construct {
   /** states:StartExecution, for the API that starts one execution per plan. */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
     return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /**
+   * What the reconciler in the reminder sweep needs to find and restart a deal's execution: StartExecution
+   * and ListExecutions on the state machine; DescribeExecution, GetExecutionHistory and RedriveExecution on
+   * its executions. Not for a task function (it would need the name, as in `grantTaskResponse`).
+   */
+  public grantReconcile(grantee: CosellFunction): iam.Grant {
+    const machine = this.stateMachine.grant(grantee, 'states:StartExecution', 'states:ListExecutions');
+    const executions = this.stateMachine.grantExecution(
+      grantee,
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:RedriveExecution',
+    );
+    Validations.of(grantee.role).acknowledge({
+      id: executionWildcardFinding(this.stateMachine),
+      reason:
+        'The reconciler describes and redrives the executions of the playbook state machine, whose names ' +
+        '(one per plan) are not known at deploy time: execution:<state machine name>:*, this state machine only.',
+    });
+    return machine.combine(executions);
   }
 
   /**

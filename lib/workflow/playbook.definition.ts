@@ -55,6 +55,7 @@ export interface AslRetrier {
   IntervalSeconds: number;
   BackoffRate: number;
   MaxAttempts: number;
+  MaxDelaySeconds?: number;
   JitterStrategy: 'FULL' | 'NONE';
 }
 
@@ -122,6 +123,51 @@ export const LAMBDA_RETRY: AslRetrier = {
   JitterStrategy: 'FULL',
 };
 
+/**
+ * The name a task handler gives an error that passes (lambdas/domain/errors.ts `TransientError`): AWS
+ * throttling, a 5xx or a timeout from any service, an email SES deferred, a lost optimistic-lock race, an
+ * effect another invocation holds. The lambda:invoke integration reports a function's error by its name.
+ */
+export const TRANSIENT_ERROR = 'TransientError';
+
+/**
+ * Application errors that pass, retried on every task with a longer backoff than Lambda's own (5 s, x2, up
+ * to 2 minutes apart, 8 attempts: about 8 minutes in all). `TransientError` is what the handlers throw;
+ * the others are the same conditions when they escape unwrapped, and the function dying or timing out.
+ * A permanent failure is never thrown: the handler records `needsAttention` on the deal and returns, so
+ * the execution waits at the same gate. If the retries run out the execution fails; the failed-executions
+ * alarm fires and the reconciler in the reminder sweep redrives it (docs/design.md, "The state machine").
+ */
+export const TRANSIENT_RETRY: AslRetrier = {
+  ErrorEquals: [
+    TRANSIENT_ERROR,
+    'DeliveryDeferredError',
+    'EffectInProgressError',
+    'ConcurrentUpdateError',
+    'ThrottlingException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'TransactionConflictException',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'TimeoutError',
+    'Sandbox.Timedout',
+    'Lambda.Unknown',
+  ],
+  IntervalSeconds: 5,
+  BackoffRate: 2,
+  MaxAttempts: 8,
+  MaxDelaySeconds: 120,
+  JitterStrategy: 'FULL',
+};
+
+/** What every Task state retries: Lambda's own errors, then the transient application errors. */
+const taskRetry = (): AslRetrier[] => [
+  { ...LAMBDA_RETRY, ErrorEquals: [...LAMBDA_RETRY.ErrorEquals] },
+  { ...TRANSIENT_RETRY, ErrorEquals: [...TRANSIENT_RETRY.ErrorEquals] },
+];
+
 const placeholder = (name: FunctionArnPlaceholder) => `\${${name}}`;
 
 /** `{timeoutSeconds, escalations}` from gate-deadline / gate-escalate, stored in `$.gate`. */
@@ -142,7 +188,7 @@ function stageStates(stage: PlaybookStageKey, next: string): Record<string, AslS
       },
       ResultSelector: GATE_RESULT_SELECTOR,
       ResultPath: '$.gate',
-      Retry: [{ ...LAMBDA_RETRY }],
+      Retry: taskRetry(),
       Next: STATE_NAMES.awaitGate(stage),
     },
     [STATE_NAMES.awaitGate(stage)]: {
@@ -156,11 +202,13 @@ function stageStates(stage: PlaybookStageKey, next: string): Record<string, AslS
           stage,
           'taskToken.$': '$$.Task.Token',
           'escalations.$': '$.gate.escalations',
+          // Stored with the token, so the reconciler knows which execution waits at this gate.
+          'executionArn.$': '$$.Execution.Id',
         },
       },
       TimeoutSecondsPath: '$.gate.timeoutSeconds',
       ResultPath: '$.gateResult',
-      Retry: [{ ...LAMBDA_RETRY }],
+      Retry: taskRetry(),
       Catch: [
         { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: STATE_NAMES.escalate(stage) },
       ],
@@ -176,7 +224,7 @@ function stageStates(stage: PlaybookStageKey, next: string): Record<string, AslS
       },
       ResultSelector: GATE_RESULT_SELECTOR,
       ResultPath: '$.gate',
-      Retry: [{ ...LAMBDA_RETRY }],
+      Retry: taskRetry(),
       Next: STATE_NAMES.awaitGate(stage),
     },
     [STATE_NAMES.gateOutcome(stage)]: {
@@ -198,7 +246,7 @@ function registerState(outcome: 'won' | 'lost', next: string): AslTaskState {
     },
     ResultSelector: { 'result.$': '$.Payload' },
     ResultPath: '$.registration',
-    Retry: [{ ...LAMBDA_RETRY }],
+    Retry: taskRetry(),
     Next: next,
   };
 }

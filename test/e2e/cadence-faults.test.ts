@@ -39,8 +39,8 @@ describe('the reminder sweep on the local stack', () => {
     await advanceClock(stack.url, 'P8D');
     expect(await reminders(name)).toEqual([]);
 
-    // Act: SES throttles the next 15 sends (the SDK's 5 attempts, three times over: one email's every try)
-    // while the reminder falls due; the schedule's next tick, 15 minutes on, tries again.
+    // Act: SES throttles the next 15 sends (the SDK's 5 attempts, three sweeps over: each sweep's send is
+    // deferred and the reminder kept) while the reminder falls due; a later tick, 15 minutes on, sends it.
     const faults = `${stack.url}/_local/ses/faults`;
     expect((await postBody(faults, JSON.stringify({ throttle: 15 }), 'application/json')).status).toBe(200);
     await advanceClock(stack.url, 'P2D');

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMoney, formatRate, type ProgramReport } from '../../lambdas/domain/reports';
+import type { ProgramReport } from '../../lambdas/domain/reports';
+import { formatMoney, formatRate } from '../../lambdas/views/reports/format';
 import { openPhone, requireChromium, screenshot } from './helpers/browser';
 import {
   getJson,

@@ -139,7 +139,7 @@ describe('the weekly review, a week at a time to the close date', () => {
     // Doing nothing shows: later reviews list the overdue work to escalate
     expect(reviews.at(-1)?.text).toMatch(/day\(s\) overdue/);
 
-    // The calendar part itself, as the SES emulator received it (SendRawEmail)
+    // The calendar part itself, as the SES emulator received it (SES v2 SendEmail, an attachment)
     const raw = storedEmails().filter((s) => prefix.test(s.email.subject));
     const withCalendar = raw.filter((s) =>
       s.email.attachments.some((a) => a.contentType.startsWith('text/calendar')),

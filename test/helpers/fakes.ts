@@ -1,5 +1,4 @@
 import type { Deal, MilestoneState } from '../../lambdas/domain/deal';
-import type { OutboundEmail } from '../../lambdas/domain/emails';
 import { ConcurrentUpdateError, LinkUsedError } from '../../lambdas/domain/errors';
 import {
   type LinkClaims,
@@ -9,19 +8,33 @@ import {
   type SigningKeys,
   signLink,
 } from '../../lambdas/domain/links';
+import { partnerKey } from '../../lambdas/domain/partner-plans';
 import type {
+  CalendarInvite,
   Clock,
   DealSnapshot,
   DealStore,
   DealSummary,
   Deps,
   EffectLedger,
+  EmailSubjects,
   EventPublisher,
+  InvitationMailer,
   LinkUse,
   Mailer,
+  MessageViews,
+  OutboundEmail,
+  PartnerPlanStore,
+  ReportReader,
+  ReviewDue,
+  ReviewSchedule,
   TenantConfig,
   Workflow,
 } from '../../lambdas/domain/ports';
+import type { ReportDeal } from '../../lambdas/domain/reports';
+import type { PartnerPlan } from '../../lambdas/schemas/partner-plan.schema';
+import { messageViews } from '../../lambdas/views/emails/message-views';
+import { emailSubjects } from '../../lambdas/views/emails/subjects';
 
 /**
  * In-memory adapters for the domain's ports. Each one behaves like the real service where the domain
@@ -57,9 +70,11 @@ interface StoredDeal {
 
 /**
  * A DealStore with DynamoDB's conditional-write semantics: a write succeeds only if the item still carries
- * the version the writer read (then the stored version goes up by one), and a link nonce is claimed once.
+ * the version the writer read (then the stored version goes up by one; version 0 means "new"), and a link
+ * nonce is claimed once. test/contract/deal-store.contract.ts runs the same suite against this fake and
+ * DynamoDealStore on DynamoDB Local, so the two cannot drift.
  */
-export class FakeDealStore implements DealStore {
+export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
   private readonly deals = new Map<string, StoredDeal>();
   private readonly links = new Map<string, LinkUse>();
   /** Every successful write, in order (for "nothing changed" assertions). */
@@ -109,15 +124,17 @@ export class FakeDealStore implements DealStore {
 
   async list(): Promise<DealSummary[]> {
     await tick();
-    return [...this.deals.values()].map(({ deal }) => ({
-      planId: deal.planId,
-      name: deal.plan.name,
-      partner: deal.plan.partner.name,
-      account: deal.plan.account.name,
-      stage: deal.stage,
-      status: deal.status,
-      updatedAt: deal.updatedAt,
-    }));
+    return [...this.deals.values()]
+      .map(({ deal }) => ({
+        planId: deal.planId,
+        name: deal.plan.name,
+        partner: deal.plan.partner.name,
+        account: deal.plan.account.name,
+        stage: deal.stage,
+        status: deal.status,
+        updatedAt: deal.updatedAt,
+      }))
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }
 
   /**
@@ -143,18 +160,17 @@ export class FakeDealStore implements DealStore {
     await tick();
     await this.runInterleaved();
     const stored = this.deals.get(change.deal.planId);
-    if (!stored) throw new Error(`save: no plan ${change.deal.planId}`);
     // Check every condition before writing anything: the transaction is all or nothing.
     if (change.linkUse && this.links.has(change.linkUse.nonce)) {
       throw new LinkUsedError(`nonce ${change.linkUse.nonce} already used`);
     }
-    if (stored.deal.version !== change.deal.version) {
+    // A plan that is gone fails the version condition, as DynamoDB's does.
+    if (!stored || stored.deal.version !== change.deal.version) {
       this.conflicts++;
       throw new ConcurrentUpdateError(`plan ${change.deal.planId} changed since it was read`);
     }
     for (const m of change.milestones ?? []) {
-      const current = stored.milestones.get(m.milestoneId);
-      if (!current || current.version !== m.version) {
+      if (!unchanged(stored.milestones.get(m.milestoneId), m)) {
         this.conflicts++;
         throw new ConcurrentUpdateError(`milestone ${m.milestoneId} changed since it was read`);
       }
@@ -169,9 +185,8 @@ export class FakeDealStore implements DealStore {
     await tick();
     await this.runInterleaved();
     const stored = this.deals.get(milestone.planId);
-    const current = stored?.milestones.get(milestone.milestoneId);
-    if (!stored || !current) throw new Error(`saveMilestone: no milestone ${milestone.milestoneId}`);
-    if (current.version !== milestone.version) {
+    if (!stored) throw new Error(`saveMilestone: no plan ${milestone.planId}`);
+    if (!unchanged(stored.milestones.get(milestone.milestoneId), milestone)) {
       this.conflicts++;
       throw new ConcurrentUpdateError(`milestone ${milestone.milestoneId} changed since it was read`);
     }
@@ -197,6 +212,31 @@ export class FakeDealStore implements DealStore {
     this.afterQuery = undefined;
     if (change) await change();
     return answer;
+  }
+
+  /** The plans table's review index: active plans whose `nextReviewAt` is at or before `until`, soonest first. */
+  async plansDueForReview(until: Date): Promise<ReviewDue[]> {
+    await tick();
+    const limit = until.toISOString();
+    return [...this.deals.values()]
+      .flatMap(({ deal }) =>
+        deal.status === 'active' && deal.nextReviewAt !== undefined && deal.nextReviewAt <= limit
+          ? [{ planId: deal.planId, nextReviewAt: deal.nextReviewAt }]
+          : [],
+      )
+      .sort((a, b) => a.nextReviewAt.localeCompare(b.nextReviewAt));
+  }
+
+  /** Every deal by plan id, without its task token; active deals with their milestones in plan order. */
+  async reportDeals(): Promise<ReportDeal[]> {
+    await tick();
+    return [...this.deals.keys()]
+      .sort((a, b) => a.localeCompare(b))
+      .map((planId) => {
+        const { deal, milestones } = this.peek(planId) as DealSnapshot;
+        const { taskToken: _token, ...reported } = deal;
+        return deal.status === 'active' ? { deal: reported, milestones } : { deal: reported };
+      });
   }
 
   // Test-side access: synchronous, no locking, always a copy.
@@ -233,6 +273,11 @@ export class FakeDealStore implements DealStore {
   }
 }
 
+/** A conditional milestone write's check: version 0 only while absent, else the version stored now. */
+function unchanged(current: MilestoneState | undefined, written: MilestoneState): boolean {
+  return current ? current.version === written.version : written.version === 0;
+}
+
 /** As the adapter writes a milestone: version up by one, and no pending nudge once it is closed. */
 function storedMilestone(m: MilestoneState): MilestoneState {
   const item = { ...copy(m), version: m.version + 1 };
@@ -245,9 +290,16 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export class RecordingMailer implements Mailer {
+export class RecordingMailer implements Mailer, InvitationMailer {
   readonly sent: OutboundEmail[] = [];
+  /** The invitation each email carried, by email key. */
+  readonly invites = new Map<string, CalendarInvite>();
   failNext = 0;
+
+  async sendWithInvitation(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
+    await this.send(email);
+    this.invites.set(email.key, copy(invite));
+  }
 
   async send(email: OutboundEmail): Promise<void> {
     if (this.failNext > 0) {
@@ -264,6 +316,29 @@ export class RecordingMailer implements Mailer {
 
   recipients(): string[] {
     return this.sent.flatMap((e) => e.to);
+  }
+}
+
+/** Partner plans by normalised partner name, as DynamoPartnerPlanStore keys them. */
+export class FakePartnerPlanStore implements PartnerPlanStore {
+  private readonly plans = new Map<string, PartnerPlan>();
+
+  async put(plan: PartnerPlan): Promise<{ created: boolean }> {
+    const key = partnerKey(plan.partner.name);
+    const created = !this.plans.has(key);
+    this.plans.set(key, copy(plan));
+    return { created };
+  }
+
+  async get(partner: string): Promise<PartnerPlan | undefined> {
+    const plan = this.plans.get(partnerKey(partner));
+    return plan && copy(plan);
+  }
+
+  async list(): Promise<PartnerPlan[]> {
+    return [...this.plans.values()]
+      .map(copy)
+      .sort((a, b) => a.partner.name.localeCompare(b.partner.name, 'en', { sensitivity: 'base' }));
   }
 }
 
@@ -344,6 +419,10 @@ export interface Fakes {
   events: RecordingEventPublisher;
   keys: FixedSigningKeys;
   config: TenantConfig;
+  partnerPlans: FakePartnerPlanStore;
+  /** The real views, so tests assert on the emails people get. */
+  views: MessageViews;
+  subjects: EmailSubjects;
 }
 
 /** A full set of deps built from fresh fakes; the fakes are the deps, typed for inspection. */
@@ -357,6 +436,9 @@ export function fakeDeps(overrides: Partial<Fakes> = {}): Fakes & Deps {
     events: new RecordingEventPublisher(),
     keys: new FixedSigningKeys(),
     config: { ...TEST_CONFIG },
+    partnerPlans: new FakePartnerPlanStore(),
+    views: messageViews,
+    subjects: emailSubjects,
     ...overrides,
   };
 }

@@ -5,7 +5,12 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/constructs/cosell-function';
 import { logicalIdOf } from '../../lib/constructs/nag-findings';
-import { CosellFlowStack } from '../../lib/cosell-flow-stack';
+import {
+  type Access,
+  CosellFlowStack,
+  FUNCTION_ACCESS,
+  STATE_MACHINE_CLIENTS,
+} from '../../lib/cosell-flow-stack';
 import { createTableInput, TABLE_DEFINITIONS, TABLE_KEYS, type TableKey } from '../../lib/table-definitions';
 import { loadTenantConfig } from '../../lib/tenant-config';
 import {
@@ -41,9 +46,12 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 const getAtt = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalIdOf(construct), 'Arn'] });
 
 // ---------------------------------------------------------------------------------------------------------
-// What each function may touch, read back from the synthesized IAM policies (not from FUNCTION_ACCESS).
+// What each function may touch, read back from the synthesized IAM policies as "<resource> <action>" pairs,
+// and compared with FUNCTION_ACCESS through this file's own reading of each access name (not the stack's).
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+type Handler = keyof CosellFlowStack['functions'];
+const HANDLERS = Object.keys(FUNCTION_ACCESS) as Handler[];
 
 function statementsOf(roleLogicalId: string): Statement[] {
   return ofType('AWS::IAM::Policy')
@@ -54,45 +62,126 @@ function statementsOf(roleLogicalId: string): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
-/** The access a function's role holds, named like docs/design.md's grants table. */
-function accessOf(handler: keyof CosellFlowStack['functions']): string[] {
-  const fn = stack.functions[handler];
-  const tableByLogicalId = new Map(TABLE_KEYS.map((k) => [logicalIdOf(stack.planStore.tables[k]), k]));
-  const access = new Set<string>();
-  for (const s of statementsOf(logicalIdOf(fn.role))) {
-    const actions = actionsOf(s);
-    const first = resourcesOf(s)[0] as { 'Fn::GetAtt'?: [string, string] };
-    if (actions.some((a) => a.startsWith('dynamodb:'))) {
-      const table = tableByLogicalId.get(first['Fn::GetAtt']?.[0] ?? '');
-      if (!table) throw new Error(`dynamodb statement on an unknown resource: ${JSON.stringify(s.Resource)}`);
-      if (actions.includes('dynamodb:GetRecords')) continue; // stream reads come with every CDK table grant
-      const name = table === 'partnerPlans' ? 'partner-plans' : table;
-      access.add(`${name}:${actions.includes('dynamodb:PutItem') ? 'read-write' : 'read'}`);
-    } else if (actions.includes('logs:PutLogEvents')) {
-      expect(s.Resource).toEqual(getAtt(fn.logGroup)); // its own log group only
-    } else if (actions.every((a) => a.startsWith('xray:'))) {
-      // Active tracing: Resource "*" is the only form X-Ray accepts.
-    } else if (actions.includes('secretsmanager:GetSecretValue')) {
-      expect(s.Resource).toEqual({ Ref: logicalIdOf(stack.signingKeys.secret) });
-      access.add('link-keys:read');
-    } else if (actions.includes('ses:SendEmail')) {
-      access.add('ses:send');
-    } else if (actions.includes('states:StartExecution')) {
-      expect(s.Resource).toEqual({ Ref: logicalIdOf(stack.workflow.stateMachine) });
-      access.add('workflow:start-execution');
-    } else if (actions.includes('states:SendTaskSuccess')) {
-      access.add('workflow:task-response');
-    } else if (actions.includes('events:PutEvents')) {
-      expect(s.Resource).toEqual(getAtt(stack.registrationEvents.eventBus));
-      access.add('events:put');
-    } else {
-      access.add(`unexpected: ${actions.join(',')}`);
-    }
+const TABLE_ACCESS_NAMES: Record<TableKey, string> = {
+  plans: 'plans',
+  milestones: 'milestones',
+  links: 'links',
+  idempotency: 'idempotency',
+  partnerPlans: 'partner-plans',
+};
+
+/** A statement's resource by name: `plans`, `plans/index/*`, `link-keys`, `ses`, `executions`, ... */
+function resourceName(resource: unknown, handler: Handler): string {
+  const json = JSON.stringify(resource);
+  for (const key of TABLE_KEYS) {
+    const arn = JSON.stringify(getAtt(stack.planStore.tables[key]));
+    if (json === arn) return TABLE_ACCESS_NAMES[key];
+    if (json === JSON.stringify({ 'Fn::Join': ['', [getAtt(stack.planStore.tables[key]), '/index/*']] }))
+      return `${TABLE_ACCESS_NAMES[key]}/index/*`;
   }
-  return [...access].sort();
+  if (json === JSON.stringify(getAtt(stack.functions[handler].logGroup))) return 'own-log-group';
+  if (json === '"*"') return '*';
+  if (json === JSON.stringify({ Ref: logicalIdOf(stack.signingKeys.secret) })) return 'link-keys';
+  if (json === JSON.stringify({ Ref: logicalIdOf(stack.workflow.stateMachine) })) return 'state-machine';
+  if (json === JSON.stringify(getAtt(stack.tenantBus.eventBus))) return 'tenant-bus';
+  if (json.includes(':stateMachine:cosell-flow-acme-playbook')) return 'state-machine-by-name';
+  if (json.includes(':execution:') && json.endsWith(':*"]]}')) return 'executions';
+  if (json.includes(':identity/') || json.includes(':configuration-set/')) return 'ses';
+  throw new Error(`${handler}: a statement on an unknown resource ${json}`);
 }
 
+/** Every "<resource> <action>" a function's role allows, sorted. */
+function allowedOf(handler: Handler): string[] {
+  const pairs = new Set<string>();
+  for (const s of statementsOf(logicalIdOf(stack.functions[handler].role))) {
+    expect(s.Effect).toBe('Allow');
+    for (const r of resourcesOf(s)) {
+      const name = resourceName(r, handler);
+      for (const a of actionsOf(s)) pairs.add(`${name} ${a}`);
+    }
+  }
+  return [...pairs].sort();
+}
+
+// CDK's table grants, as of aws-cdk-lib 2: every data action, on the table and its indexes.
+const CDK_READ = [
+  'BatchGetItem',
+  'ConditionCheckItem',
+  'DescribeTable',
+  'GetItem',
+  'GetRecords',
+  'GetShardIterator',
+  'Query',
+  'Scan',
+];
+const CDK_WRITE = ['BatchWriteItem', 'DeleteItem', 'PutItem', 'UpdateItem'];
+const INDEXED = new Set(['plans', 'milestones']);
+
+/** What one access name of FUNCTION_ACCESS allows, as "<resource> <action>" pairs. */
+function pairsOf(access: Access): string[] {
+  const [what, how] = access.split(':') as [string, string];
+  const on = (resources: string[], actions: string[]) =>
+    resources.flatMap((r) => actions.map((a) => `${r} ${a}`));
+  const table = (actions: string[], indexes: boolean) =>
+    on(
+      [what, ...(indexes && INDEXED.has(what) ? [`${what}/index/*`] : [])],
+      actions.map((a) => `dynamodb:${a}`),
+    );
+  switch (access) {
+    case 'link-keys:read':
+      return on(['link-keys'], ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+    case 'ses:send':
+      return on(['ses'], ['ses:SendEmail']);
+    case 'workflow:start-execution':
+      return on(['state-machine'], ['states:StartExecution']);
+    case 'workflow:task-response':
+      return on(
+        ['state-machine-by-name'],
+        ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      );
+    case 'workflow:reconcile':
+      return [
+        ...on(['state-machine'], ['states:StartExecution', 'states:ListExecutions']),
+        ...on(
+          ['executions'],
+          ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:RedriveExecution'],
+        ),
+      ];
+    case 'events:put':
+      return on(['tenant-bus'], ['events:PutEvents']);
+  }
+  switch (how) {
+    case 'read':
+      return table(CDK_READ, true);
+    case 'read-write':
+      return table([...CDK_READ, ...CDK_WRITE], true);
+    case 'read-item':
+      return table(['GetItem'], false);
+    case 'write-item':
+      return table(['PutItem', 'UpdateItem', 'ConditionCheckItem'], false);
+    case 'query':
+      return table(['Query'], false);
+  }
+  throw new Error(`no meaning written for ${access}`);
+}
+
+/** Every function logs to its own log group and traces with X-Ray (Resource "*", the only form it accepts). */
+const BASELINE = [
+  'own-log-group logs:CreateLogStream',
+  'own-log-group logs:PutLogEvents',
+  '* xray:PutTraceSegments',
+  '* xray:PutTelemetryRecords',
+];
+
 describe('least privilege: each function holds exactly the grants of docs/design.md', () => {
+  it.each(HANDLERS)(
+    '%s holds what FUNCTION_ACCESS names, each grant action by action, nothing more',
+    (handler) => {
+      const expected = new Set([...BASELINE, ...FUNCTION_ACCESS[handler].flatMap(pairsOf)]);
+      expect(allowedOf(handler)).toEqual([...expected].sort());
+    },
+  );
+
   it.each([
     [
       'plans-api',
@@ -102,17 +191,21 @@ describe('least privilege: each function holds exactly the grants of docs/design
     [
       'action-link',
       [
-        'plans:read-write',
-        'milestones:read-write',
-        'links:read-write',
-        'idempotency:read-write',
+        'plans:read-item',
+        'plans:write-item',
+        'milestones:query',
+        'milestones:write-item',
+        'links:read-item',
+        'links:write-item',
+        'idempotency:read-item',
+        'idempotency:write-item',
         'link-keys:read',
         'ses:send',
         'workflow:task-response',
         'events:put',
       ],
     ],
-    ['gate-deadline', ['plans:read-write', 'milestones:read', 'idempotency:read-write', 'events:put']],
+    ['gate-deadline', ['plans:read-write', 'milestones:read-write', 'idempotency:read-write', 'events:put']],
     [
       'gate-open',
       [
@@ -145,20 +238,34 @@ describe('least privilege: each function holds exactly the grants of docs/design
         'link-keys:read',
         'ses:send',
         'events:put',
+        'workflow:reconcile',
+        'workflow:task-response',
       ],
     ],
     ['ses-events', ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send']],
-  ] as const)('%s', (handler, expected) => {
-    expect(accessOf(handler)).toEqual([...expected].sort());
+  ] as const)('%s: FUNCTION_ACCESS is the table of docs/design.md', (handler, expected) => {
+    expect([...FUNCTION_ACCESS[handler]].sort()).toEqual([...expected].sort());
   });
 
-  const holders = (access: string) =>
-    (Object.keys(stack.functions) as (keyof CosellFlowStack['functions'])[])
-      .filter((h) => accessOf(h).includes(access))
-      .sort();
+  it('gives the public action-link function item-level actions on one deal only: no Scan, DeleteItem or batch', () => {
+    const dynamo = allowedOf('action-link').filter((p) => p.includes(' dynamodb:'));
+    const actions = new Set(dynamo.map((p) => p.split(' ')[1]));
+    expect([...actions].sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(dynamo.filter((p) => p.includes('/index/'))).toEqual([]); // no index at all
+    expect(dynamo.filter((p) => p.endsWith('dynamodb:Query'))).toEqual(['milestones dynamodb:Query']);
+    expect(dynamo.some((p) => p.startsWith('partner-plans '))).toBe(false);
+  });
+
+  const holders = (pair: string) => HANDLERS.filter((h) => allowedOf(h).includes(pair)).sort();
 
   it('gives no SES permission to gate-deadline, plans-api or register-deal', () => {
-    expect(holders('ses:send')).toEqual([
+    expect(holders('ses ses:SendEmail')).toEqual([
       'action-link',
       'gate-escalate',
       'gate-open',
@@ -167,22 +274,32 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ]);
   });
 
-  it('lets only the functions that publish put events, and only on the tenant bus (checked in accessOf)', () => {
-    expect(holders('events:put')).toEqual([
+  it('lets only the functions that publish put events, and only on the tenant bus', () => {
+    expect(holders('tenant-bus events:PutEvents')).toEqual([
       'action-link',
       'gate-deadline',
       'gate-escalate',
       'register-deal',
       'reminder-sweep',
     ]);
+    for (const h of HANDLERS)
+      expect(
+        allowedOf(h).filter((p) => p.endsWith('events:PutEvents') && !p.startsWith('tenant-bus ')),
+      ).toEqual([]);
   });
 
-  it('lets only action-link and gate-open complete a gate (task response)', () => {
-    expect(holders('workflow:task-response')).toEqual(['action-link', 'gate-open']);
+  it('lets only action-link, gate-open and the reconciler (reminder-sweep) complete a gate', () => {
+    expect(holders('state-machine-by-name states:SendTaskSuccess')).toEqual([
+      'action-link',
+      'gate-open',
+      'reminder-sweep',
+    ]);
   });
 
-  it('lets only plans-api start executions', () => {
-    expect(holders('workflow:start-execution')).toEqual(['plans-api']);
+  it('lets plans-api and the reconciler start executions; only the reconciler describes and redrives them', () => {
+    expect(holders('state-machine states:StartExecution')).toEqual(['plans-api', 'reminder-sweep']);
+    expect(holders('executions states:RedriveExecution')).toEqual(['reminder-sweep']);
+    expect(holders('executions states:DescribeExecution')).toEqual(['reminder-sweep']);
   });
 
   it('scopes SES sending to the sender identity, the configuration set and the From address', () => {
@@ -196,7 +313,7 @@ describe('least privilege: each function holds exactly the grants of docs/design
       const [ses] = statementsOf(logicalIdOf(stack.functions[handler].role)).filter((s) =>
         actionsOf(s).includes('ses:SendEmail'),
       );
-      expect(actionsOf(ses as Statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(actionsOf(ses as Statement)).toEqual(['ses:SendEmail']);
       const arns = JSON.stringify(ses?.Resource);
       expect(arns).toContain(':identity/deals@acme.example');
       expect(arns).toContain(':identity/acme.example');
@@ -337,21 +454,48 @@ describe('playbook state machine', () => {
   const taskStates = () =>
     Object.entries(definition.States).filter(([, s]) => s.Type === 'Task') as [string, AslTaskState][];
 
-  it('is a Standard state machine logging ALL events with execution data, traced with X-Ray', () => {
+  it('is a Standard state machine logging errors only, without execution data (no task token, no names), traced', () => {
     expect(machine.Properties).toMatchObject({
       StateMachineName: 'cosell-flow-acme-playbook',
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(stack.workflow.logGroup) } }],
-      },
       TracingConfiguration: { Enabled: true },
+    });
+    // The rendered logging configuration, read whole: nothing else may be switched on.
+    expect(machine.Properties.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(stack.workflow.logGroup) } }],
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/aws/vendedlogs/states/cosell-flow-acme-playbook',
       RetentionInDays: Match.anyValue(),
     });
+  });
+
+  it('retries transient application errors with backoff on every task, and catches nothing but the gate timeout', () => {
+    for (const [name, s] of taskStates()) {
+      const retried = s.Retry.flatMap((r) => r.ErrorEquals);
+      for (const error of [
+        'TransientError',
+        'DeliveryDeferredError',
+        'ThrottlingException',
+        'Lambda.ServiceException',
+      ])
+        expect(retried, name).toContain(error);
+      expect(
+        s.Retry.every((r) => r.BackoffRate > 1 && r.IntervalSeconds > 0),
+        name,
+      ).toBe(true);
+      expect(
+        (s.Catch ?? []).flatMap((c) => c.ErrorEquals),
+        name,
+      ).toEqual(name.startsWith('Await gate: ') ? ['States.Timeout'] : []);
+    }
+  });
+
+  it('hands each gate the ARN of its execution, so the reconciler knows which one waits there', () => {
+    for (const [name, s] of taskStates().filter(([n]) => n.startsWith('Await gate: ')))
+      expect(s.Parameters.Payload, name).toMatchObject({ 'executionArn.$': '$$.Execution.Id' });
   });
 
   it('invokes, from each Task state, the function of the handler TASK_STATE_HANDLERS names', () => {
@@ -459,7 +603,11 @@ describe('functions', () => {
   ] as const)('%s gets the environment of docs/design.md', (handler) => {
     const fn = stack.functions[handler];
     const env = (resources[logicalIdOf(fn.lambdaFunction)] as Resource).Properties.Environment.Variables;
-    const expected = handler === 'plans-api' ? [...DESIGN_ENV, 'STATE_MACHINE_ARN'] : DESIGN_ENV;
+    const clientsOfTheMachine: string[] = [...STATE_MACHINE_CLIENTS];
+    expect(clientsOfTheMachine.sort()).toEqual(['plans-api', 'reminder-sweep']);
+    const expected = clientsOfTheMachine.includes(handler)
+      ? [...DESIGN_ENV, 'STATE_MACHINE_ARN']
+      : DESIGN_ENV;
     expect(Object.keys(env).sort()).toEqual([...expected].sort());
     expect(env).toMatchObject({
       TENANT: 'acme',
@@ -472,9 +620,9 @@ describe('functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PLANS_TABLE: { Ref: logicalIdOf(stack.planStore.plans) },
       LINK_KEYS_SECRET_ARN: { Ref: logicalIdOf(stack.signingKeys.secret) },
-      EVENT_BUS_NAME: { Ref: logicalIdOf(stack.registrationEvents.eventBus) },
+      EVENT_BUS_NAME: { Ref: logicalIdOf(stack.tenantBus.eventBus) },
     });
-    if (handler === 'plans-api') {
+    if (clientsOfTheMachine.includes(handler)) {
       expect(env.STATE_MACHINE_ARN).toEqual({ Ref: logicalIdOf(stack.workflow.stateMachine) });
     }
   });
@@ -538,20 +686,49 @@ describe('HTTP API', () => {
     }
   });
 
-  it('throttles the stage and writes access logs that never contain the link token (the path)', () => {
+  it('throttles each public link route on its own, apart from the operator routes, and logs no token', () => {
     const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
+      // Every operator route: its own bucket of the ops size (opsRateLimit, opsBurstLimit).
       DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
-      AccessLogSettings: { DestinationArn: getAtt(stack.actionLinks.accessLogGroup) },
+      AccessLogSettings: { DestinationArn: getAtt(stack.api.accessLogGroup) },
     });
+    // The public routes: their own limits (linkRateLimit, linkBurstLimit), so junk tokens 429 only them.
+    expect(stage.Properties.RouteSettings).toEqual({
+      'GET /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      'HEAD /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      'POST /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+    // A route setting names its route by key: the stage is created after the routes.
+    const routeIds = stack.api.actionLinkRoutes.map((r) => logicalIdOf(r));
+    const [[stageId]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(template.toJSON().Resources[stageId].DependsOn).toEqual(expect.arrayContaining(routeIds));
+    // The deal room's setting is there before its routes.
+    expect(stack.api.throttles.room).toEqual({ rateLimit: 5, burstLimit: 10 });
     const format = stage.Properties.AccessLogSettings.Format as string;
     expect(JSON.parse(format)).toMatchObject({
       requestId: '$context.requestId',
       routeKey: '$context.routeKey',
     });
     expect(format).not.toMatch(/\$context\.(path|resourcePath)\b/);
+  });
+
+  it('takes the per-route limits from the tenant settings', () => {
+    const config = loadTenantConfig({
+      tenant: 'acme',
+      context: () => undefined,
+      rootDir: REPO_ROOT,
+    });
+    const tuned = new CosellFlowStack(new App(), 'CosellFlow-tuned', {
+      config: { ...config, linkRateLimit: 3, linkBurstLimit: 6, opsRateLimit: 40, roomBurstLimit: 7 },
+    });
+    expect(tuned.api.throttles).toEqual({
+      link: { rateLimit: 3, burstLimit: 6 },
+      room: { rateLimit: 5, burstLimit: 7 },
+      ops: { rateLimit: 40, burstLimit: 50 },
+    });
   });
 });
 
@@ -675,14 +852,14 @@ describe('reminders, signing keys, email, events', () => {
   it('archives every event of this account on the bus for a year, for replay', () => {
     template.resourceCountIs('AWS::Events::Archive', 1);
     template.hasResourceProperties('AWS::Events::Archive', {
-      SourceArn: getAtt(stack.registrationEvents.eventBus),
+      SourceArn: getAtt(stack.tenantBus.eventBus),
       RetentionDays: 365,
       EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
     });
   });
 
   it('has an encrypted, TLS-only dead-letter queue that only rules on the tenant bus may send to', () => {
-    const dlq = stack.registrationEvents.deadLetterQueue;
+    const dlq = stack.tenantBus.deadLetterQueue;
     const queue = resources[logicalIdOf(dlq)] as Resource;
     expect(queue.Type).toBe('AWS::SQS::Queue');
     expect(queue.Properties).toMatchObject({
@@ -699,20 +876,20 @@ describe('reminders, signing keys, email, events', () => {
     const send = statements.find((st) => st.Effect === 'Allow');
     expect(send).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
     expect(JSON.stringify(send?.Condition)).toContain(
-      `":rule/",{"Ref":"${logicalIdOf(stack.registrationEvents.eventBus)}"},"/*"`,
+      `":rule/",{"Ref":"${logicalIdOf(stack.tenantBus.eventBus)}"},"/*"`,
     );
     // Targets of the tenant's rules take it with a retry policy (the pattern the README shows): from this
     // stack the queue itself, from another one the queue imported by its ARN (no two-way dependency).
-    expect(stack.registrationEvents.targetDefaults(stack)).toMatchObject({
+    expect(stack.tenantBus.targetDefaults(stack)).toMatchObject({
       deadLetterQueue: dlq,
       retryAttempts: 8,
     });
     // (Its own App, so that the stack under test stays as bin/app.ts builds it.)
     const crm = new Stack(new App(), 'CrmIntegration-acme');
-    const imported = stack.registrationEvents.targetDefaults(crm).deadLetterQueue;
+    const imported = stack.tenantBus.targetDefaults(crm).deadLetterQueue;
     expect(imported).not.toBe(dlq);
     expect(imported?.node.scope).toBe(crm);
-    expect(stack.registrationEvents.targetDefaults(crm).deadLetterQueue).toBe(imported);
+    expect(stack.tenantBus.targetDefaults(crm).deadLetterQueue).toBe(imported);
   });
 
   it('alarms as soon as the dead-letter queue holds a message', () => {
@@ -722,7 +899,7 @@ describe('reminders, signing keys, email, events', () => {
       Dimensions: [
         {
           Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalIdOf(stack.registrationEvents.deadLetterQueue), 'QueueName'] },
+          Value: { 'Fn::GetAtt': [logicalIdOf(stack.tenantBus.deadLetterQueue), 'QueueName'] },
         },
       ],
       Statistic: 'Maximum',
@@ -734,6 +911,46 @@ describe('reminders, signing keys, email, events', () => {
 
   it('puts no rule of its own on the bus (a tenant adds theirs)', () => {
     template.resourceCountIs('AWS::Events::Rule', 0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('no deal silently stuck: alarms', () => {
+  it('alarms on any failed playbook execution', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack.workflow.stateMachine) } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('turns the sweep\'s "deals reconciled" log line into a metric of deals needing attention, and alarms on it', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalIdOf(stack.reminders.sweepFunction.logGroup) },
+      FilterPattern: '{ $.message = "deals reconciled" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'CosellFlow/acme',
+          MetricName: 'DealsNeedingAttention',
+          MetricValue: '$.needsAttention',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CosellFlow/acme',
+      MetricName: 'DealsNeedingAttention',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasOutput('FailedExecutionsAlarmName', {});
+    template.hasOutput('NeedsAttentionAlarmName', {});
   });
 });
 
@@ -770,7 +987,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [path, id, reason] of acks) {
       expect(reason.length, `${path} ${id}`).toBeGreaterThan(40);
       expect(id).toMatch(
-        /^AwsSolutions-(IAM5\[Resource::(\*|<\w+\.Arn>(:\*|\/index\/\*))\]|SMG4|APIG4|COG4|SQS3)$/,
+        /^AwsSolutions-(IAM5\[Resource::(\*|<\w+\.Arn>(:\*|\/index\/\*)|arn:<AWS::Partition>:states:.*:execution:.*:\*)\]|SMG4|APIG4|COG4|SQS3|SF1)$/,
       );
       expect(path).not.toBe('CosellFlow-acme'); // never stack-wide
     }
@@ -780,7 +997,13 @@ describe('cdk-nag AwsSolutions', () => {
     for (const path of apig4) expect(path).toMatch(/HttpApi\/(GET|HEAD|POST)--a--\{token\}$/);
     // SQS3 (no dead-letter queue of its own) only for the bus's dead-letter queue itself.
     const sqs3 = acks.filter(([, id]) => id === 'AwsSolutions-SQS3').map(([path]) => path);
-    expect(sqs3).toEqual([stack.registrationEvents.deadLetterQueue.node.path]);
+    expect(sqs3).toEqual([stack.tenantBus.deadLetterQueue.node.path]);
+    // SF1 (not logging ALL) only for the state machine, which logs errors without data on purpose.
+    const sf1 = acks.filter(([, id]) => id === 'AwsSolutions-SF1').map(([path]) => path);
+    expect(sf1).toEqual([stack.workflow.stateMachine.node.path]);
+    // Every execution of the state machine: only for the reconciler's role.
+    const executions = acks.filter(([, id]) => id.includes(':execution:')).map(([path]) => path);
+    expect(executions).toEqual([stack.reminders.sweepFunction.role.node.path]);
     // The index wildcard is acknowledged only for the milestones and plans tables (their sparse indexes).
     const indexed = [stack.planStore.milestones, stack.planStore.plans].map((t) => `<${logicalIdOf(t)}.Arn>`);
     for (const [, id] of acks.filter(([, i]) => i.includes('/index/*')))

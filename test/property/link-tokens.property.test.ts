@@ -9,6 +9,7 @@ import {
 } from '../../lambdas/domain/links';
 import { KeyRingSigningKeys } from '../../lambdas/domain/signing-keys';
 import { actOnLink } from '../../lambdas/domain/use-cases/links';
+import { messageViews } from '../../lambdas/views/emails/message-views';
 import {
   FakeClock,
   FakeDealStore,
@@ -359,6 +360,7 @@ function sampleHarness() {
   const shared = {
     store,
     mailer: new RecordingMailer(),
+    views: messageViews,
     ledger: new FakeEffectLedger(),
     workflow: new RecordingWorkflow(),
     events: new RecordingEventPublisher(),

@@ -9,9 +9,9 @@ import {
   nextLocalMorning,
 } from '../cadence';
 import { type Deal, type Owner, openStage, partyOwner, stageDeadline } from '../deal';
-import { escalationEmail, gateOpenEmail, gateOverdueEmail, type OutboundEmail } from '../emails';
-import { ConcurrentUpdateError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
 import { escalatedDetail, planStartedDetail, publishOrWarn, stageAdvancedDetail } from '../events';
+import { withFreshRead } from '../fresh-read';
 import {
   DEFAULT_GHOSTING_DAYS,
   gateAsks,
@@ -22,33 +22,24 @@ import {
   personTimezone,
 } from '../notifications';
 import { STAGES } from '../playbook';
-import type { DealSnapshot, Deps } from '../ports';
+import type { DealSnapshot, Deps, OutboundEmail, ViewsOf } from '../ports';
 import { STAGE_KEYS } from '../vocabulary';
 import { linkAsks } from './link-urls';
-import { type DealWithProblems, ledgerDone, ledgerState, sendCapped } from './reminders';
+import { ledgerDone, ledgerState, sendCapped } from './reminders';
 
 /** Shortest wait a gate is given, so that a deadline already past escalates promptly but not in a loop. */
 const MIN_WAIT_SECONDS = 60;
-
-const MAX_ATTEMPTS = 10;
 
 /** How soon a gate looks again after a send failed for now (throttling). */
 const RETRY_SEND_SECONDS = 300;
 
 /**
  * Workflow tasks race with link clicks on the same deal. The state machine retries only Lambda service
- * errors, so a lost optimistic-lock race would fail the execution: re-read and run again instead (each
- * task is safe to rerun: opening is idempotent and every email goes through the ledger).
+ * errors, so a lost optimistic-lock race would fail the execution: each task re-reads and runs again
+ * instead, this many times in all (safe to rerun: opening is idempotent and every email goes through the
+ * ledger).
  */
-async function onFreshRead<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-}
+const MAX_ATTEMPTS = 10;
 
 async function load(deps: Pick<Deps, 'store'>, planId: string): Promise<DealSnapshot> {
   const snapshot = await deps.store.get(planId);
@@ -69,7 +60,7 @@ export async function setGateDeadline(
   deps: Pick<Deps, 'store' | 'clock' | 'config' | 'ledger' | 'events'>,
   input: { planId: string; stage: StageKey },
 ): Promise<{ timeoutSeconds: number; escalations: number; warnings?: string[] }> {
-  const result = await onFreshRead(async () => {
+  const result = await withFreshRead(MAX_ATTEMPTS, async () => {
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
     const opened = openStage(deal, input.stage, now);
@@ -110,10 +101,11 @@ export async function setGateDeadline(
  * gate needs. If the gate passed while no token was waiting (a race with a timeout), it completes at once.
  */
 export async function awaitGate(
-  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'workflow'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'workflow'> &
+    ViewsOf<'gateOpen'>,
   input: { planId: string; stage: StageKey; taskToken: string; escalations: number },
 ): Promise<void> {
-  return onFreshRead(async () => {
+  return withFreshRead(MAX_ATTEMPTS, async () => {
     const { deal, milestones } = await load(deps, input.planId);
     const state = deal.stages[input.stage];
     if (state.status === 'passed' || deal.status !== 'active') {
@@ -129,7 +121,7 @@ export async function awaitGate(
       const key = `gate-open#${deal.planId}#${input.stage}#${recipient.email.toLowerCase()}`;
       await deps.ledger.once(key, async () => {
         const linked = await linkAsks(deps, deal, recipient.email, asks);
-        await deps.mailer.send(gateOpenEmail(deal, input.stage, recipient, linked, key));
+        await deps.mailer.send(deps.views.gateOpen(deal, input.stage, recipient, linked, key));
       });
     }
   });
@@ -141,10 +133,11 @@ export async function awaitGate(
  * Returns how long the gate waits before looking again; the deal never fails for being late.
  */
 export async function escalateGate(
-  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'> &
+    ViewsOf<'gateOverdue' | 'escalation'>,
   input: { planId: string; stage: StageKey; escalations: number },
 ): Promise<{ timeoutSeconds: number; escalations: number; warnings?: string[] }> {
-  return onFreshRead(async () => {
+  return withFreshRead(MAX_ATTEMPTS, async () => {
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
     const escalations = input.escalations + 1;
@@ -196,7 +189,7 @@ export async function escalateGate(
       const key = `gate-overdue#${deal.planId}#${input.stage}#${recipient.email.toLowerCase()}`;
       await respectfully(recipient, key, async () => {
         const linked = await linkAsks(deps, deal, recipient.email, mine);
-        return gateOverdueEmail(deal, input.stage, recipient, linked, deadline, key);
+        return deps.views.gateOverdue(deal, input.stage, recipient, linked, deadline, key);
       });
     }
     const rungs = ladderRungs(deal, parties, deadline);
@@ -210,7 +203,7 @@ export async function escalateGate(
         timezone: personTimezone(deal, rung.party, rung.email, tz),
       };
       const told = await respectfully(to, key, async () =>
-        escalationEmail(
+        deps.views.escalation(
           deal,
           rung,
           partyOwner(deal, rung.party, tz),
@@ -230,13 +223,12 @@ export async function escalateGate(
         await publishOrWarn(deps, warnings, ESCALATED, detail);
       }
     }
-    const withProblems = deal as DealWithProblems;
-    const updated: DealWithProblems = {
-      ...withProblems,
+    const updated: Deal = {
+      ...deal,
       stages: { ...deal.stages, [input.stage]: { ...deal.stages[input.stage], escalations } },
       updatedAt: now.toISOString(),
       ...(problems.length
-        ? { deliveryProblems: [...(withProblems.deliveryProblems ?? []), ...problems].slice(-20) }
+        ? { deliveryProblems: [...(deal.deliveryProblems ?? []), ...problems].slice(-20) }
         : {}),
     };
     await deps.store.save({ deal: updated });

@@ -1,16 +1,15 @@
 import type { Deal } from '../deal';
-import type { LinkedAsk } from '../emails';
 import { newNonce, signLink } from '../links';
 import type { Ask } from '../notifications';
 import type { Deps } from '../ports';
 
 /** Signs one link per ask, bound to this recipient, expiring after the tenant's link lifetime. */
-export async function linkAsks(
+export async function linkAsks<A extends Pick<Ask, 'action' | 'target'>>(
   deps: Pick<Deps, 'keys' | 'config' | 'clock'>,
   deal: Deal,
   recipient: string,
-  asks: Ask[],
-): Promise<LinkedAsk[]> {
+  asks: A[],
+): Promise<(A & { url: string })[]> {
   const { kid, key } = await deps.keys.current();
   const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
   return asks.map((ask) => {

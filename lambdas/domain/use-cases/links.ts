@@ -18,10 +18,9 @@ import {
   type SlipImpact,
 } from '../actions';
 import { type Deal, partyOf, partyOwner } from '../deal';
-import { escalationEmail, slipNoticeEmail } from '../emails';
-import { ConcurrentUpdateError, LinkUsedError } from '../errors';
+import { LinkUsedError } from '../errors';
 import { escalatedDetail, milestoneSlippedDetail, publishOnce, stageAdvancedDetail } from '../events';
-import { FRESH_LINK_LABELS, freshLinkEmail } from '../fresh-link-email';
+import { withFreshRead } from '../fresh-read';
 import {
   type LinkAction,
   type LinkClaims,
@@ -32,7 +31,7 @@ import {
 } from '../links';
 import { ladderRungs } from '../notifications';
 import { findPerson, peopleIn } from '../plan-people';
-import type { DealSnapshot, Deps } from '../ports';
+import type { DealSnapshot, Deps, ViewsOf } from '../ports';
 import { linkAsks } from './link-urls';
 
 /** What the link page shows. The handler renders it; the use case decides it. */
@@ -84,6 +83,8 @@ function refused(reason: Refusal, message: string): LinkPage {
 
 type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget };
 type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
+/** What acting on a link needs: the deal's ports and the emails a click may send. */
+type ActDeps = Omit<Deps, 'views'> & ViewsOf<'escalation' | 'slipNotice' | 'freshLink'>;
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
 async function resolve(deps: ReadDeps, token: string): Promise<Live | LinkPage> {
@@ -134,9 +135,15 @@ export async function viewLink(deps: ReadDeps, token: string): Promise<LinkPage>
  * Performs the link's one action with the form's input; the link's nonce is claimed with the change.
  * The expired page's form (`intent=fresh-link`) asks for a fresh link instead.
  */
-export async function actOnLink(deps: Deps, token: string, form: Record<string, string>): Promise<LinkPage> {
+export async function actOnLink(
+  deps: ActDeps,
+  token: string,
+  form: Record<string, string>,
+): Promise<LinkPage> {
   if (form.intent === FRESH_LINK_INTENT) return requestFreshLink(deps, token);
-  for (let attempt = 1; ; attempt++) {
+  return withFreshRead(MAX_ATTEMPTS, async (attempt) => {
+    // Many clicks on one deal at once: each fresh read after a lost race waits a little longer.
+    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt - 1)));
     const live = await resolve(deps, token);
     if ('kind' in live) return live;
     const { claims, snapshot, target } = live;
@@ -181,11 +188,9 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
         },
       });
     } catch (error) {
-      if (error instanceof LinkUsedError) continue; // resolve() now reports who used it
-      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) {
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-        continue;
-      }
+      // Used meanwhile by someone else: resolve() now reports who.
+      const again = error instanceof LinkUsedError ? await resolve(deps, token) : undefined;
+      if (again && 'kind' in again) return again;
       throw error;
     }
     // The change is saved and the link spent: what follows must not turn the answer into a failure.
@@ -209,7 +214,7 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
       ...(warnings.length ? { warnings } : {}),
       ...(result.impact ? { impact: result.impact } : {}),
     };
-  }
+  });
 }
 
 /**
@@ -219,7 +224,7 @@ export async function actOnLink(deps: Deps, token: string, form: Record<string, 
  * changes. A link that has not expired gets its own page back instead.
  */
 export async function requestFreshLink(
-  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store' | 'ledger' | 'mailer'>,
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'store' | 'ledger' | 'mailer'> & ViewsOf<'freshLink'>,
   token: string,
 ): Promise<LinkPage> {
   const check = await verifyLinkIgnoringExpiry(deps.config.tenant, token, deps.keys);
@@ -238,7 +243,6 @@ export async function requestFreshLink(
       {
         action: claims.action,
         target: claims.target,
-        label: FRESH_LINK_LABELS[claims.action],
         about: about(live),
       },
     ]);
@@ -247,7 +251,7 @@ export async function requestFreshLink(
     const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
     const expiresAt = new Date(exp * 1000);
     await deps.mailer.send(
-      freshLinkEmail(deal, recipientOf(deps, deal, claims.recipient), { ...link, expiresAt }, key),
+      deps.views.freshLink(deal, recipientOf(deps, deal, claims.recipient), { ...link, expiresAt }, key),
     );
   });
   return {
@@ -321,7 +325,7 @@ async function publishEvents(deps: Pick<Deps, 'ledger' | 'events'>, result: Acti
   }
 }
 
-async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: LinkClaims): Promise<void> {
+async function sendNotices(deps: ActDeps, deal: Deal, notices: Notice[], claims: LinkClaims): Promise<void> {
   const tz = deps.config.defaultTimezone;
   for (const notice of notices) {
     const m = notice.milestone;
@@ -334,7 +338,7 @@ async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: Li
       const key = `stuck#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
       await deps.ledger.once(key, () =>
         deps.mailer.send(
-          escalationEmail(
+          deps.views.escalation(
             deal,
             rung,
             m.owner,
@@ -366,7 +370,7 @@ async function sendNotices(deps: Deps, deal: Deal, notices: Notice[], claims: Li
         continue;
       const key = `slip#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
       await deps.ledger.once(key, () =>
-        deps.mailer.send(slipNoticeEmail(deal, notice.impact, m, notice.by, vendor, key)),
+        deps.mailer.send(deps.views.slipNotice(deal, notice.impact, m, notice.by, vendor, key)),
       );
     }
   }

@@ -3,10 +3,10 @@ import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
 import { NotFoundError } from '../errors';
 import { accountOnPartnerPlan } from '../partner-plans';
-import type { DealSnapshot, DealSummary, Deps } from '../ports';
+import type { DealSnapshot, DealSummary, Deps, EmailSubjects, PartnerPlanStore } from '../ports';
 import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
-import { nextReviewAfter, type ReviewedDeal } from '../weekly-review';
+import { nextReviewAfter } from '../weekly-review';
 
 export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
@@ -26,7 +26,10 @@ export type CreatedPlan = PlanView & { warnings: PlanWarning[] };
  * (`offPartnerPlan`, used by the program report) and an account off the list comes back as a warning.
  */
 export async function createPlan(
-  deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config' | 'partnerPlans'>,
+  deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'> & {
+    /** Absent on an older stack without the partner-plans table: the plan is then stored unchecked. */
+    partnerPlans: PartnerPlanStore | undefined;
+  },
   plan: Plan,
 ): Promise<CreatedPlan> {
   const now = deps.clock.now();
@@ -39,7 +42,7 @@ export async function createPlan(
   const check = partnerPlan ? accountOnPartnerPlan(partnerPlan, plan) : undefined;
   const warnings: PlanWarning[] = check && !check.onList ? [{ path: 'account', message: check.message }] : [];
   // The first weekly review: the first cadence instant after loading (the plans table's review index).
-  const deal: ReviewedDeal = {
+  const deal: Deal = {
     ...started.deal,
     nextReviewAt: nextReviewAfter(plan.cadence, now).toISOString(),
     ...(check ? { offPartnerPlan: !check.onList } : {}),
@@ -64,12 +67,12 @@ export async function getPlan(deps: Pick<Deps, 'store'>, planId: string): Promis
 
 /** Who will be sent what, and when, if nothing happens (`GET /plans/{planId}/schedule`). */
 export async function getSchedule(
-  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config'> & { subjects: EmailSubjects },
   planId: string,
 ): Promise<SchedulePreview> {
   const snapshot = await deps.store.get(planId);
   if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
-  return schedulePreview(snapshot, deps.clock.now(), deps.config.defaultTimezone);
+  return schedulePreview(snapshot, deps.clock.now(), deps.config.defaultTimezone, deps.subjects);
 }
 
 export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[]> {

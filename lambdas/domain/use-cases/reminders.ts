@@ -14,19 +14,12 @@ import {
   sendSlotKeys,
 } from '../cadence';
 import type { Deal, MilestoneState, Owner } from '../deal';
-import {
-  type DigestItem,
-  digestEmail,
-  escalationEmail,
-  ghostingEmail,
-  type OutboundEmail,
-  reminderEmail,
-} from '../emails';
 import { ConcurrentUpdateError } from '../errors';
 import { escalatedDetail, publishOrWarn } from '../events';
+import { withFreshRead } from '../fresh-read';
 import type { LinkAction } from '../links';
 import { type Ask, DEFAULT_GHOSTING_DAYS, milestoneNudges, type Nudge } from '../notifications';
-import type { DealSnapshot, Deps, EffectLedger } from '../ports';
+import type { DealSnapshot, Deps, DigestItem, EffectLedger, OutboundEmail, ViewsOf } from '../ports';
 import { linkAsks } from './link-urls';
 
 export interface SweepReport {
@@ -41,7 +34,8 @@ export interface SweepReport {
   warnings?: string[];
 }
 
-type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'>;
+type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'> &
+  ViewsOf<'reminder' | 'ghosting' | 'digest' | 'escalation'>;
 
 /** A due milestone as this sweep found it, and what it decided for it. */
 interface Entry {
@@ -292,7 +286,7 @@ async function sendItems(deps: SweepDeps, to: Owner, items: Item[]): Promise<'do
     const digestItems: DigestItem[] = [];
     for (const item of items) digestItems.push(await digestItem(deps, item));
     const cc = items.flatMap((i) => (i.nudge.cc ? [i.nudge.cc.email] : []));
-    await deps.mailer.send(digestEmail(to, digestItems, cc, key));
+    await deps.mailer.send(deps.views.digest(to, digestItems, cc, key));
     // Each item is marked done with the email that carried it, before the digest itself completes.
     for (const k of keys) await ledgerDone(deps.ledger, k);
   });
@@ -340,7 +334,7 @@ async function singleEmail(deps: SweepDeps, item: Item): Promise<OutboundEmail> 
   const { deal, m, nudge } = item;
   if (nudge.kind === 'reminder') {
     const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
-    return reminderEmail(deal, m, linked, nudge.key);
+    return deps.views.reminder(deal, m, linked, nudge.key);
   }
   if (nudge.kind === 'ghosting') {
     const days = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
@@ -349,11 +343,11 @@ async function singleEmail(deps: SweepDeps, item: Item): Promise<OutboundEmail> 
     const to = nudge.rung
       ? { name: nudge.rung.name, email: nudge.rung.email, role: nudge.rung.role }
       : nudge.to;
-    return ghostingEmail(deal, to, vendor, since, days, partnerWaiting(deal, m), nudge.key);
+    return deps.views.ghosting(deal, to, vendor, since, days, partnerWaiting(deal, m), nudge.key);
   }
   const rung = nudge.rung;
   if (!rung) throw new Error(`escalation ${nudge.key} has no rung`);
-  return escalationEmail(
+  return deps.views.escalation(
     deal,
     rung,
     nudge.cc ?? m.owner,
@@ -390,28 +384,25 @@ async function recordProblem(deps: SweepDeps, items: Item[], problem: DeliveryPr
   }
 }
 
-export type DealWithProblems = Deal & { deliveryProblems?: DeliveryProblem[] };
-
-/** Appends a delivery problem to the plan (re-reading on a lost race); at most the last 20 are kept. */
+/**
+ * Appends a delivery problem to the plan (re-reading on a lost race); at most the last 20 are kept. A plan
+ * that keeps changing under it five times running goes without this record (the sweep does not fail).
+ */
 export async function recordDeliveryProblem(
   deps: Pick<Deps, 'store'>,
   planId: string,
   problem: DeliveryProblem,
 ): Promise<void> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const snapshot = await deps.store.get(planId);
-    if (!snapshot) return;
-    const deal = snapshot.deal as DealWithProblems;
-    const updated: DealWithProblems = {
-      ...deal,
-      deliveryProblems: [...(deal.deliveryProblems ?? []), problem].slice(-20),
-    };
-    try {
-      await deps.store.save({ deal: updated });
-      return;
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
-    }
+  try {
+    await withFreshRead(5, async () => {
+      const snapshot = await deps.store.get(planId);
+      if (!snapshot) return;
+      const { deal } = snapshot;
+      const deliveryProblems = [...(deal.deliveryProblems ?? []), problem].slice(-20);
+      await deps.store.save({ deal: { ...deal, deliveryProblems } });
+    });
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
   }
 }
 

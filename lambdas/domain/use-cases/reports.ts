@@ -1,12 +1,11 @@
 import { NotFoundError } from '../errors';
-import { renderOnePager } from '../one-pager';
-import type { Clock, DealStore, PartnerPlanStore, TenantConfig } from '../ports';
+import type { Clock, DealSnapshot, DealStore, PartnerPlanStore, ReportReader, TenantConfig } from '../ports';
 import { type ProgramReport, programReport, type ReportOptions } from '../reports';
 
 /** The program report and the plan one-pager, for `reports-api`. Both read on demand only. */
 
 export interface ReportDeps {
-  store: DealStore;
+  store: DealStore & ReportReader;
   partnerPlans: PartnerPlanStore;
   clock: Clock;
   config: Pick<TenantConfig, 'defaultTimezone'>;
@@ -17,7 +16,6 @@ export async function loadProgramReport(
   deps: ReportDeps,
   options: Pick<ReportOptions, 'partner' | 'stallDays' | 'currency'> = {},
 ): Promise<ProgramReport> {
-  if (!deps.store.reportDeals) throw new Error('this deal store cannot load deals for a report');
   const [deals, partnerPlans] = await Promise.all([deps.store.reportDeals(), deps.partnerPlans.list()]);
   return programReport(deals, partnerPlans, deps.clock.now(), {
     ...options,
@@ -25,9 +23,15 @@ export async function loadProgramReport(
   });
 }
 
-/** The deal's one-pager (HTML); NotFoundError for an unknown plan id. */
-export async function onePager(deps: Pick<ReportDeps, 'store' | 'clock'>, planId: string): Promise<string> {
+/** What the deal's one-pager shows: the deal as it stands, as of when it is printed. */
+export interface OnePager {
+  snapshot: DealSnapshot;
+  printedAt: Date;
+}
+
+/** The deal's one-pager (the handler renders it); NotFoundError for an unknown plan id. */
+export async function onePager(deps: Pick<ReportDeps, 'store' | 'clock'>, planId: string): Promise<OnePager> {
   const snapshot = await deps.store.get(planId);
   if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
-  return renderOnePager(snapshot, deps.clock.now());
+  return { snapshot, printedAt: deps.clock.now() };
 }

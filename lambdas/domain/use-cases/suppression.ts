@@ -1,25 +1,21 @@
+import type { SesEvent } from '../../schemas/ses-event.schema';
 import { type Deal, partyOwner } from '../deal';
-import { type OutboundEmail, suppressionNoticeEmail } from '../emails';
-import type { CalendarInvite, Deps, Mailer, Suppression, SuppressionList } from '../ports';
+import type {
+  CalendarInvite,
+  Deps,
+  InvitationMailer,
+  Mailer,
+  OutboundEmail,
+  Suppression,
+  SuppressionList,
+  ViewsOf,
+} from '../ports';
 
 /**
  * Bounces and complaints (SES event publishing -> SNS -> ses-events): a hard bounce or a complaint
  * suppresses the address for this tenant, and the vendor owner of each active plan naming it is told once.
  * Every send then skips suppressed addresses (SuppressingMailer).
  */
-
-/** The parts of an SES event-publishing notification we read (`eventType` and its section). */
-export interface SesEvent {
-  eventType?: string;
-  notificationType?: string;
-  mail?: { destination?: string[]; messageId?: string };
-  bounce?: {
-    bounceType?: string;
-    bounceSubType?: string;
-    bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string }[];
-  };
-  complaint?: { complainedRecipients?: { emailAddress?: string }[]; complaintFeedbackType?: string };
-}
 
 /** Which addresses an event suppresses: permanent bounces and complaints only. */
 export function suppressionsOf(event: SesEvent, now: Date): Suppression[] {
@@ -94,7 +90,8 @@ export function rolesOf(
  * goes to the vendor's first escalation rung instead. Rare events: listing the plans is acceptable here.
  */
 export async function recordSesEvent(
-  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger'> & { suppressions: SuppressionList },
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger'> &
+    ViewsOf<'suppressionNotice'> & { suppressions: SuppressionList },
   event: SesEvent,
 ): Promise<SuppressionReport> {
   const report: SuppressionReport = { suppressed: [], notices: 0 };
@@ -116,7 +113,7 @@ export async function recordSesEvent(
       if (!to) continue;
       const key = `suppression#${deal.planId}#${entry.email}`;
       const sent = await deps.ledger.once(key, () =>
-        deps.mailer.send(suppressionNoticeEmail(deal, entry, roles, to, key)),
+        deps.mailer.send(deps.views.suppressionNotice(deal, entry, roles, to, key)),
       );
       if (sent === 'done') report.notices++;
     }
@@ -132,30 +129,26 @@ function noticeRecipient(deal: Deal, suppressed: string, defaultTz: string) {
 }
 
 /**
- * A Mailer that drops suppressed recipients before sending: an email left with nobody to go to is not
- * sent (and counts as done, so nobody retries it). Copies to suppressed addresses are dropped too.
+ * A mailer that drops suppressed recipients before sending, invitations included: an email left with
+ * nobody to go to is not sent (and counts as done, so nobody retries it). Copies to suppressed addresses
+ * are dropped too.
  */
-export class SuppressingMailer implements Mailer {
-  readonly sendRaw?: (email: OutboundEmail, invite: CalendarInvite) => Promise<void>;
-
+export class SuppressingMailer implements Mailer, InvitationMailer {
   constructor(
-    private readonly inner: Mailer,
+    private readonly inner: Mailer & InvitationMailer,
     private readonly list: SuppressionList,
     /** Told about each email or recipient skipped (for the log). */
     private readonly onSkip: (email: OutboundEmail, skipped: string[]) => void = () => undefined,
-  ) {
-    const raw = inner.sendRaw?.bind(inner);
-    if (raw) {
-      this.sendRaw = async (email, invite) => {
-        const kept = await this.keep(email);
-        if (kept) await raw(kept, invite);
-      };
-    }
-  }
+  ) {}
 
   async send(email: OutboundEmail): Promise<void> {
     const kept = await this.keep(email);
     if (kept) await this.inner.send(kept);
+  }
+
+  async sendWithInvitation(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
+    const kept = await this.keep(email);
+    if (kept) await this.inner.sendWithInvitation(kept, invite);
   }
 
   private async keep(email: OutboundEmail): Promise<OutboundEmail | undefined> {

@@ -1,11 +1,9 @@
-import { weeklyReviewEmail } from '../emails';
-import { ConcurrentUpdateError } from '../errors';
-import type { Deps } from '../ports';
+import { withFreshRead } from '../fresh-read';
+import type { DealStore, Deps, InvitationMailer, Mailer, ReviewSchedule, ViewsOf } from '../ports';
 import {
   latestReviewAtOrBefore,
   nextReviewAfter,
   parseSender,
-  type ReviewedDeal,
   reviewAgenda,
   reviewAttendees,
   reviewDate,
@@ -23,10 +21,15 @@ export interface ReviewReport {
   failed: { planId: string; error: string }[];
 }
 
-export type ReviewDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger'> & {
-  /** The tenant's sender (the invitation's ORGANIZER). */
-  sender: string;
-};
+export type ReviewDeps = Pick<Deps, 'clock' | 'config' | 'ledger'> &
+  ViewsOf<'weeklyReview' | 'reviewInvite'> & {
+    /** The deals, with the plans table's review index. */
+    store: DealStore & ReviewSchedule;
+    /** Sends the reviews, the first with its calendar invitation. */
+    mailer: Mailer & InvitationMailer;
+    /** The tenant's sender (the invitation's ORGANIZER). */
+    sender: string;
+  };
 
 const MAX_ATTEMPTS = 5;
 
@@ -38,7 +41,6 @@ const MAX_ATTEMPTS = 5;
  */
 export async function sendWeeklyReviews(deps: ReviewDeps): Promise<ReviewReport> {
   const report: ReviewReport = { due: 0, sent: 0, invitations: 0, failed: [] };
-  if (!deps.store.plansDueForReview) return report;
   const now = deps.clock.now();
   const due = await deps.store.plansDueForReview(now);
   report.due = due.length;
@@ -54,52 +56,44 @@ export async function sendWeeklyReviews(deps: ReviewDeps): Promise<ReviewReport>
 
 async function reviewPlan(deps: ReviewDeps, planId: string, now: Date, report: ReviewReport): Promise<void> {
   const tz = deps.config.defaultTimezone;
-  for (let attempt = 1; ; attempt++) {
+  // A lost race re-reads and runs again (the ledger keeps the sends from repeating).
+  await withFreshRead(MAX_ATTEMPTS, async () => {
     const snapshot = await deps.store.get(planId);
     // The index is eventually consistent: act on the plan as the table has it now.
-    const deal = snapshot?.deal as ReviewedDeal | undefined;
+    const deal = snapshot?.deal;
     if (!snapshot || !deal?.nextReviewAt || Date.parse(deal.nextReviewAt) > now.getTime()) return;
     const { cadence } = deal.plan;
     if (deal.status !== 'active') {
       const { nextReviewAt: _done, ...rest } = deal;
-      await saveOrRetry(deps, rest, attempt);
+      await deps.store.save({ deal: rest });
       return;
     }
     const at = new Date(
       Math.max(latestReviewAtOrBefore(cadence, now).getTime(), Date.parse(deal.nextReviewAt)),
     );
     const date = reviewDate(cadence, at);
-    const withInvite = (!deal.reviewInvitedOn || deal.reviewInvitedOn === date) && !!deps.mailer.sendRaw;
+    const withInvite = !deal.reviewInvitedOn || deal.reviewInvitedOn === date;
     const agenda = reviewAgenda(snapshot, at, tz);
-    const ics = withInvite ? reviewInvite(deal, at, parseSender(deps.sender), tz, now) : undefined;
+    const invite = withInvite
+      ? deps.views.reviewInvite(reviewInvite(deal, at, parseSender(deps.sender), tz, now))
+      : undefined;
     for (const owner of reviewAttendees(deal, tz)) {
       const key = `review#${planId}#${date}#${owner.email.toLowerCase()}`;
       const sent = await deps.ledger.once(key, async () => {
-        const email = weeklyReviewEmail(deal, agenda, owner, { key, withInvite });
-        if (ics && deps.mailer.sendRaw) await deps.mailer.sendRaw(email, { method: 'REQUEST', ics });
+        const email = deps.views.weeklyReview(deal, agenda, owner, { key, withInvite });
+        if (invite) await deps.mailer.sendWithInvitation(email, invite);
         else await deps.mailer.send(email);
       });
       if (sent === 'done') {
         report.sent++;
-        if (ics) report.invitations++;
+        if (invite) report.invitations++;
       }
     }
-    const next: ReviewedDeal = {
+    const next = {
       ...deal,
       nextReviewAt: nextReviewAfter(cadence, now).toISOString(),
       reviewInvitedOn: deal.reviewInvitedOn ?? date,
     };
-    if (await saveOrRetry(deps, next, attempt)) return;
-  }
-}
-
-/** True when saved; false to re-read and run again (the ledger keeps the sends from repeating). */
-async function saveOrRetry(deps: Pick<Deps, 'store'>, deal: ReviewedDeal, attempt: number): Promise<boolean> {
-  try {
-    await deps.store.save({ deal });
-    return true;
-  } catch (error) {
-    if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) return false;
-    throw error;
-  }
+    await deps.store.save({ deal: next });
+  });
 }

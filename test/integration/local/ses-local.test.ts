@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyEnv, localAwsEnv } from '../../../local/aws-env';
 import { extractActionLinks, type SesLocal, startSesLocal } from '../../../local/ses-local';
@@ -10,21 +10,27 @@ const BASE = 'http://127.0.0.1:3000';
 const tokenA = 'eyJ2IjoxLCJraWQiOiJrMSJ9.c2lnbmF0dXJlLWE';
 const tokenB = 'eyJ2IjoxLCJraWQiOiJrMiJ9.c2lnbmF0dXJlLWI';
 
-function gateEmail(to: string[]) {
+function gateEmail(
+  to: string[],
+  attachments?: { FileName: string; ContentType: string; RawContent: Uint8Array }[],
+) {
   return new SendEmailCommand({
-    Source: 'Cosell Flow <deals@example.com>',
+    FromEmailAddress: 'Cosell Flow <deals@example.com>',
     Destination: { ToAddresses: to },
     ConfigurationSetName: 'cosell-flow-it',
-    Tags: [{ Name: 'stage', Value: 'target-account-selection' }],
-    Message: {
-      Subject: { Data: 'Confirm stage 1 for Acme', Charset: 'UTF-8' },
-      Body: {
-        Text: {
-          Data: `Confirm: ${BASE}/a/${tokenA}.\nReport stuck: ${BASE}/a/${tokenB}\nPlan: ${BASE}/plans/p-1`,
+    EmailTags: [{ Name: 'stage', Value: 'target-account-selection' }],
+    Content: {
+      Simple: {
+        Subject: { Data: 'Confirm stage 1 for Acme', Charset: 'UTF-8' },
+        Body: {
+          Text: {
+            Data: `Confirm: ${BASE}/a/${tokenA}.\nReport stuck: ${BASE}/a/${tokenB}\nPlan: ${BASE}/plans/p-1`,
+          },
+          Html: {
+            Data: `<p><a href="${BASE}/a/${tokenA}">Confirm</a> <a href="${BASE}/a/${tokenB}?x=1&amp;y=2">Stuck</a></p>`,
+          },
         },
-        Html: {
-          Data: `<p><a href="${BASE}/a/${tokenA}">Confirm</a> <a href="${BASE}/a/${tokenB}?x=1&amp;y=2">Stuck</a></p>`,
-        },
+        ...(attachments ? { Attachments: attachments } : {}),
       },
     },
   });
@@ -39,7 +45,7 @@ describe('SES emulator', () => {
 
   beforeAll(async () => {
     ses = await startSesLocal({ outboxFile, now: () => clock });
-    // The same way the handlers find it: a default client, endpoint from AWS_ENDPOINT_URL_SES.
+    // The same way the handlers find it: a default client, endpoint from AWS_ENDPOINT_URL_SESV2.
     restoreEnv = applyEnv(
       localAwsEnv({ dynamodb: 'http://127.0.0.1:1', ses: ses.url, emulator: 'http://127.0.0.1:1' }),
     );
@@ -55,9 +61,9 @@ describe('SES emulator', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('records an SES v1 SendEmail (Html, Text, configuration set) with its action links', async () => {
+  it('records an SES v2 SendEmail (Html, Text, configuration set) with its action links', async () => {
     // Prepare
-    const client = new SESClient({});
+    const client = new SESv2Client({});
 
     // Act
     const { MessageId } = await client.send(gateEmail(['ann@partner.example']));
@@ -80,16 +86,19 @@ describe('SES emulator', () => {
     client.destroy();
   });
 
-  it('keeps only the first of several ToAddresses (emulator limitation)', async () => {
+  it('keeps every one of several ToAddresses (SES v2; over v1 the emulator kept only the first)', async () => {
     // Prepare
-    const client = new SESClient({});
+    const client = new SESv2Client({});
 
     // Act
     await client.send(gateEmail(['ann@partner.example', 'bob@vendor.example']));
     const outbox = await ses.readOutbox();
 
     // Assess
-    expect(outbox.map((email) => email.to)).toEqual([['ann@partner.example'], ['ann@partner.example']]);
+    expect(outbox.map((email) => email.to)).toEqual([
+      ['ann@partner.example'],
+      ['ann@partner.example', 'bob@vendor.example'],
+    ]);
     client.destroy();
   });
 
@@ -103,7 +112,7 @@ describe('SES emulator', () => {
     restoreEnv = applyEnv(
       localAwsEnv({ dynamodb: 'http://127.0.0.1:1', ses: ses.url, emulator: 'http://127.0.0.1:1' }),
     );
-    const client = new SESClient({});
+    const client = new SESv2Client({});
     await client.send(gateEmail(['carol@customer.example']));
     const outbox = await ses.readOutbox();
 
@@ -118,7 +127,7 @@ describe('SES emulator', () => {
 
   it('shows a copied recipient', async () => {
     // Prepare
-    const client = new SESClient({});
+    const client = new SESv2Client({});
     const command = gateEmail(['raj@partner.example']);
     command.input.Destination = {
       ToAddresses: ['raj@partner.example'],
@@ -134,9 +143,31 @@ describe('SES emulator', () => {
     client.destroy();
   });
 
+  it('lists a simple email’s attachments (the calendar invitation) in the outbox, without their content', async () => {
+    // Prepare
+    const client = new SESv2Client({});
+    const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n';
+    const invite = {
+      FileName: 'invite.ics',
+      ContentType: 'text/calendar; charset=UTF-8; method=REQUEST',
+      RawContent: new TextEncoder().encode(ics),
+    };
+
+    // Act
+    await client.send(gateEmail(['una@partner.example'], [invite]));
+    const outbox = await ses.readOutbox();
+
+    // Assess
+    expect(outbox.at(-1)).toMatchObject({
+      to: ['una@partner.example'],
+      attachments: [{ filename: 'invite.ics', contentType: invite.ContentType, size: ics.length }],
+    });
+    client.destroy();
+  });
+
   it('answers the next sends with a throttling error when told to, then accepts mail again', async () => {
     // Prepare
-    const client = new SESClient({ maxAttempts: 1 });
+    const client = new SESv2Client({ maxAttempts: 1 });
     const before = (await ses.readOutbox()).length;
     ses.throttleNextSends(1);
 
@@ -145,7 +176,8 @@ describe('SES emulator', () => {
     await client.send(gateEmail(['tia@partner.example']));
 
     // Assess
-    expect((throttled as Error).name).toBe('Throttling');
+    expect((throttled as Error).name).toBe('TooManyRequestsException');
+    expect((throttled as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(429);
     expect((await ses.readOutbox()).length).toBe(before + 1);
     client.destroy();
   });

@@ -1,11 +1,11 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SesMailer, sesClient } from '../../../lambdas/adapters/ses.adapter';
-import { DeliveryDeferredError, DeliveryRejectedError } from '../../../lambdas/domain/cadence';
-import type { OutboundEmail } from '../../../lambdas/domain/emails';
+import { DeliveryRejectedError } from '../../../lambdas/domain/cadence';
+import type { OutboundEmail } from '../../../lambdas/domain/ports';
 
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 
 afterEach(() => {
   ses.reset();
@@ -35,73 +35,49 @@ describe('SesMailer', () => {
     // Assess
     expect(ses.calls()).toHaveLength(1);
     expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
-      Source: 'Cosell Flow <deals@vendor.example>',
+      FromEmailAddress: 'Cosell Flow <deals@vendor.example>',
       Destination: {
         ToAddresses: ['dana.whit@northwind.example'],
         CcAddresses: ['sam.ortiz@vendor.example'],
       },
-      Message: {
-        Subject: { Data: 'Globex: the door-opener gate is open — your move', Charset: 'UTF-8' },
-        Body: {
-          Text: { Data: email().text, Charset: 'UTF-8' },
-          Html: { Data: email().html, Charset: 'UTF-8' },
+      Content: {
+        Simple: {
+          Subject: { Data: 'Globex: the door-opener gate is open — your move', Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: email().text, Charset: 'UTF-8' },
+            Html: { Data: email().html, Charset: 'UTF-8' },
+          },
         },
       },
       ConfigurationSetName: 'cosell-flow-acme',
     });
   });
 
-  it('retries throttling with backoff, and sends once it passes', async () => {
+  it('sends a calendar invitation as a text/calendar attachment of the same simple email', async () => {
     // Prepare
-    const throttle = Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
-    ses.on(SendEmailCommand).rejectsOnce(throttle).resolves({ MessageId: 'm' });
-    const waits: number[] = [];
-    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme', {
-      attempts: 3,
-      baseDelayMs: 200,
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme');
+    const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n';
 
     // Act
-    await mailer.send(email());
+    await mailer.sendWithInvitation(email(), { method: 'REQUEST', ics });
 
     // Assess
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
-    expect(waits).toHaveLength(1);
-    expect(waits[0]).toBeGreaterThanOrEqual(100);
-    expect(waits[0]).toBeLessThanOrEqual(200);
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.Content?.Raw).toBeUndefined();
+    expect(input?.Content?.Simple?.Body?.Text?.Data).toBe(email().text);
+    expect(input?.ConfigurationSetName).toBe('cosell-flow-acme');
+    const [attachment, ...others] = input?.Content?.Simple?.Attachments ?? [];
+    expect(others).toEqual([]);
+    expect(attachment).toMatchObject({
+      FileName: 'invite.ics',
+      ContentType: 'text/calendar; charset=UTF-8; method=REQUEST',
+      ContentDisposition: 'ATTACHMENT',
+    });
+    expect(new TextDecoder().decode(attachment?.RawContent)).toBe(ics);
   });
 
-  it.each([
-    ['Throttling', undefined],
-    ['TooManyRequestsException', undefined],
-    ['InternalFailure', 500],
-    ['ServiceUnavailable', 503],
-  ])('reports %s as deferred after its attempts, so the ledger releases its claim', async (name, status) => {
-    // Prepare
-    const failure = Object.assign(new Error('Daily message quota exceeded.'), {
-      name,
-      ...(status ? { $metadata: { httpStatusCode: status } } : {}),
-    });
-    ses.on(SendEmailCommand).rejects(failure);
-    const mailer = new SesMailer(sesClient(), 'deals@vendor.example', 'cosell-flow-acme', {
-      attempts: 3,
-      baseDelayMs: 1,
-      sleep: async () => undefined,
-    });
-
-    // Act
-    const sending = mailer.send(email());
-
-    // Assess
-    await expect(sending).rejects.toBeInstanceOf(DeliveryDeferredError);
-    await expect(sending).rejects.toThrow('Daily message quota exceeded.');
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
-  });
-
-  it.each(['MessageRejected', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue'])(
+  it.each(['MessageRejected', 'MailFromDomainNotVerifiedException', 'BadRequestException'])(
     'reports %s as a refusal at once, without retrying',
     async (name) => {
       // Prepare

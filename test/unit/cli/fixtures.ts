@@ -1,6 +1,6 @@
 import type { PlanView } from '../../../cli/plan-view-format';
 import { type ProgramReport, programReport } from '../../../lambdas/domain/reports';
-import { generateProgram, partnerPlanFixture } from '../../helpers/program';
+import { generateProgram, partnerPlanFixture } from '../../../scripts/lib/program-fixture';
 
 /** Answers of the HTTP API as the CLI tests use them. */
 

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { FileIssuesError, formatFileIssues } from '../../../cli/issue-printer';
 import {
   checkPlanFile,
   checkPlanText,
-  formatFileIssues,
   loadPartnerPlanValidator,
   PARTNER_PLAN_SCHEMA_FILE,
+  readDocumentFile,
 } from '../../../cli/plan-files';
+import { MAX_PLAN_BYTES } from '../../../lambdas/domain/plan-document';
 import { REFERENCE_PLAN_PATH, repoRoot } from '../../helpers/plan';
 
 const reference = readFileSync(REFERENCE_PLAN_PATH, 'utf8');
@@ -140,5 +142,35 @@ describe('checkPlanFile', () => {
     const check = await checkPlanFile(join(tmpdir(), 'no-such-plan.yaml'));
     expect(check).toMatchObject({ valid: false, issues: [{ path: '(root)', line: 1, column: 1 }] });
     expect(check.issues[0]?.message).toMatch(/no such file/);
+  });
+});
+
+describe('readDocumentFile', () => {
+  it('reads a plan file as the API reads a request body: the text, its media type and the data', async () => {
+    const document = await readDocumentFile(REFERENCE_PLAN_PATH);
+    expect(document).toMatchObject({ text: reference, format: 'yaml', contentType: 'application/yaml' });
+    expect((document.data as { name: string }).name).toBe('Globex platform migration');
+  });
+
+  it('throws FileIssuesError with each problem at its line: a syntax error, the size limit, no file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-cli-'));
+    const cases = {
+      'bad.yaml': ['a: [1\nb: 2\n', { path: '(root)', line: 2, column: 1 }],
+      'large.json': [
+        `{"a": "${'x'.repeat(MAX_PLAN_BYTES)}"}`,
+        { line: 1, column: 1, message: expect.stringMatching(/256 KB limit/) },
+      ],
+      'empty.yaml': ['\n', { line: 1, column: 1, message: 'the plan file is empty' }],
+    } as const;
+    for (const [name, [text, issue]] of Object.entries(cases)) {
+      writeFileSync(join(dir, name), text);
+      const error = await readDocumentFile(join(dir, name)).catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(FileIssuesError);
+      expect((error as FileIssuesError).issues, name).toEqual([expect.objectContaining(issue)]);
+    }
+    const missing = await readDocumentFile(join(dir, 'none.yaml')).catch((e: unknown) => e);
+    expect((missing as FileIssuesError).issues).toEqual([
+      { path: '(root)', message: 'cannot read the file: no such file', line: 1, column: 1 },
+    ]);
   });
 });

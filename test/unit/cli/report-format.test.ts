@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../cli/exit-codes';
 import { asProgramReport, formatReportCsv, formatReportTable } from '../../../cli/report-format';
-import { reportToCsv } from '../../../lambdas/domain/reports';
+import { reportToCsv } from '../../../lambdas/views/reports/report-csv';
 import { REPORT } from './fixtures';
 
 describe('asProgramReport', () => {

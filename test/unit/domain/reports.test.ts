@@ -8,21 +8,19 @@ import {
   median,
   type PartnerFigures,
   programReport,
-  reportTables,
-  reportToCsv,
   stalledDeal,
 } from '../../../lambdas/domain/reports';
 import { STAGE_KEYS, type StageKey } from '../../../lambdas/domain/vocabulary';
-import { DEFAULT_TZ, PEOPLE, referencePlan, TENANT } from '../../helpers/plan';
 import {
   generateProgram,
   PROGRAM,
   PROGRAM_NOW,
   partnerPlanFixture,
   programPartnerPlans,
-} from '../../helpers/program';
+} from '../../../scripts/lib/program-fixture';
+import { DEFAULT_TZ, PEOPLE, referencePlan, TENANT } from '../../helpers/plan';
 
-// Every expected figure below is worked out by hand from the recipes in test/helpers/program.ts; the
+// Every expected figure below is worked out by hand from the recipes in scripts/lib/program-fixture.ts; the
 // comments show the arithmetic (rows are named A1..E4: partner letter, row number).
 
 const snapshots = generateProgram(PROGRAM, PROGRAM_NOW);
@@ -443,94 +441,5 @@ describe('deals played through real link actions', () => {
         { party: 'partner', name: 'Dana Whit' },
       ],
     });
-  });
-});
-
-describe('reportToCsv and reportTables', () => {
-  it('writes one row per partner and a total, amounts and rates exact', () => {
-    const lines = reportToCsv(report).trimEnd().split('\r\n');
-    expect(lines).toHaveLength(1 + 5 + 1);
-    const header = (lines[0] as string).split(',');
-    const total = (lines[6] as string).split(',');
-    const col = (name: string) => total[header.indexOf(name)];
-    expect(col('partner')).toBe('Total');
-    expect(col('deals')).toBe('510');
-    expect(col('open_pipeline_sourced')).toBe('7450000');
-    expect(col('open_pipeline_influenced')).toBe('7900000');
-    expect(col('won_total')).toBe('10550000');
-    expect(col('win_rate')).toBe('0.6735'); // 165 / 245
-    expect(col('stage1_median_days')).toBe('2.5');
-    expect(col('stage5_conversion')).toBe('0.5593'); // 165 / 295
-    expect(col('target_arr')).toBe('6500000');
-    expect(col('target_progress')).toBe('1.3923');
-    const litware = (lines[3] as string).split(',');
-    expect(litware[header.indexOf('target_quarter')]).toBe('');
-    expect(litware[header.indexOf('stage5_median_days')]).toBe('');
-  });
-
-  it('quotes text and defuses spreadsheet formulas', () => {
-    const deal = generateProgram(
-      [
-        {
-          partner: '=HYPERLINK("x"), Inc',
-          rows: [
-            {
-              count: 1,
-              attribution: 'sourced',
-              arr: [1, 1],
-              fate: { kind: 'active', stage: 1, openDays: 30 },
-              days: [],
-            },
-          ],
-        },
-      ],
-      PROGRAM_NOW,
-    );
-    const r = programReport(deal, [], PROGRAM_NOW);
-    expect(reportToCsv(r).split('\r\n')[1]).toMatch(/^"'=HYPERLINK\(""x""\), Inc",USD,1,/);
-    expect(reportToCsv(r, 'stalled').split('\r\n')[1]).toContain(`"'=HYPERLINK(""x""), Inc"`);
-  });
-
-  it('gives the CLI tables with formatted figures', () => {
-    const tables = reportTables(report);
-    expect(tables.map((t) => t.title)).toEqual([
-      'Pipeline and revenue (USD)',
-      'Stages (conversion to the next stage / median days, passed stages only)',
-      'Quarterly targets',
-      "Stalled now (open more than 14 days, or past the gate's deadline)",
-    ]);
-    const [money, , targets, stalled] = tables as [
-      (typeof tables)[0],
-      unknown,
-      (typeof tables)[0],
-      (typeof tables)[0],
-    ];
-    expect(money.rows.at(-1)).toEqual([
-      'Total',
-      '510',
-      '265',
-      '165',
-      '80',
-      '$7,450,000',
-      '$7,900,000',
-      '$3,600,000',
-      '$6,950,000',
-      '67.3%',
-      '155',
-    ]);
-    expect(targets.rows.map((r) => r[0])).toEqual([
-      'Contoso Partners',
-      'Fabrikam Services',
-      'Northwind Integrators',
-      'Tailspin Cloud',
-      'Total',
-    ]);
-    expect(stalled.rows).toHaveLength(155);
-    expect(stalled.rows[0]?.slice(3)).toEqual([
-      '2. Door-opener move',
-      '30',
-      '2027-04-19',
-      'partner (Dana Whit)',
-    ]);
   });
 });

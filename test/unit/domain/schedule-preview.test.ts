@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import type { Deal } from '../../../lambdas/domain/deal';
 import type { DealSnapshot } from '../../../lambdas/domain/ports';
 import { schedulePreview } from '../../../lambdas/domain/schedule-preview';
-import type { ReviewedDeal } from '../../../lambdas/domain/weekly-review';
+import { emailSubjects } from '../../../lambdas/views/emails/subjects';
 import { DEFAULT_TZ, dealAtStage, PEOPLE, planWith } from '../../helpers/plan';
 
 const NOW = new Date('2026-12-01T15:00:00.000Z');
 
 function liveDeal(snapshot = dealAtStage('target-account-selection', NOW)): DealSnapshot {
-  const deal: ReviewedDeal = { ...snapshot.deal, nextReviewAt: '2026-12-07T15:30:00.000Z' };
+  const deal: Deal = { ...snapshot.deal, nextReviewAt: '2026-12-07T15:30:00.000Z' };
   return { ...snapshot, deal };
 }
 
 describe('schedulePreview', () => {
   it('lists what goes out if nothing happens, soonest first, each in the recipient’s local time', () => {
     // Act
-    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ);
+    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ, emailSubjects);
 
     // Assess
     const at = preview.emails.map((e) => e.at);
@@ -34,7 +35,7 @@ describe('schedulePreview', () => {
   });
 
   it('escalates an overdue milestone up the owner’s ladder, each rung once, the owner copied', () => {
-    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ);
+    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ, emailSubjects);
     const fitCheck = preview.emails.filter(
       (e) => e.kind === 'milestone-escalation' && e.subject.includes('Confirm Globex fits'),
     );
@@ -45,7 +46,7 @@ describe('schedulePreview', () => {
   });
 
   it('shows the open gate’s overdue notices and the ladders of the parties whose move it is', () => {
-    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ);
+    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ, emailSubjects);
     const gate = preview.emails.filter((e) => e.kind.startsWith('gate-'));
     expect(gate.map((e) => [e.kind, e.at, e.to])).toEqual([
       ['gate-overdue', '2026-12-04T23:00:00.000Z', PEOPLE.ana],
@@ -58,7 +59,7 @@ describe('schedulePreview', () => {
   });
 
   it('lists the next four weekly reviews to each attendee, the first with the calendar invitation', () => {
-    const reviews = schedulePreview(liveDeal(), NOW, DEFAULT_TZ).emails.filter(
+    const reviews = schedulePreview(liveDeal(), NOW, DEFAULT_TZ, emailSubjects).emails.filter(
       (e) => e.kind === 'weekly-review',
     );
     expect(reviews).toHaveLength(8);
@@ -88,7 +89,7 @@ describe('schedulePreview', () => {
     const snapshot = liveDeal(dealAtStage('target-account-selection', NOW, plan));
 
     // Act
-    const [first] = schedulePreview(snapshot, NOW, DEFAULT_TZ).emails;
+    const [first] = schedulePreview(snapshot, NOW, DEFAULT_TZ, emailSubjects).emails;
 
     // Assess
     expect(first).toMatchObject({ kind: 'reminder', at: '2026-12-03T00:00:00.000Z' });
@@ -98,6 +99,6 @@ describe('schedulePreview', () => {
   it('is empty for a deal that is no longer active', () => {
     const snapshot = liveDeal();
     snapshot.deal.status = 'won';
-    expect(schedulePreview(snapshot, NOW, DEFAULT_TZ).emails).toEqual([]);
+    expect(schedulePreview(snapshot, NOW, DEFAULT_TZ, emailSubjects).emails).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   reviewInvite,
   upcomingReviews,
 } from '../../../lambdas/domain/weekly-review';
+import { weeklyReviewIcs } from '../../../lambdas/views/calendar/ics';
 import { DEFAULT_TZ, dealAtStage, PEOPLE, referencePlan } from '../../helpers/plan';
 
 const CADENCE = referencePlan().cadence; // MON 09:30 America/Chicago
@@ -137,19 +138,23 @@ describe('the invitation', () => {
     const { deal } = weekOfWork();
 
     // Act
-    const first = reviewInvite(
-      deal,
-      new Date('2026-12-07T15:30:00Z'),
-      parseSender('Deals <deals@acme.example>'),
-      DEFAULT_TZ,
-      new Date('2026-12-01T15:00:00Z'),
+    const first = weeklyReviewIcs(
+      reviewInvite(
+        deal,
+        new Date('2026-12-07T15:30:00Z'),
+        parseSender('Deals <deals@acme.example>'),
+        DEFAULT_TZ,
+        new Date('2026-12-01T15:00:00Z'),
+      ),
     );
-    const again = reviewInvite(
-      deal,
-      new Date('2026-12-07T15:30:00Z'),
-      { email: 'deals@acme.example' },
-      DEFAULT_TZ,
-      new Date('2026-12-02T15:00:00Z'),
+    const again = weeklyReviewIcs(
+      reviewInvite(
+        deal,
+        new Date('2026-12-07T15:30:00Z'),
+        { email: 'deals@acme.example' },
+        DEFAULT_TZ,
+        new Date('2026-12-02T15:00:00Z'),
+      ),
     );
 
     // Assess

@@ -1,7 +1,7 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   DynamoDBDocumentClient,
@@ -25,7 +25,7 @@ import {
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 const sfn = mockClient(SFNClient);
 
 let handler: (event: unknown) => Promise<void>;
@@ -103,9 +103,9 @@ describe('gate-open handler', () => {
     const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(sent.flatMap((e) => e.Destination?.ToAddresses).sort()).toEqual([PEOPLE.ana, PEOPLE.dana].sort());
     for (const email of sent) {
-      expect(email.Source).toBe(ENV.SENDER_ADDRESS);
+      expect(email.FromEmailAddress).toBe(ENV.SENDER_ADDRESS);
       expect(email.ConfigurationSetName).toBe(ENV.SES_CONFIGURATION_SET);
-      expect(email.Message?.Body?.Text?.Data).toContain(`${ENV.PUBLIC_BASE_URL}/a/`);
+      expect(email.Content?.Simple?.Body?.Text?.Data).toContain(`${ENV.PUBLIC_BASE_URL}/a/`);
     }
     const claims = ddb.commandCalls(PutCommand, { TableName: ENV.IDEMPOTENCY_TABLE });
     expect(claims.map((c) => c.args[0].input.Item?.id).sort()).toEqual(

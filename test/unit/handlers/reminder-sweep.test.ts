@@ -1,7 +1,7 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -18,7 +18,7 @@ import { ENV, LINK_KEYS_SECRET, scheduledEvent, storedDeal, stubHandlerEnvironme
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 // Events the use cases publish (escalations, stage advanced, slips); no test here reaches a real bus.
 const events = mockClient(EventBridgeClient);
 events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });

@@ -1,11 +1,17 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ONE_PAGER_HEADERS } from '../../../lambdas/domain/one-pager';
-import { REPORT_PAGE_HEADERS } from '../../../lambdas/domain/report-page';
-import { programReport, type ReportDeal, reportToCsv } from '../../../lambdas/domain/reports';
+import { programReport, type ReportDeal } from '../../../lambdas/domain/reports';
 import type { HttpEvent, HttpResult } from '../../../lambdas/handlers/http';
-import { generateProgram, PROGRAM, PROGRAM_NOW, programPartnerPlans } from '../../helpers/program';
+import { ONE_PAGER_HEADERS } from '../../../lambdas/views/pages/one-pager';
+import { REPORT_PAGE_HEADERS } from '../../../lambdas/views/pages/report-page';
+import { reportToCsv } from '../../../lambdas/views/reports/report-csv';
+import {
+  generateProgram,
+  PROGRAM,
+  PROGRAM_NOW,
+  programPartnerPlans,
+} from '../../../scripts/lib/program-fixture';
 import { ENV, FIXTURE_PLAN_ID, opsEvent, storedDeal, stubHandlerEnvironment } from './handler-kit';
 
 // reports-api: the program report (JSON, HTML, CSV) over the tables, and the plan one-pager.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -16,7 +16,7 @@ import { PEOPLE } from '../../helpers/plan';
 import { ENV, storedDeal, stubHandlerEnvironment } from './handler-kit';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 
 let handler: (event: SNSEvent) => Promise<void>;
 
@@ -71,7 +71,9 @@ describe('ses-events handler', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.Destination?.ToAddresses).toEqual([PEOPLE.ana]);
     expect(sent[0]?.ConfigurationSetName).toBe(ENV.SES_CONFIGURATION_SET);
-    expect(sent[0]?.Message?.Subject?.Data).toBe(`[Globex platform migration] Undeliverable: ${PEOPLE.dana}`);
+    expect(sent[0]?.Content?.Simple?.Subject?.Data).toBe(
+      `[Globex platform migration] Undeliverable: ${PEOPLE.dana}`,
+    );
   });
 
   it('only logs a delivery: no write, no email', async () => {
@@ -85,6 +87,37 @@ describe('ses-events handler', () => {
     (event.Records[0] as SNSEvent['Records'][number]).Sns.Message = 'not json';
     await handler(event);
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('logs and skips a record that is not an SES event, and goes on with the next', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(ScanCommand).resolves({ Items: [deal] });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb
+      .on(GetCommand)
+      .callsFake((input: GetCommandInput) => (input.TableName === ENV.PLANS_TABLE ? { Item: deal } : {}));
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const event = snsEvent('ses-bounce');
+    const [bounce] = event.Records as SNSEvent['Records'];
+    const odd = (message: string) => ({ ...bounce, Sns: { ...bounce?.Sns, Message: message } });
+    event.Records = [
+      odd('{"eventType":"Bounce","bounce":{"bouncedRecipients":"dana@x"}}'),
+      odd('{"Type":"SubscriptionConfirmation"}'),
+      ...event.Records,
+    ] as SNSEvent['Records'];
+
+    // Act
+    await handler(event);
+
+    // Assess: only the real bounce was acted on
+    const suppressed = ddb
+      .commandCalls(PutCommand, { TableName: ENV.IDEMPOTENCY_TABLE })
+      .filter((c) => String(c.args[0].input.Item?.id).startsWith('suppressed#'));
+    expect(suppressed.map((c) => c.args[0].input.Item?.id)).toEqual([`suppressed#${PEOPLE.dana}`]);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('fails the invocation (so Lambda retries) when the store fails, after trying every record', async () => {

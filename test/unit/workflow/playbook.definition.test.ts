@@ -10,6 +10,8 @@ import {
   playbookDefinition,
   STATE_NAMES,
   TASK_STATE_HANDLERS,
+  TRANSIENT_ERROR,
+  TRANSIENT_RETRY,
 } from '../../../lib/workflow/playbook.definition';
 
 /** `${Name}` as written in the ASL, resolved by definitionSubstitutions at deploy time. */
@@ -126,6 +128,7 @@ describe('playbookDefinition', () => {
             stage,
             'taskToken.$': '$$.Task.Token',
             'escalations.$': '$.gate.escalations',
+            'executionArn.$': '$$.Execution.Id',
           },
         });
         expect(s.TimeoutSecondsPath).toBe('$.gate.timeoutSeconds');
@@ -181,7 +184,7 @@ describe('playbookDefinition', () => {
     expect(state(end, 'Succeed')).toEqual({ Type: 'Succeed' });
   });
 
-  it('retries transient Lambda errors on every task: 2 s, x2, 6 attempts, full jitter', () => {
+  it('retries transient Lambda errors on every task (2 s, x2, 6 attempts), then transient application errors', () => {
     const tasks = Object.values(states).filter((s): s is AslTaskState => s.Type === 'Task');
     expect(tasks).toHaveLength(5 * 3 + 2);
     for (const s of tasks) {
@@ -198,11 +201,41 @@ describe('playbookDefinition', () => {
           MaxAttempts: 6,
           JitterStrategy: 'FULL',
         },
+        {
+          ErrorEquals: expect.arrayContaining([
+            'TransientError',
+            'DeliveryDeferredError',
+            'ThrottlingException',
+            'ProvisionedThroughputExceededException',
+            'Sandbox.Timedout',
+          ]),
+          IntervalSeconds: 5,
+          BackoffRate: 2,
+          MaxAttempts: 8,
+          MaxDelaySeconds: 120,
+          JitterStrategy: 'FULL',
+        },
       ]);
-      // Never retried: a timeout is an escalation, not a failure.
+      // Never retried: a timeout is an escalation, not a failure. Nothing is caught but the gate's timeout:
+      // a permanent failure is recorded on the deal by the handler, which then returns normally.
       expect(s.Retry.flatMap((r) => r.ErrorEquals)).not.toContain('States.Timeout');
+      expect(s.Retry.flatMap((r) => r.ErrorEquals)).not.toContain('States.ALL');
+      expect((s.Catch ?? []).flatMap((c) => c.ErrorEquals)).not.toContain('States.ALL');
     }
     expect(LAMBDA_RETRY.MaxAttempts).toBe(6);
+    expect(TRANSIENT_RETRY.ErrorEquals[0]).toBe(TRANSIENT_ERROR);
+  });
+
+  it('gives transient errors about eight minutes of retries before the execution fails', () => {
+    let total = 0;
+    for (let i = 0; i < TRANSIENT_RETRY.MaxAttempts; i++) {
+      total += Math.min(
+        TRANSIENT_RETRY.IntervalSeconds * TRANSIENT_RETRY.BackoffRate ** i,
+        TRANSIENT_RETRY.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+      );
+    }
+    expect(total).toBeGreaterThan(5 * 60);
+    expect(total).toBeLessThan(15 * 60); // within one reminder sweep period of the reconciler
   });
 
   it('uses only the four documented placeholders', () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryDeferredError, DeliveryRejectedError, localTime } from '../../../../lambdas/domain/cadence';
 import type { Deal } from '../../../../lambdas/domain/deal';
-import type { OutboundEmail } from '../../../../lambdas/domain/emails';
 import { verifyLink } from '../../../../lambdas/domain/links';
-import type { DealSnapshot, Mailer } from '../../../../lambdas/domain/ports';
+import type { DealSnapshot, Mailer, OutboundEmail } from '../../../../lambdas/domain/ports';
 import { escalateGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
 import { actOnLink } from '../../../../lambdas/domain/use-cases/links';
-import { type DealWithProblems, sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
+import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
 import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
 import { FakeEffectLedger, fakeDeps, linksIn, signedToken } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID, planWith, planWithMilestone } from '../../../helpers/plan';
@@ -512,8 +511,7 @@ describe('sweepReminders: delivery failures', () => {
     await sweepReminders({ ...deps, mailer });
 
     // Assess
-    const deal = deps.store.peek(PLAN_ID)?.deal as DealWithProblems;
-    expect(deal.deliveryProblems).toEqual([
+    expect(deps.store.peek(PLAN_ID)?.deal.deliveryProblems).toEqual([
       {
         at: new Date(FIT_DUE - 47 * HOUR).toISOString(),
         to: PEOPLE.ana,

@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { SNSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { OutboundEmail } from '../../../../lambdas/domain/emails';
-import type { CalendarInvite, Suppression, SuppressionList } from '../../../../lambdas/domain/ports';
+import type {
+  CalendarInvite,
+  OutboundEmail,
+  Suppression,
+  SuppressionList,
+} from '../../../../lambdas/domain/ports';
 import {
   recordSesEvent,
-  type SesEvent,
   SuppressingMailer,
   suppressionsOf,
 } from '../../../../lambdas/domain/use-cases/suppression';
+import { readSesEvent, type SesEvent } from '../../../../lambdas/schemas/ses-event.schema';
 import { FakeClock, fakeDeps, RecordingMailer } from '../../../helpers/fakes';
 import { PEOPLE, planWith, startedDeal } from '../../../helpers/plan';
 
@@ -30,7 +34,9 @@ class MemorySuppressionList implements SuppressionList {
 function sesEvent(name: string): SesEvent {
   const url = new URL(`../../../fixtures/events/sns/${name}.json`, import.meta.url);
   const sns = JSON.parse(readFileSync(url, 'utf8')) as SNSEvent;
-  return JSON.parse(sns.Records[0]?.Sns.Message ?? '{}') as SesEvent;
+  const read = readSesEvent(sns.Records[0]?.Sns.Message ?? '{}');
+  if ('issues' in read) throw new Error(`fixture ${name} is not an SES event`);
+  return read.event;
 }
 
 function world(snapshot = startedDeal()) {
@@ -116,14 +122,6 @@ describe('recordSesEvent', () => {
   });
 });
 
-class RawMailer extends RecordingMailer {
-  readonly raw: { email: OutboundEmail; invite: CalendarInvite }[] = [];
-
-  async sendRaw(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
-    this.raw.push({ email, invite });
-  }
-}
-
 const EMAIL: OutboundEmail = {
   key: 'k',
   to: [PEOPLE.sam],
@@ -151,15 +149,15 @@ describe('SuppressingMailer', () => {
     expect(skipped).toEqual([[PEOPLE.ana], ['Ana.Ruiz@Vendor.example']]);
   });
 
-  it('passes raw sends (the calendar invitation) through the same filter, and has none if the inner lacks it', async () => {
+  it('passes sends with a calendar invitation through the same filter', async () => {
     const list = new MemorySuppressionList();
     await list.suppress({ email: PEOPLE.sam, reason: 'complaint', at: 'x', detail: 'x' });
-    const inner = new RawMailer();
+    const inner = new RecordingMailer();
     const mailer = new SuppressingMailer(inner, list);
     const invite: CalendarInvite = { method: 'REQUEST', ics: 'BEGIN:VCALENDAR' };
-    await mailer.sendRaw?.(EMAIL, invite);
-    await mailer.sendRaw?.({ ...EMAIL, to: [PEOPLE.dana] }, invite);
-    expect(inner.raw.map((r) => r.email.to)).toEqual([[PEOPLE.dana]]);
-    expect(new SuppressingMailer(new RecordingMailer(), list).sendRaw).toBeUndefined();
+    await mailer.sendWithInvitation(EMAIL, invite);
+    await mailer.sendWithInvitation({ ...EMAIL, key: 'k2', to: [PEOPLE.dana] }, invite);
+    expect(inner.sent.map((e) => e.to)).toEqual([[PEOPLE.dana]]);
+    expect([...inner.invites.entries()]).toEqual([['k2', invite]]);
   });
 });

@@ -1,47 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundEmail } from '../../../../lambdas/domain/emails';
-import type { CalendarInvite, ReviewDue } from '../../../../lambdas/domain/ports';
+import type { Mailer } from '../../../../lambdas/domain/ports';
 import { createPlan } from '../../../../lambdas/domain/use-cases/plans';
 import { sendWeeklyReviews } from '../../../../lambdas/domain/use-cases/weekly-review';
-import type { ReviewedDeal } from '../../../../lambdas/domain/weekly-review';
-import { FakeClock, FakeDealStore, fakeDeps, RecordingMailer } from '../../../helpers/fakes';
+import { FakeClock, type FakeDealStore, fakeDeps, RecordingMailer } from '../../../helpers/fakes';
 import { PEOPLE, referencePlan } from '../../../helpers/plan';
-
-/** The plans table's review index, read from the fake store: active plans with a review due. */
-class ReviewingStore extends FakeDealStore {
-  async plansDueForReview(until: Date): Promise<ReviewDue[]> {
-    return this.planIds()
-      .map((id) => this.peek(id)?.deal as ReviewedDeal)
-      .filter(
-        (d) => d.status === 'active' && d.nextReviewAt !== undefined && d.nextReviewAt <= until.toISOString(),
-      )
-      .map((d) => ({ planId: d.planId, nextReviewAt: d.nextReviewAt as string }));
-  }
-}
-
-/** A mailer that can send raw (the SES adapter can): records which emails carried an invitation. */
-class RawMailer extends RecordingMailer {
-  readonly invites = new Map<string, CalendarInvite>();
-
-  async sendRaw(email: OutboundEmail, invite: CalendarInvite): Promise<void> {
-    await this.send(email);
-    this.invites.set(email.key, invite);
-  }
-}
 
 const SENDER = 'Cosell Flow <deals@acme.example>';
 
 async function loadedPlan() {
   const deps = fakeDeps({
     clock: new FakeClock('2026-12-01T15:00:00.000Z'), // Tue 1 Dec, 09:00 in Chicago
-    store: new ReviewingStore(),
-    mailer: new RawMailer(),
   });
   const { planId } = await createPlan(deps, referencePlan());
-  return { deps: { ...deps, sender: SENDER }, planId, mailer: deps.mailer as RawMailer };
+  return { deps: { ...deps, sender: SENDER }, planId, mailer: deps.mailer };
 }
 
-const reviewed = (store: FakeDealStore, planId: string) => store.peek(planId)?.deal as ReviewedDeal;
+function reviewed(store: FakeDealStore, planId: string) {
+  const snapshot = store.peek(planId);
+  if (!snapshot) throw new Error(`no plan ${planId}`);
+  return snapshot.deal;
+}
 
 afterEach(() => undefined);
 
@@ -180,12 +158,14 @@ describe('sendWeeklyReviews', () => {
     expect(mailer.sent).toEqual([]);
   });
 
-  it('sends the review alone through a mailer that cannot send raw', async () => {
-    const { deps } = await loadedPlan();
+  it('needs a mailer that sends invitations: one without is refused, and never drops the invitation silently', async () => {
+    const { deps, planId } = await loadedPlan();
     const plain = new RecordingMailer();
+    const sendOnly: Mailer = { send: (email) => plain.send(email) };
     deps.clock.set('2026-12-07T15:30:00.000Z');
-    const report = await sendWeeklyReviews({ ...deps, mailer: plain });
-    expect(report).toMatchObject({ sent: 2, invitations: 0 });
-    expect(plain.sent[0]?.text).not.toContain('calendar invitation');
+    // @ts-expect-error the review's mailer must be an InvitationMailer too
+    const report = await sendWeeklyReviews({ ...deps, mailer: sendOnly });
+    expect(report).toMatchObject({ sent: 0, invitations: 0, failed: [{ planId }] });
+    expect(plain.sent).toEqual([]);
   });
 });

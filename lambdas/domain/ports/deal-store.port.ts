@@ -1,0 +1,50 @@
+import type { Deal, MilestoneState } from '../deal';
+
+export interface DealSnapshot {
+  deal: Deal;
+  milestones: MilestoneState[];
+}
+
+export interface DealSummary {
+  planId: string;
+  name: string;
+  partner: string;
+  account: string;
+  stage: string;
+  status: string;
+  updatedAt: string;
+}
+
+/** Who used a link, kept to answer a second click truthfully. */
+export interface LinkUse {
+  nonce: string;
+  planId: string;
+  action: string;
+  target: string;
+  usedAt: string;
+  usedBy: string;
+  /** Epoch seconds after which the record may be cleaned up. */
+  expiresAt: number;
+}
+
+/** Deals, their milestones and link uses. Every write is conditional on the version it read. */
+export interface DealStore {
+  /** Writes a new deal and its milestones atomically; nothing is written if any part fails. */
+  create(snapshot: DealSnapshot): Promise<void>;
+  /** Removes a deal that could not be started (compensation). */
+  remove(snapshot: DealSnapshot): Promise<void>;
+  get(planId: string): Promise<DealSnapshot | undefined>;
+  /** Every deal, newest change first. */
+  list(): Promise<DealSummary[]>;
+  /**
+   * Saves the deal and changed milestones atomically, each only if unchanged since read (the `version` they
+   * carry), and, when given, claims a link's single-use nonce in the same transaction.
+   * Throws ConcurrentUpdateError on a lost race and LinkUsedError when the nonce is taken.
+   */
+  save(change: { deal: Deal; milestones?: MilestoneState[]; linkUse?: LinkUse }): Promise<void>;
+  /** Saves one milestone only if unchanged since read; ConcurrentUpdateError otherwise. */
+  saveMilestone(milestone: MilestoneState): Promise<void>;
+  linkUse(nonce: string): Promise<LinkUse | undefined>;
+  /** Open milestones whose `nudgeAt` is at or before `until`, from the sparse index. */
+  milestonesDue(until: Date): Promise<MilestoneState[]>;
+}

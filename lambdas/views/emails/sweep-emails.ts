@@ -1,0 +1,98 @@
+import type { Deal, MilestoneState, Owner } from '../../domain/deal';
+import type { LinkedAsk } from '../../domain/notifications';
+import type { DigestItem, OutboundEmail } from '../../domain/ports';
+import { formatLocal } from '../../domain/time';
+import { headerSafe } from '../text';
+import { FOOTER, groupAsks, renderEmail, type Section } from './email-layout';
+import { reminderSubject } from './subjects';
+
+/** The reminder sweep's emails: a reminder, a partner gone quiet, and the digest of several for one person. */
+
+export function reminderEmail(deal: Deal, m: MilestoneState, asks: LinkedAsk[], key: string): OutboundEmail {
+  const { text, html } = renderEmail({
+    greeting: `Hi ${m.owner.name},`,
+    intro: `A reminder for ${deal.plan.name}: “${m.title}” is due ${formatLocal(new Date(m.dueAt), m.owner.timezone)}.`,
+    sections: [{ heading: 'Your milestone', lines: groupAsks(asks) }],
+    footer: FOOTER,
+  });
+  return { key, to: [m.owner.email], cc: [], subject: reminderSubject(deal, m), text, html };
+}
+
+/** A partner side gone quiet: its escalation path is told, the vendor owner copied. */
+export function ghostingEmail(
+  deal: Deal,
+  to: { name: string; email: string; role?: string },
+  vendorOwner: Owner,
+  silentSince: string,
+  days: number,
+  waiting: string[],
+  key: string,
+): OutboundEmail {
+  const role = to.role ? ` (${to.role})` : '';
+  const { text, html } = renderEmail({
+    greeting: `Hi ${to.name},`,
+    intro:
+      `No one on the ${deal.plan.partner.name} side has acted on ${deal.plan.name} (${deal.plan.account.name}) for ${days} days or more ` +
+      `(last action: ${silentSince.slice(0, 10)}), while partner work is open. You are on the partner escalation path${role}; ` +
+      `${vendorOwner.name} (${vendorOwner.email}) owns the deal for the vendor and is copied.`,
+    sections: [{ heading: 'Waiting on the partner side', lines: waiting.map((w) => ({ text: w })) }],
+    footer: 'Please check in with the partner owner; the deal advances through the links they already have.',
+  });
+  return {
+    key,
+    to: [to.email],
+    cc: vendorOwner.email.toLowerCase() === to.email.toLowerCase() ? [] : [vendorOwner.email],
+    subject: headerSafe(`[${deal.plan.name}] Partner gone quiet: ${deal.plan.partner.name}`),
+    text,
+    html,
+  };
+}
+
+/**
+ * Several reminders and escalations for one person from one sweep, as one email: the subject names the
+ * deal(s) and the ask; each item keeps its own links.
+ */
+export function digestEmail(
+  recipient: { name: string; email: string },
+  items: DigestItem[],
+  cc: string[],
+  key: string,
+): OutboundEmail {
+  const deals = [...new Set(items.map((i) => i.deal.plan.name))];
+  const several = deals.length > 1;
+  const label = (i: DigestItem) => (several ? `${i.deal.plan.name}: ${i.text}` : i.text);
+  const due = items.filter((i) => i.kind === 'due-soon');
+  const escalations = items.filter((i) => i.kind === 'escalation');
+  const sections: Section[] = [];
+  if (due.length) {
+    sections.push({
+      heading: 'Due soon, yours',
+      lines: due.map((i) => ({
+        text: label(i),
+        links: (i.asks ?? []).map((a) => ({ label: a.label, url: a.url })),
+      })),
+    });
+  }
+  if (escalations.length) {
+    sections.push({ heading: 'Escalated to you', lines: escalations.map((i) => ({ text: label(i) })) });
+  }
+  const asks = [
+    due.length ? `${due.length} due soon` : '',
+    escalations.length ? `${escalations.length} escalation${escalations.length > 1 ? 's' : ''}` : '',
+  ].filter(Boolean);
+  const { text, html } = renderEmail({
+    greeting: `Hi ${recipient.name},`,
+    intro: `${items.length} things on ${deals.join(', ')} need you today. Escalated items: please call the owner (copied) and unblock it.`,
+    sections,
+    footer: FOOTER,
+  });
+  const me = recipient.email.toLowerCase();
+  return {
+    key,
+    to: [recipient.email],
+    cc: [...new Set(cc.map((c) => c.toLowerCase()))].filter((c) => c !== me),
+    subject: headerSafe(`[${deals.join('; ')}] ${asks.join(', ')}: your move`),
+    text,
+    html,
+  };
+}

@@ -1,0 +1,184 @@
+import type { ActionTarget, SlipImpact } from '../../domain/actions';
+import type { Deal } from '../../domain/deal';
+import type { LinkAction, LinkClaims } from '../../domain/links';
+import { STAGES } from '../../domain/playbook';
+import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from '../../domain/use-cases/links';
+import type { StageKey } from '../../schemas/plan.schema';
+import { html, raw, type SafeHtml } from '../html';
+import { htmlPageHeaders } from '../html-headers';
+
+/**
+ * Server-rendered pages behind action links: plain HTML, no script, no external assets, readable on a
+ * 375 px screen. GET and HEAD only render; the form POSTs back to the same URL.
+ */
+
+const STYLE = [
+  'body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.5}',
+  'main{max-width:36rem;margin:0 auto;padding:1rem}',
+  'h1{font-size:1.35rem;margin:.5rem 0 1rem}',
+  'h2{font-size:1.1rem;margin:0 0 .5rem}',
+  'ul{padding-left:1.25rem;margin:.5rem 0}',
+  '.card{background:#fff;border:1px solid #d0d4da;border-radius:8px;padding:1rem;margin-bottom:1rem}',
+  'label{display:block;font-weight:600;margin:.75rem 0 .25rem}',
+  'input[type=text],input[type=date],input[type=url],input[type=number],textarea{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:6px}',
+  '.choice{display:flex;gap:.5rem;align-items:center;font-weight:400}',
+  'input,textarea,button{font:inherit}',
+  'button{margin-top:1rem;width:100%;padding:.8rem;font-size:1.05rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}',
+  '.error{color:#a50e0e;font-weight:600}',
+  '.muted{color:#4b5563;font-size:.95rem}',
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}dt{font-weight:600}dd{margin:0}',
+].join('');
+
+/** Headers every link page carries (see html-headers.ts); its form posts back to the same URL. */
+export const PAGE_HEADERS = htmlPageHeaders(STYLE, "'self'");
+
+function layout(title: string, body: SafeHtml): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Cosell Flow</title><style>${raw(STYLE)}</style></head><body><main>${body}</main></body></html>`.toString();
+}
+
+const ACTION_TITLES: Record<LinkAction, string> = {
+  'confirm-gate': 'Confirm the gate',
+  'milestone-done': 'Mark a milestone done',
+  'milestone-slip': 'Report a slip',
+  'milestone-stuck': 'Say a milestone is stuck',
+  'accept-handoff': 'Accept a handoff',
+  'waive-milestone': 'Waive a milestone',
+};
+
+export function renderLinkPage(page: LinkPage): string {
+  switch (page.kind) {
+    case 'refused': {
+      const title = REFUSAL_TITLES[page.reason];
+      const next = page.freshLinkTo ? FRESH_LINK_NEXT_STEP : NEXT_STEP[page.reason];
+      return layout(
+        title,
+        html`<h1>${title}</h1><div class="card"><p>${page.message}</p><p class="muted">${next}</p></div>${page.freshLinkTo && freshLinkForm(page.freshLinkTo)}`,
+      );
+    }
+    case 'done':
+      return layout(
+        'Done',
+        html`<h1>Done</h1><div class="card"><p role="status">${page.message}</p>${summary(page.deal, page.claims)}</div>${page.impact && impact(page.impact)}<p class="muted">You can close this page.</p>`,
+      );
+    case 'fresh-link':
+      return layout(
+        'Check your email',
+        html`<h1>Check your email</h1><div class="card"><p role="status">${page.message}</p><p class="muted">The new link expires like the old one did. Nothing else was changed.</p></div>`,
+      );
+    case 'form': {
+      const { action } = page.claims;
+      return layout(
+        ACTION_TITLES[action],
+        html`<h1>${ACTION_TITLES[action]}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div><form method="post" class="card">${errors(page.errors)}${fields(action, page.target)}<button type="submit">${BUTTONS[action]}</button></form>`,
+      );
+    }
+  }
+}
+
+/** The expired page's one button: it POSTs back to the same link, which mails the bound recipient. */
+function freshLinkForm(maskedTo: string): SafeHtml {
+  return html`<form method="post" class="card"><input type="hidden" name="intent" value="${FRESH_LINK_INTENT}"><p>We can email a new link for the same step to the address this one was sent to, ${maskedTo}.</p><button type="submit">Send me a fresh link</button></form>`;
+}
+
+/** What a slip moved: each milestone's old and new date, and the close date. */
+function impact(slip: SlipImpact): SafeHtml {
+  const moved = slip.moved.map((m) => html`<li>${m.title}: ${m.from} → ${m.to}</li>`);
+  const { from, to } = slip.closeDate;
+  const close =
+    from === to
+      ? html`<p>The close date stays ${from}.</p>`
+      : html`<p>The close date moves from ${from} to ${to}.</p>`;
+  const count = slip.moved.length === 1 ? '1 milestone' : `${slip.moved.length} milestones`;
+  return html`<section class="card" aria-labelledby="impact"><h2 id="impact">What moved</h2><p>${count} moved by ${slip.days} ${slip.days === 1 ? 'day' : 'days'}:</p><ul>${moved}</ul>${close}</section>`;
+}
+
+const REFUSAL_TITLES = {
+  invalid: 'This link is not valid',
+  expired: 'This link has expired',
+  used: 'This link was already used',
+  superseded: 'This link is out of date',
+  'already-done': 'Already done',
+  'not-allowed': 'This link cannot do that',
+} as const;
+
+const NEXT_STEP = {
+  invalid: 'Open the link from your latest email, or ask the deal owner to send it again.',
+  expired: 'Links expire for your safety. Your latest email about this deal has the current links.',
+  used: 'Each link works once. If something still needs doing, use the link in your latest email.',
+  superseded: 'The deal has moved on since this email was sent. Your latest email has the current links.',
+  'already-done': 'Nothing more is needed from this link.',
+  'not-allowed': 'Ask the deal owner who should take this step.',
+} as const;
+
+const FRESH_LINK_NEXT_STEP =
+  'Links expire for your safety. A fresh link goes only to the address this one was sent to.';
+
+const BUTTONS: Record<LinkAction, string> = {
+  'confirm-gate': 'Confirm',
+  'milestone-done': 'Mark done',
+  'milestone-slip': 'Re-plan with the new date',
+  'milestone-stuck': 'Escalate now',
+  'accept-handoff': 'Accept the handoff',
+  'waive-milestone': 'Waive',
+};
+
+function summary(deal: Deal, claims: LinkClaims): SafeHtml {
+  const stage = STAGES[deal.stage];
+  return html`<dl><dt>Deal</dt><dd>${deal.plan.name}</dd><dt>Account</dt><dd>${deal.plan.account.name}</dd><dt>Partner</dt><dd>${deal.plan.partner.name}</dd><dt>Stage</dt><dd>${stage.number} of 5, ${stage.title}</dd><dt>For</dt><dd>${claims.recipient}</dd></dl>`;
+}
+
+/** What the action does, as plain text (the template escapes it). */
+function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string {
+  const m = target.milestone;
+  switch (claims.action) {
+    case 'confirm-gate':
+      return `Confirm that this is true: ${deal.plan.stages[target.stage].exit} You will be asked for ${STAGES[target.stage].evidence}.`;
+    case 'milestone-done':
+      return `Mark “${m?.title}” (due ${m?.due}) as done.`;
+    case 'milestone-slip':
+      return `“${m?.title}” is due ${m?.due}. Give the new date: later milestones and the close date move with it.`;
+    case 'milestone-stuck':
+      return `Say “${m?.title}” is stuck. Your side's escalation path is told at once.`;
+    case 'accept-handoff':
+      return `Accept the handoff of “${m?.title}” from the ${m?.handoff?.from} side: it is yours from now on.`;
+    case 'waive-milestone':
+      return `Waive “${m?.title}” (owned by ${m?.owner.name}) if it no longer applies; the gate will no longer wait for it.`;
+  }
+}
+
+function errors(list: FieldError[] | undefined): SafeHtml | undefined {
+  if (!list?.length) return undefined;
+  return html`<div role="alert" class="error"><p>Please fix:</p><ul>${list.map((x) => html`<li>${x.path}: ${x.message}</li>`)}</ul></div>`;
+}
+
+const NOTE = html`<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>`;
+const REASON = html`<label for="reason">Why</label><textarea id="reason" name="reason" rows="3" maxlength="500" required></textarea>`;
+
+function fields(action: LinkAction, target: ActionTarget): SafeHtml {
+  switch (action) {
+    case 'confirm-gate':
+      return gateFields(target.stage);
+    case 'milestone-slip':
+      return html`<label for="newDue">New due date</label><input type="date" id="newDue" name="newDue" required>${REASON}`;
+    case 'milestone-stuck':
+    case 'waive-milestone':
+      return REASON;
+    default:
+      return NOTE;
+  }
+}
+
+function gateFields(stage: StageKey): SafeHtml {
+  switch (stage) {
+    case 'target-account-selection':
+      return NOTE;
+    case 'door-opener':
+      return html`<label for="meetingDate">Date of the booked joint meeting</label><input type="date" id="meetingDate" name="meetingDate" required>${NOTE}`;
+    case 'joint-discovery':
+      return html`<label for="briefUrl">Link to the shared account brief</label><input type="url" id="briefUrl" name="briefUrl" required placeholder="https://">${NOTE}`;
+    case 'joint-pursuit-and-proof':
+      return html`<label class="choice"><input type="checkbox" id="customerConfirmation" name="customerConfirmation" value="yes" required> We confirm the path to a decision.</label>${NOTE}`;
+    case 'close-register-review':
+      return html`<fieldset><legend>Outcome</legend><label class="choice"><input type="radio" name="outcome" value="won" required> Won</label><label class="choice"><input type="radio" name="outcome" value="lost"> Lost</label></fieldset><label for="finalArr">Final ARR</label><input type="number" id="finalArr" name="finalArr" min="0" step="1" required inputmode="numeric"><label for="lesson">Lesson learned</label><textarea id="lesson" name="lesson" rows="4" maxlength="2000" required></textarea>`;
+  }
+}

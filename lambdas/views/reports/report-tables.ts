@@ -1,0 +1,87 @@
+import { STAGES } from '../../domain/playbook';
+import type { Figures, ProgramReport, TargetProgress } from '../../domain/reports';
+import { STAGE_KEYS } from '../../domain/vocabulary';
+import { formatDays, formatMoney, formatRate, whoseMoveText } from './format';
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
+/** Human-readable tables for `cosell report --format table`: partners, stages, targets, stalled deals. */
+export function reportTables(report: ProgramReport): Table[] {
+  const money = (n: number) => formatMoney(n, report.currency);
+  const scopes: [string, Figures][] = [
+    ...report.partners.map((p): [string, Figures] => [p.partner, p]),
+    ['Total', report.total],
+  ];
+  return [
+    {
+      title: `Pipeline and revenue (${report.currency})`,
+      columns: [
+        'Partner',
+        'Deals',
+        'Active',
+        'Won',
+        'Lost',
+        'Pipeline sourced',
+        'Pipeline influenced',
+        'Won sourced',
+        'Won influenced',
+        'Win rate',
+        'Stalled',
+      ],
+      rows: scopes.map(([name, f]) => [
+        name,
+        String(f.deals.total),
+        String(f.deals.active),
+        String(f.deals.won),
+        String(f.deals.lost),
+        money(f.openPipeline.sourced),
+        money(f.openPipeline.influenced),
+        money(f.wonRevenue.sourced),
+        money(f.wonRevenue.influenced),
+        formatRate(f.winRate),
+        String(f.stalled),
+      ]),
+    },
+    {
+      title: 'Stages (conversion to the next stage / median days, passed stages only)',
+      columns: ['Partner', ...STAGE_KEYS.map((k) => `${STAGES[k].number}. ${STAGES[k].title}`)],
+      rows: scopes.map(([name, f]) => [
+        name,
+        ...f.stages.map((s) => `${formatRate(s.conversion)} of ${s.reached} / ${formatDays(s.medianDays)} d`),
+      ]),
+    },
+    {
+      title: 'Quarterly targets',
+      columns: ['Partner', 'Quarter', 'Target', 'Won in quarter', 'Progress'],
+      rows: scopes
+        .filter(([, f]) => f.quarterlyTarget !== null)
+        .map(([name, f]) => {
+          const t = f.quarterlyTarget as TargetProgress;
+          return [
+            name,
+            t.quarter,
+            formatMoney(t.target, t.currency),
+            formatMoney(t.won, t.currency),
+            formatRate(t.progress),
+          ];
+        }),
+    },
+    {
+      title: `Stalled now (open more than ${report.stallDays} days, or past the gate's deadline)`,
+      columns: ['Deal', 'Partner', 'Account', 'Stage', 'Days', 'Deadline', 'Whose move'],
+      rows: report.stalled.map((s) => [
+        s.name,
+        s.partner,
+        s.account,
+        `${s.stageNumber}. ${s.stageTitle}`,
+        String(s.days),
+        `${s.deadline.slice(0, 10)}${s.pastDeadline ? ' (past)' : ''}`,
+        whoseMoveText(s),
+      ]),
+    },
+  ];
+}
