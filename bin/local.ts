@@ -1,14 +1,17 @@
 #!/usr/bin/env -S npx tsx
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MissingJavaError } from '../local/dynamodb-local';
 import { PortInUseError } from '../local/free-port';
 import { startLocalStack } from '../local/runtime';
 
 /**
  * `npm start`: Cosell Flow on this machine, no AWS account needed. Data lives in `.cosell/` and survives
- * restarts; Ctrl-C stops every child process.
+ * restarts; Ctrl-C, a signal to npm, or npm going away stops every child process. The URL it listens on is
+ * written to `.cosell/endpoint`, where the CLI finds it whatever `PORT` says.
  */
+// The SDK's Node-version notice is for deployments; locally it would print on every start (see README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const port = Number(process.env.PORT ?? 3000);
 const stateDir = process.env.COSELL_STATE_DIR ?? '.cosell';
 const demoPlan = resolve(import.meta.dirname, '../examples/globex-platform-migration.yaml');
@@ -16,17 +19,54 @@ const demoPlan = resolve(import.meta.dirname, '../examples/globex-platform-migra
 /** Set on Ctrl-C: whatever start-up was still doing fails as the services stop, and that is no error. */
 let stopping = false;
 
+/** `npm run reset`: local data is cleared (unless a stack still runs on it), then the demo loads again. */
+async function resetState(): Promise<void> {
+  const dir = resolve(stateDir);
+  let running: string | undefined;
+  try {
+    running = readFileSync(join(dir, 'endpoint'), 'utf8').trim();
+  } catch {
+    running = undefined;
+  }
+  // A stack killed outright leaves its endpoint file behind: only one that still answers blocks the reset.
+  const alive =
+    running !== undefined &&
+    (await fetch(`${running}/_local/clock`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    ));
+  if (alive) {
+    throw new Error(
+      `a local stack still runs on ${dir} (${running}): stop it first (Ctrl-C), then npm run reset`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`Cleared ${dir}.`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--reset')) await resetState();
   const stack = await startLocalStack({ port, stateDir });
+  const endpointFile = join(resolve(stateDir), 'endpoint');
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the local stack...`);
+    rmSync(endpointFile, { force: true });
     await stack.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // A signal to npm's own process ends npm without always passing it on: when our parent goes away
+  // (we are re-parented), stop too, so no server or DynamoDB Local is left behind.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited');
+  }, 500).unref();
+  mkdirSync(resolve(stateDir), { recursive: true });
+  writeFileSync(endpointFile, `${stack.url}\n`);
 
   const plans = (await (await fetch(`${stack.url}/plans`)).json()) as { plans: { planId: string }[] };
   let planId = plans.plans[0]?.planId;
@@ -44,11 +84,13 @@ async function main(): Promise<void> {
   }
   // A link is a capability: print one only for the demo deal this start loaded, never someone else's.
   const firstLink = demoLoaded ? await firstActionLink(stack.url) : undefined;
+  const room = demoLoaded && planId ? await vendorRoomLink(stack.url, planId) : undefined;
   console.log(
     [
       '',
       `Cosell Flow is running locally on ${stack.url}`,
-      `  Outbox (every email sent):  ${stack.url}/_local/outbox`,
+      `  Inbox (every email sent):   ${stack.url}/_local/outbox   (open it in a browser)`,
+      ...(room ? [`  The demo deal's room:       ${room}   (as the vendor owner)`] : []),
       ...(firstLink ? [`  First action link:          ${firstLink}`] : []),
       ...(planId ? [`  The plan:                   ${stack.url}/plans/${planId}`] : []),
       `  Events on the tenant bus:   ${stack.url}/_local/events`,
@@ -57,6 +99,12 @@ async function main(): Promise<void> {
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
+}
+
+/** The vendor owner's view link to the deal room (`POST /plans/{id}/room-link`, as `cosell plan room` asks). */
+async function vendorRoomLink(url: string, planId: string): Promise<string | undefined> {
+  const res = await fetch(`${url}/plans/${encodeURIComponent(planId)}/room-link`, { method: 'POST' });
+  return res.ok ? ((await res.json()) as { url: string }).url : undefined;
 }
 
 /** The workflow opens stage 1 just after the plan is loaded; wait briefly for its first email. */

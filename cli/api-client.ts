@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { CliError, ExitCode, type IssueLine } from './exit-codes';
 import { defaultCredentials, signRequest } from './sigv4-signer';
@@ -24,6 +26,22 @@ export interface TargetOptions {
   region?: string;
   profile?: string;
   env: Record<string, string | undefined>;
+  /** Where a running local stack said it listens (`.cosell/endpoint`, written by `npm start`). */
+  localEndpoint?: string;
+}
+
+/**
+ * The URL `npm start` wrote to `<state dir>/endpoint` (state dir `COSELL_STATE_DIR`, default `.cosell`
+ * under `cwd`), so the CLI finds the local stack wherever `PORT` put it. Undefined when there is none.
+ */
+export function readLocalEndpoint(cwd: string, env: Record<string, string | undefined>): string | undefined {
+  try {
+    const file = join(resolve(cwd, env.COSELL_STATE_DIR ?? '.cosell'), 'endpoint');
+    const text = readFileSync(file, 'utf8').trim();
+    return /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -32,9 +50,12 @@ export function isLocalEndpoint(url: URL): boolean {
   return LOCAL_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost');
 }
 
-/** `--endpoint`, else `COSELL_ENDPOINT`, else the local stack; the region for signing likewise. */
+/**
+ * `--endpoint`, else `COSELL_ENDPOINT`, else the running local stack (`.cosell/endpoint`), else `:3000`;
+ * the region for signing likewise.
+ */
 export function resolveTarget(options: TargetOptions): ApiTarget {
-  const raw = options.endpoint ?? options.env.COSELL_ENDPOINT ?? DEFAULT_ENDPOINT;
+  const raw = options.endpoint ?? options.env.COSELL_ENDPOINT ?? options.localEndpoint ?? DEFAULT_ENDPOINT;
   let endpoint: URL;
   try {
     endpoint = new URL(raw);

@@ -13,6 +13,14 @@ export interface PlanSummary {
   stage: string;
   status: string;
   updatedAt?: string;
+  /** Set while the deal cannot go on without a fix (an email refused, a workflow stopped). */
+  needsAttention?: NeedsAttentionView;
+}
+
+export interface NeedsAttentionView {
+  what: string;
+  error: string;
+  since: string;
 }
 
 export interface Confirmation {
@@ -62,6 +70,7 @@ export interface PlanView {
     by?: string;
   };
   registeredAt?: string;
+  needsAttention?: NeedsAttentionView;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -84,7 +93,15 @@ export const planListColumns: Column<PlanSummary>[] = [
 
 export function formatPlanList(plans: readonly PlanSummary[]): string {
   if (plans.length === 0) return 'No plans yet. Load one with: cosell plan create FILE';
-  return `${renderTable(planListColumns, plans)}\n\n${plans.length} plan${plans.length === 1 ? '' : 's'}`;
+  const table = `${renderTable(planListColumns, plans)}\n\n${plans.length} plan${plans.length === 1 ? '' : 's'}`;
+  const stuck = plans.filter((p) => p.needsAttention);
+  if (stuck.length === 0) return table;
+  const lines = stuck.map((p) => `  ${p.planId}: ${attentionText(p.needsAttention as NeedsAttentionView)}`);
+  return `${table}\n\nNeeds attention (fix, then: cosell plan retry ID):\n${lines.join('\n')}`;
+}
+
+function attentionText(a: NeedsAttentionView): string {
+  return `${a.what} since ${shortInstant(a.since)} (${a.error})`;
 }
 
 function stageNumber(plan: PlanView): string {
@@ -180,6 +197,7 @@ function facts(plan: PlanView): [string, string][] {
     ['Close date', plan.closeDate],
     ['Outcome', outcomeText(plan)],
     ['Registered', shortInstant(plan.registeredAt) || undefined],
+    ['Needs attention', plan.needsAttention ? attentionText(plan.needsAttention) : undefined],
     ['Updated', shortInstant(plan.updatedAt) || undefined],
   ];
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');

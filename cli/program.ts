@@ -1,11 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './api-client';
 import { type CliDeps, commandContext } from './commands/command-context';
+import { addDeals } from './commands/deals';
 import { addPartnerPlanList } from './commands/partner-plan-list';
 import { addPartnerPlanPut } from './commands/partner-plan-put';
+import { addPlanApply } from './commands/plan-apply';
 import { addPlanCheck } from './commands/plan-check';
+import { addPlanClose } from './commands/plan-close';
 import { addPlanCreate } from './commands/plan-create';
+import { addPlanHistory } from './commands/plan-history';
 import { addPlanList } from './commands/plan-list';
+import { addPlanRetry } from './commands/plan-retry';
+import { addPlanRoom } from './commands/plan-room';
 import { addPlanShow } from './commands/plan-show';
 import { addPlanValidate } from './commands/plan-validate';
 import { addReport } from './commands/report';
@@ -65,8 +71,21 @@ ${EXIT_CODES_HELP}`,
     );
 
   // Subcommands are made with `.command()` so they inherit exitOverride and the output settings.
-  const plan = program.command('plan').description('co-sell plans: validate, check, create, list, show');
-  for (const add of [addPlanValidate, addPlanCheck, addPlanCreate, addPlanList, addPlanShow])
+  const plan = program
+    .command('plan')
+    .description('co-sell plans: validate, check, create, apply, list, show, history, close, retry');
+  for (const add of [
+    addPlanValidate,
+    addPlanCheck,
+    addPlanCreate,
+    addPlanApply,
+    addPlanList,
+    addPlanShow,
+    addPlanHistory,
+    addPlanClose,
+    addPlanRoom,
+    addPlanRetry,
+  ])
     add(plan, context);
 
   const partnerPlan = program
@@ -76,6 +95,7 @@ ${EXIT_CODES_HELP}`,
   addPartnerPlanList(partnerPlan, context);
 
   addReport(program, context);
+  addDeals(program, context);
 
   const tenant = program.command('tenant').description('tenant settings for deploying a Cosell Flow stack');
   addTenantInit(tenant, context);

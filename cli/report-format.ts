@@ -61,6 +61,15 @@ export function formatReportTable(report: ProgramReport): string {
     out.push('', `Accounts not on their partner plan (${offList.length})`);
     for (const o of offList) out.push(`  ${o.partner}: ${o.name} (${o.account}) ${o.planId}`);
   }
+  const disputed = report.partners.flatMap((p) =>
+    (p.attributionDisagreements ?? []).map((d) => ({ ...d, partner: p.partner })),
+  );
+  if (disputed.length > 0) {
+    out.push('', `Attribution the partner's credit rule does not bear out (${disputed.length})`);
+    for (const d of disputed) {
+      out.push(`  ${d.partner}: ${d.name} ${d.planId} (${d.attribution}; ${d.rule}: ${d.why})`);
+    }
+  }
   if (report.otherCurrency.length > 0) {
     out.push(
       '',

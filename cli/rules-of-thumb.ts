@@ -200,22 +200,73 @@ function cycleRule(data: unknown, today: string): RuleResult {
   return { id: 'cycle', rule, answer: cycle.days > LONG_CYCLE_DAYS ? 'yes' : 'no', why };
 }
 
+/** How many milestones the partner owns (as a party, or one of its named people). */
+function partnerSteps(data: unknown): number {
+  const partnerEmails = new Set(peopleOf(data, 'partner').map((p) => p.email.toLowerCase()));
+  return milestonesOf(data).filter(
+    (m) => m.owner === 'partner' || (m.owner !== undefined && partnerEmails.has(m.owner.toLowerCase())),
+  ).length;
+}
+
+/**
+ * The partner brought the deal, or works in it: an influenced deal whose partner owns milestones is a
+ * joint pursuit all the same, and needs a plan as much as a sourced one.
+ */
 function sourcedRule(data: unknown): RuleResult {
-  const rule = 'The partner brought the deal';
+  const rule = 'The partner brought the deal, or works in it';
   const attribution = text(at(data, 'attribution'));
   const partner = text(at(data, 'partner', 'name')) ?? 'the partner';
   if (attribution === 'sourced') {
     return { id: 'sourced', rule, answer: 'yes', why: `attribution: sourced (${partner} brought it)` };
   }
   if (attribution === 'influenced') {
-    return {
-      id: 'sourced',
-      rule,
-      answer: 'no',
-      why: `attribution: influenced (${partner} helps, the vendor brought it)`,
-    };
+    const steps = partnerSteps(data);
+    return steps > 0
+      ? {
+          id: 'sourced',
+          rule,
+          answer: 'yes',
+          why: `attribution: influenced, but ${partner} is active: it owns ${steps} milestone(s)`,
+        }
+      : {
+          id: 'sourced',
+          rule,
+          answer: 'no',
+          why: `attribution: influenced (${partner} helps, the vendor brought it) and it owns no milestone`,
+        };
   }
   return { id: 'sourced', rule, answer: 'unknown', why: 'attribution is not set' };
+}
+
+/** A low-ARR referral whose partner has stepped away: the vendor runs it alone, no joint plan needed. */
+function disengagedExclusion(data: unknown): RuleResult {
+  const rule = 'Low-ARR referral the partner has disengaged from';
+  const max = num(at(data, 'jointOutcome', 'arr', 'max'));
+  if (text(at(data, 'attribution')) !== 'sourced') {
+    return {
+      id: 'disengaged',
+      rule,
+      answer: 'no',
+      why: 'not a partner referral (attribution is not sourced)',
+    };
+  }
+  if (max === undefined) {
+    return { id: 'disengaged', rule, answer: 'unknown', why: 'jointOutcome.arr.max is not set' };
+  }
+  const steps = partnerSteps(data);
+  if (max < ARR_THRESHOLD && steps === 0) {
+    return {
+      id: 'disengaged',
+      rule,
+      answer: 'yes',
+      why: `a referral of ARR up to ${money(max)} in which the partner owns no milestone`,
+    };
+  }
+  const why =
+    max >= ARR_THRESHOLD
+      ? `ARR up to ${money(max)} reaches the threshold`
+      : `the partner owns ${steps} milestone(s)`;
+  return { id: 'disengaged', rule, answer: 'no', why };
 }
 
 function transactionalExclusion(data: unknown, today: string): RuleResult {
@@ -249,16 +300,13 @@ function renewalExclusion(data: unknown): RuleResult {
     .filter(Boolean)
     .join(' ');
   if (!RENEWAL.test(words)) return { id: 'renewal', rule, answer: 'no', why: 'not described as a renewal' };
-  const partnerEmails = new Set(peopleOf(data, 'partner').map((p) => p.email.toLowerCase()));
-  const partnerSteps = milestonesOf(data).filter(
-    (m) => m.owner === 'partner' || (m.owner !== undefined && partnerEmails.has(m.owner.toLowerCase())),
-  ).length;
-  if (at(data, 'attribution') === 'sourced' || partnerSteps > 0) {
+  const steps = partnerSteps(data);
+  if (at(data, 'attribution') === 'sourced' || steps > 0) {
     return {
       id: 'renewal',
       rule,
       answer: 'no',
-      why: `a renewal, but the partner ${partnerSteps > 0 ? `owns ${partnerSteps} milestone(s)` : 'sourced it'}`,
+      why: `a renewal, but the partner ${steps > 0 ? `owns ${steps} milestone(s)` : 'sourced it'}`,
     };
   }
   return { id: 'renewal', rule, answer: 'yes', why: 'a renewal in which the partner owns no milestone' };
@@ -274,7 +322,7 @@ export function assessNeedForPlan(data: unknown, today: string): NeedsPlanAssess
     cycleRule(data, today),
     sourcedRule(data),
   ];
-  const exclusions = [transactionalExclusion(data, today), renewalExclusion(data)];
+  const exclusions = [transactionalExclusion(data, today), renewalExclusion(data), disengagedExclusion(data)];
   const excludedBy = exclusions.find((e) => e.answer === 'yes');
   const applying = rules.filter((r) => r.answer === 'yes').length;
   const unknown = rules.filter((r) => r.answer === 'unknown').length;

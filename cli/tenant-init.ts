@@ -8,6 +8,8 @@ import {
   LINK_TTL_DAYS_RANGE,
   REMINDER_SWEEP_MINUTES,
   REMINDER_SWEEP_MINUTES_RANGE,
+  ROOM_LINK_TTL_DAYS,
+  ROOM_LINK_TTL_DAYS_RANGE,
 } from '../lambdas/domain/defaults';
 import {
   loadTenantConfig,
@@ -78,6 +80,10 @@ const SETTING_DOCS: SettingDoc[] = [
   {
     key: 'ghostingDays',
     what: `Days without any partner-side action, while partner work is open, before the partner's escalation path is told (${GHOSTING_DAYS_RANGE.min} to ${GHOSTING_DAYS_RANGE.max}; default ${GHOSTING_DAYS}).`,
+  },
+  {
+    key: 'roomLinkTtlDays',
+    what: `Days a deal room's view link (<publicBaseUrl>/room/<token>, in every email) stays valid (${ROOM_LINK_TTL_DAYS_RANGE.min} to ${ROOM_LINK_TTL_DAYS_RANGE.max}; default ${ROOM_LINK_TTL_DAYS}).`,
   },
   {
     key: 'env.account',

@@ -2,6 +2,8 @@ import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from '
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { AceSync } from './constructs/ace-sync';
+import { Channels } from './constructs/channels';
 import type { CosellFunction, HandlerName } from './constructs/cosell-function';
 import { HttpApi } from './constructs/http-api';
 import { arnWildcardFinding } from './constructs/nag-findings';
@@ -44,14 +46,26 @@ export type Access =
   | 'events:put';
 
 /** docs/design.md, "Lambda functions (entry -> what it may touch)": nothing more, nothing less. */
-export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> = {
+/** The functions of every tenant's stack; ace-sync exists only with `ace` (ACE_SYNC_ACCESS). */
+export type StackHandlerName = Exclude<HandlerName, 'ace-sync'>;
+
+export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[]>> = {
   'plans-api': [
     'plans:read-write',
     'milestones:read-write',
     'partner-plans:read-write',
     'workflow:start-execution',
+    // POST /plans/{planId}/room-link signs a view link for the vendor owner.
+    'link-keys:read',
+    // The living plan: amendments email new links (ledger, SES), complete gates and publish Plan Amended;
+    // each deal's history is an item of the idempotency table.
+    'idempotency:read-write',
+    'ses:send',
+    'workflow:task-response',
+    'events:put',
   ],
-  'reports-api': ['plans:read', 'milestones:read', 'partner-plans:read'],
+  // The dashboard page links each deal's room: a view link signed for its vendor owner.
+  'reports-api': ['plans:read', 'milestones:read', 'partner-plans:read', 'link-keys:read'],
   // Public: only the item-level actions it uses, on one deal's items (no Scan, DeleteItem or BatchWriteItem).
   'action-link': [
     'plans:read-item',
@@ -69,7 +83,14 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
   ],
   // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each. Opening
   // a stage brings some milestones' first nudge forward: it writes milestones.
-  'gate-deadline': ['plans:read-write', 'milestones:read-write', 'idempotency:read-write', 'events:put'],
+  // link-keys: its events (Plan Started, Stage Advanced) carry deal-room view links for the channels.
+  'gate-deadline': [
+    'plans:read-write',
+    'milestones:read-write',
+    'idempotency:read-write',
+    'events:put',
+    'link-keys:read',
+  ],
   'gate-open': [
     'plans:read-write',
     'milestones:read',
@@ -86,7 +107,14 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
     'ses:send',
     'events:put',
   ],
-  'register-deal': ['plans:read-write', 'idempotency:read-write', 'events:put'],
+  // The partner plan's credit rule is checked against the deal at registration (attributionCheck).
+  'register-deal': [
+    'plans:read-write',
+    'milestones:read',
+    'partner-plans:read',
+    'idempotency:read-write',
+    'events:put',
+  ],
   // plans read-write: the weekly review, run after each sweep, moves a plan's next review date. The reconciler
   // (after the sweep) checks each active deal's execution: it redrives or starts one, or completes a gate.
   'reminder-sweep': [
@@ -102,6 +130,16 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, readonly Access[]>> =
   // Suppression records live in the idempotency table; plans and milestones are read to find who to tell.
   'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
 };
+
+/** ace-sync reads a deal (its item and milestones), writes its ACE id or needsAttention, publishes Needs Attention once. */
+export const ACE_SYNC_ACCESS: readonly Access[] = [
+  'plans:read-item',
+  'plans:write-item',
+  'milestones:query',
+  'idempotency:read-item',
+  'idempotency:write-item',
+  'events:put',
+];
 
 /** Functions whose environment names the state machine (STATE_MACHINE_ARN). */
 export const STATE_MACHINE_CLIENTS: readonly HandlerName[] = ['plans-api', 'reminder-sweep'];
@@ -122,7 +160,11 @@ export class CosellFlowStack extends Stack {
   public readonly reminders: ReminderSchedule;
   public readonly alarms: WorkflowAlarms;
   /** Every function by handler name. */
-  public readonly functions: Readonly<Record<HandlerName, CosellFunction>>;
+  public readonly functions: Readonly<Record<StackHandlerName, CosellFunction>>;
+  /** Slack / Teams / webhook channels (tenants with `channels`). */
+  public readonly channels?: Channels;
+  /** AWS Partner Central sync (tenants with `ace`). */
+  public readonly aceSync?: AceSync;
 
   constructor(scope: Construct, id: string, props: CosellFlowStackProps) {
     super(scope, id, props);
@@ -181,8 +223,20 @@ export class CosellFlowStack extends Stack {
       'reminder-sweep': this.reminders.sweepFunction,
       'ses-events': sesEvents,
     };
-    for (const [name, fn] of Object.entries(this.functions) as [HandlerName, CosellFunction][]) {
+    for (const [name, fn] of Object.entries(this.functions) as [StackHandlerName, CosellFunction][]) {
       for (const access of FUNCTION_ACCESS[name]) this.grant(fn, access);
+    }
+    const channels = config.channels ?? [];
+    if (channels.length > 0) {
+      this.channels = new Channels(this, 'Channels', { channels, tenantBus: this.tenantBus });
+    }
+    if (config.ace) {
+      this.aceSync = new AceSync(this, 'AceSync', {
+        ace: config.ace,
+        tenantBus: this.tenantBus,
+        environment,
+      });
+      for (const access of ACE_SYNC_ACCESS) this.grant(this.aceSync.function, access);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API invoke URL' });

@@ -15,7 +15,12 @@ export interface GlobalIndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
-  readonly projection: 'ALL';
+  /**
+   * What the index holds besides the keys: `ALL`, `KEYS_ONLY`, or the listed attributes (INCLUDE). Each
+   * index holds only what its readers need: every write of a projected attribute is also a write to the
+   * index.
+   */
+  readonly projection: 'ALL' | 'KEYS_ONLY' | { readonly include: readonly string[] };
 }
 
 export interface TableDefinition {
@@ -44,11 +49,39 @@ export const OPEN_BY_DUE_INDEX = 'open-by-due';
 export const OPEN_SHARD_COUNT = 4;
 
 /**
- * Name of the sparse index of plans by next weekly review (PK `status`, SK `nextReviewAt`): a plan is in it
- * only while it has a review pending, and the sweep queries only the `active` partition up to now, so a
- * won or lost deal drops out of what is read without any cleanup write.
+ * Name of the sparse index of active plans by next weekly review (PK `reviewShard`, `review#0`..`review#3`,
+ * SK `nextReviewAt`, keys only: its one reader needs `planId` and `nextReviewAt`). A deal state item carries
+ * `reviewShard` only while the deal is active with a review pending, so active deals spread over four
+ * partitions and a closed deal drops out with the save that closes it.
  */
 export const ACTIVE_BY_REVIEW_INDEX = 'active-by-review';
+
+/** `reviewShard` values are `review#0`..`review#3`. */
+export const REVIEW_SHARD_COUNT = 4;
+
+/**
+ * Name of the index that lists plans (`GET /plans`): PK `listShard` (`<status>#0`..`<status>#3`), SK
+ * `listKey` (`<createdAt>#<planId>`, newest first when read backwards), holding the summary attributes only.
+ * Only deal state items carry `listShard`; plan document items stay out of it.
+ */
+export const PLANS_BY_STATUS_INDEX = 'plans-by-status';
+
+/** `listShard` values are `<status>#0`..`<status>#3`. */
+export const LIST_SHARD_COUNT = 4;
+
+/**
+ * What PLANS_BY_STATUS_INDEX holds besides its keys: the summary attributes that change at most once per
+ * stage. Not `updatedAt` (it changes on every click, and each change would be one more index write): the
+ * list reads it from the page's state items with one BatchGetItem.
+ */
+export const PLAN_SUMMARY_ATTRIBUTES = [
+  'status',
+  'stage',
+  'listName',
+  'listPartner',
+  'listAccount',
+  'partnerKey',
+] as const;
 
 export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = {
   plans: {
@@ -58,9 +91,15 @@ export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = 
     globalSecondaryIndexes: [
       {
         indexName: ACTIVE_BY_REVIEW_INDEX,
-        partitionKey: { name: 'status', type: 'S' },
+        partitionKey: { name: 'reviewShard', type: 'S' },
         sortKey: { name: 'nextReviewAt', type: 'S' },
-        projection: 'ALL',
+        projection: 'KEYS_ONLY',
+      },
+      {
+        indexName: PLANS_BY_STATUS_INDEX,
+        partitionKey: { name: 'listShard', type: 'S' },
+        sortKey: { name: 'listKey', type: 'S' },
+        projection: { include: PLAN_SUMMARY_ATTRIBUTES },
       },
     ],
   },
@@ -143,9 +182,14 @@ export function createTableInput(def: TableDefinition, name: string) {
           GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((gsi) => ({
             IndexName: gsi.indexName,
             KeySchema: keySchema(gsi.partitionKey, gsi.sortKey),
-            Projection: { ProjectionType: gsi.projection },
+            Projection: projectionInput(gsi.projection),
           })),
         }
       : {}),
   };
+}
+
+function projectionInput(projection: GlobalIndexDefinition['projection']) {
+  if (typeof projection === 'string') return { ProjectionType: projection };
+  return { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...projection.include] };
 }

@@ -2,17 +2,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as z from 'zod/mini';
 import {
+  ESCALATION_GRACE_BUSINESS_DAYS,
+  ESCALATION_GRACE_BUSINESS_DAYS_RANGE,
   GHOSTING_DAYS,
   GHOSTING_DAYS_RANGE,
   LINK_TTL_DAYS,
   LINK_TTL_DAYS_RANGE,
   REMINDER_SWEEP_MINUTES,
   REMINDER_SWEEP_MINUTES_RANGE,
+  ROOM_LINK_TTL_DAYS,
+  ROOM_LINK_TTL_DAYS_RANGE,
   ROUTE_BURST_LIMIT_RANGE,
   ROUTE_RATE_LIMIT_RANGE,
   ROUTE_THROTTLES,
   type RouteThrottle,
+  STAGE_WEIGHTS,
+  VENDOR_NAME,
+  WORKWEEK,
 } from '../lambdas/domain/defaults';
+import { WEEKDAYS, type Weekday } from '../lambdas/domain/workdays';
+import { integrationSettings } from './integration-settings';
 
 /**
  * Tenant settings: one CosellFlow stack per tenant. Read from `tenants/<tenant>.json` when that file exists,
@@ -40,6 +49,15 @@ export const TENANT_CONTEXT_KEYS = [
   'linkTtlDays',
   'reminderSweepMinutes',
   'ghostingDays',
+  'workweek',
+  'holidays',
+  'escalationGraceBusinessDays',
+  'roomLinkTtlDays',
+  'vendorName',
+  'brandColor',
+  'logoUrl',
+  'stageWeights',
+  'programCost',
   ...THROTTLE_SETTING_KEYS,
   'account',
   'region',
@@ -67,7 +85,12 @@ function isPublicBaseUrl(value: string): boolean {
 }
 
 /** A tenant file's settings: the context keys, with `account` and `region` under `env`. */
-const SETTING_NAMES = [...TENANT_CONTEXT_KEYS.filter((k) => k !== 'account' && k !== 'region'), 'env'];
+const SETTING_NAMES = [
+  ...TENANT_CONTEXT_KEYS.filter((k) => k !== 'account' && k !== 'region'),
+  'env',
+  'channels',
+  'ace',
+];
 
 /** Says "is required" when the setting is absent and what is expected when it is malformed. */
 const expecting = (name: string, expected: string) => ({
@@ -114,6 +137,91 @@ export const TenantSettingsSchema = z.strictObject(
       wholeNumber('ghostingDays', GHOSTING_DAYS_RANGE.min, GHOSTING_DAYS_RANGE.max),
       GHOSTING_DAYS,
     ),
+    /** Days a deal room's view link stays valid. */
+    roomLinkTtlDays: z._default(
+      wholeNumber('roomLinkTtlDays', ROOM_LINK_TTL_DAYS_RANGE.min, ROOM_LINK_TTL_DAYS_RANGE.max),
+      ROOM_LINK_TTL_DAYS,
+    ),
+    /** The vendor company, as emails ("<owner> via <vendorName>") and pages name it. */
+    vendorName: z.optional(
+      z
+        .string(expecting('vendorName', 'the vendor company name, e.g. Acme'))
+        .check(
+          z.refine((v) => v.trim().length > 0 && v.length <= 80, 'vendorName must be 1 to 80 characters'),
+        ),
+    ),
+    brandColor: z.optional(
+      z
+        .string(expecting('brandColor', 'a hex colour like #0b57d0'))
+        .check(z.regex(/^#[0-9a-fA-F]{6}$/, 'brandColor must be a hex colour like #0b57d0')),
+    ),
+    logoUrl: z.optional(
+      z
+        .string(expecting('logoUrl', 'an https:// URL of the logo image'))
+        .check(z.refine((v) => /^https:\/\/[^\s"'<>]+$/.test(v), 'logoUrl must be an https:// URL')),
+    ),
+    /** Days people work; the cadence sends nothing on other days (each recipient's own calendar). */
+    workweek: z._default(
+      z
+        .array(
+          z.enum(WEEKDAYS as [Weekday, ...Weekday[]], {
+            error: 'workweek days must be MON, TUE, WED, THU, FRI, SAT or SUN',
+          }),
+          expecting('workweek', 'a list of weekdays, e.g. ["MON", "TUE", "WED", "THU", "FRI"]'),
+        )
+        .check(z.minLength(1, 'workweek must name at least one day')),
+      [...WORKWEEK],
+    ),
+    /** Dates that are never working days, e.g. ["2026-12-25", "2027-01-01"]. */
+    holidays: z._default(
+      z.array(
+        z
+          .string()
+          .check(
+            z.refine(
+              (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)),
+              'holidays must be dates written YYYY-MM-DD',
+            ),
+          ),
+        expecting('holidays', 'a list of dates, e.g. ["2026-12-25"]'),
+      ),
+      [],
+    ),
+    escalationGraceBusinessDays: z._default(
+      wholeNumber(
+        'escalationGraceBusinessDays',
+        ESCALATION_GRACE_BUSINESS_DAYS_RANGE.min,
+        ESCALATION_GRACE_BUSINESS_DAYS_RANGE.max,
+      ),
+      ESCALATION_GRACE_BUSINESS_DAYS,
+    ),
+    /** The weighted forecast's stage weights: five percentages, stage 1 first. */
+    stageWeights: z._default(
+      z
+        .array(
+          z
+            .number()
+            .check(
+              z.gte(0, 'stageWeights must be percentages from 0 to 100'),
+              z.lte(100, 'stageWeights must be percentages from 0 to 100'),
+            ),
+          expecting('stageWeights', 'five percentages, stage 1 first, e.g. [10, 20, 40, 60, 80]'),
+        )
+        .check(z.length(5, 'stageWeights must list five percentages, stage 1 first')),
+      [...STAGE_WEIGHTS],
+    ),
+    /** The program's cost per quarter (people, MDF and tools), for the report's return. */
+    programCost: z.optional(
+      z.strictObject(
+        {
+          amount: z.number().check(z.gte(0, 'programCost.amount must be 0 or more')),
+          currency: z
+            .string()
+            .check(z.regex(/^[A-Z]{3}$/, 'programCost.currency must be an ISO 4217 code, e.g. USD')),
+        },
+        expecting('programCost', 'an object like {"amount": 150000, "currency": "USD"}'),
+      ),
+    ),
     // Public link routes (/a/*), public deal-room routes (/room/*) and operator routes each have their own limits.
     ...(Object.fromEntries(
       THROTTLE_SETTING_KEYS.map((key) => {
@@ -121,6 +229,8 @@ export const TenantSettingsSchema = z.strictObject(
         return [key, z.optional(wholeNumber(key, range.min, range.max))];
       }),
     ) as Record<(typeof THROTTLE_SETTING_KEYS)[number], z.ZodMiniOptional<ReturnType<typeof wholeNumber>>>),
+    /** Slack / Teams / webhook channels and AWS Partner Central (lib/integration-settings.ts); file only. */
+    ...integrationSettings,
     env: z.optional(
       z.strictObject(
         {
@@ -174,6 +284,40 @@ export function withoutLineComments(text: string): string {
     .join('\n');
 }
 
+/** A context value for a list setting: a JSON array, or comma-separated on the command line. */
+function list(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
+  }
+  return text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/** A list of numbers from the command line (`10,20,40,60,80`); other values as they are. */
+function numbers(value: unknown): unknown {
+  return Array.isArray(value)
+    ? value.map((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v))
+    : value;
+}
+
+/** A JSON object from the command line; other values as they are. */
+function json(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigOptions): TenantConfig {
   if (typeof tenant !== 'string' || tenant === '') {
     throw new TenantConfigError('Missing tenant: pass -c tenant=<name> (e.g. npx cdk synth -c tenant=acme)');
@@ -211,6 +355,15 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
       linkTtlDays: value('linkTtlDays'),
       reminderSweepMinutes: value('reminderSweepMinutes'),
       ghostingDays: value('ghostingDays'),
+      workweek: list(value('workweek')),
+      holidays: list(value('holidays')),
+      escalationGraceBusinessDays: value('escalationGraceBusinessDays'),
+      roomLinkTtlDays: value('roomLinkTtlDays'),
+      vendorName: value('vendorName'),
+      brandColor: value('brandColor'),
+      logoUrl: value('logoUrl'),
+      stageWeights: numbers(list(value('stageWeights'))),
+      programCost: json(value('programCost')),
       ...Object.fromEntries(THROTTLE_SETTING_KEYS.map((key) => [key, value(key)])),
       ...(account !== undefined || region !== undefined ? { env: { account, region } } : {}),
     };
@@ -236,6 +389,50 @@ export function loadTenantConfig({ tenant, context, rootDir }: LoadTenantConfigO
     tenant,
     source,
   };
+}
+
+export interface LocalTenantOptions {
+  /** `COSELL_TENANT_FILE`, when set. */
+  readonly file?: string | undefined;
+  /** Repository root holding `tenants/`. */
+  readonly rootDir: string;
+  /** What the local stack fills in when the file leaves it out (its own sender, URL and time zone). */
+  readonly local: Pick<TenantSettings, 'senderAddress' | 'publicBaseUrl' | 'defaultTimezone'>;
+}
+
+/**
+ * The local stack's tenant settings (`npm start`): the file named by `COSELL_TENANT_FILE`, else
+ * `tenants/local.json` if present, else the built-in defaults. The same format and validation as the CDK
+ * app's tenant files; a bad file is refused with the field path. Links always point at the local stack.
+ */
+export function loadLocalTenantSettings(options: LocalTenantOptions): {
+  settings: TenantSettings;
+  source: string;
+} {
+  const fallback = join(options.rootDir, 'tenants', 'local.json');
+  const file = options.file ? options.file : existsSync(fallback) ? fallback : undefined;
+  let fromFile: unknown = {};
+  const source = file ?? 'built-in defaults';
+  if (file) {
+    if (!existsSync(file)) throw new TenantConfigError(`Tenant settings file ${file} does not exist`);
+    try {
+      fromFile = JSON.parse(withoutLineComments(readFileSync(file, 'utf8')));
+    } catch (error) {
+      throw new TenantConfigError(`${file} is not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+      throw new TenantConfigError(`${file}: tenant settings must be a JSON object`);
+    }
+  }
+  const parsed = TenantSettingsSchema.safeParse({ ...options.local, ...(fromFile as object) });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return `  - ${path ? `${path}: ` : ''}${issue.message}`;
+    });
+    throw new TenantConfigError(`Invalid tenant settings in ${source}:\n${problems.join('\n')}`);
+  }
+  return { settings: { ...parsed.data, publicBaseUrl: options.local.publicBaseUrl }, source };
 }
 
 /** The HTTP API's per-route limits: the tenant's settings over the defaults. */
@@ -273,7 +470,11 @@ export function functionEnvironment(
     TenantConfig,
     'tenant' | 'senderAddress' | 'publicBaseUrl' | 'defaultTimezone' | 'linkTtlDays'
   > &
-    Partial<Pick<TenantConfig, 'ghostingDays'>>,
+    Partial<Pick<TenantConfig, 'workweek' | 'holidays' | 'escalationGraceBusinessDays'>> &
+    Partial<
+      Pick<TenantConfig, 'ghostingDays' | 'roomLinkTtlDays' | 'vendorName' | 'brandColor' | 'logoUrl'>
+    > &
+    Partial<Pick<TenantConfig, 'stageWeights' | 'programCost'>>,
   resources: FunctionEnvironmentResources,
 ): Record<string, string> {
   return {
@@ -287,6 +488,19 @@ export function functionEnvironment(
     LINK_KEYS_SECRET_ARN: resources.linkKeysSecretArn,
     LINK_TTL_DAYS: String(config.linkTtlDays),
     GHOSTING_DAYS: String(config.ghostingDays ?? GHOSTING_DAYS),
+    WORKWEEK: (config.workweek ?? WORKWEEK).join(','),
+    HOLIDAYS: (config.holidays ?? []).join(','),
+    ESCALATION_GRACE_BUSINESS_DAYS: String(
+      config.escalationGraceBusinessDays ?? ESCALATION_GRACE_BUSINESS_DAYS,
+    ),
+    ROOM_LINK_TTL_DAYS: String(config.roomLinkTtlDays ?? ROOM_LINK_TTL_DAYS),
+    VENDOR_NAME: config.vendorName ?? VENDOR_NAME,
+    ...(config.brandColor ? { BRAND_COLOR: config.brandColor } : {}),
+    ...(config.logoUrl ? { LOGO_URL: config.logoUrl } : {}),
+    STAGE_WEIGHTS: (config.stageWeights ?? STAGE_WEIGHTS).join(','),
+    ...(config.programCost
+      ? { PROGRAM_COST: `${config.programCost.amount} ${config.programCost.currency}` }
+      : {}),
     POWERTOOLS_SERVICE_NAME: 'cosell-flow',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   };

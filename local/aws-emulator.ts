@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { MalformedKeyRingError, newKeyMaterial, parseKeyRing } from '../lambdas/domain/signing-keys';
+import { FaultPlan } from './faults';
 
 /**
  * A tiny AWS JSON-protocol endpoint (awsJson1_0 and awsJson1_1) for the calls the handlers make that have no
@@ -52,6 +53,10 @@ export interface AwsEmulatorOptions {
   linkKeysSecretArn?: string;
   /** Clock for event times; pass the local runtime's clock so `POST /_local/clock` is honoured. */
   now?: () => Date;
+  /** Where injected faults come from (`events.fail`); its own when omitted. */
+  faults?: FaultPlan;
+  /** Told of the events each PutEvents accepted (the local bus's rules: local/event-rules.ts). */
+  onEvents?: (events: readonly LocalEvent[]) => void;
 }
 
 export interface AwsEmulator {
@@ -78,9 +83,12 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   mkdirSync(stateDir, { recursive: true });
 
   const routes = new Map<string, RouteHandler>();
-  const events = new EventStore(join(stateDir, 'events.jsonl'));
+  const events = new EventStore(join(stateDir, 'events.jsonl'), options.onEvents);
   const linkKeys = new LinkKeysSecret(join(stateDir, 'link-keys.json'), options.linkKeysSecretArn);
-  routes.set('AWSEvents.PutEvents', async (body) => events.putEvents(body, now));
+  const faults = options.faults ?? new FaultPlan();
+  routes.set('AWSEvents.PutEvents', async (body) =>
+    faults.take('events', 'fail') ? failedPutEvents(body) : events.putEvents(body, now),
+  );
   routes.set('secretsmanager.GetSecretValue', async (body) => linkKeys.getSecretValue(body));
   routes.set('secretsmanager.PutSecretValue', async (body) => linkKeys.putSecretValue(body));
 
@@ -179,11 +187,27 @@ interface PutEventsEntry {
 
 type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
+/** PutEvents as EventBridge answers when it could not take the entries: 200, each entry failed, none kept. */
+function failedPutEvents(body: unknown): { FailedEntryCount: number; Entries: PutEventsResultEntry[] } {
+  const entries = (body as { Entries?: unknown }).Entries;
+  const count = Array.isArray(entries) ? entries.length : 1;
+  return {
+    FailedEntryCount: count,
+    Entries: Array.from({ length: count }, () => ({
+      ErrorCode: 'InternalFailure',
+      ErrorMessage: 'Internal service error (injected by POST /_local/faults).',
+    })),
+  };
+}
+
 /** Events kept in memory and appended to a JSON-lines file, reloaded on start. */
 class EventStore {
   private readonly events: LocalEvent[];
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly onEvents?: (events: readonly LocalEvent[]) => void,
+  ) {
     this.events = readJsonLines(file) as LocalEvent[];
   }
 
@@ -229,6 +253,7 @@ class EventStore {
     if (accepted.length > 0) {
       appendFileSync(this.file, accepted.map((event) => `${JSON.stringify(event)}\n`).join(''));
       this.events.push(...accepted);
+      this.onEvents?.(accepted.map((event) => structuredClone(event)));
     }
     return { FailedEntryCount: entries.length - accepted.length, Entries: results };
   }

@@ -15,8 +15,24 @@ export interface LocalRoutes {
   reportsApi: HttpHandler;
   actionLink: HttpHandler;
   /** Local-only JSON routes: `GET /_local/outbox`, `GET /_local/events`, `POST /_local/clock`. */
-  local: Record<string, (body: string) => Promise<{ status: number; body: unknown }>>;
+  local: Record<
+    string,
+    (body: string, request?: LocalRequest) => Promise<{ status: number; body: unknown; page?: LocalPage }>
+  >;
   index?: () => Promise<string>;
+}
+
+/** What a local route may read besides the body; a key ending in `/*` matches any last path segment. */
+export interface LocalRequest {
+  path: string;
+  headers: Record<string, string>;
+  query: URLSearchParams;
+}
+
+/** An HTML answer a local route may give a browser (`Accept: text/html`) instead of its JSON. */
+export interface LocalPage {
+  html: string;
+  headers: Record<string, string>;
 }
 
 /** Reading stops here; the handlers answer 413 for anything over their own 256 KB limit. */
@@ -39,9 +55,23 @@ const ROUTES: Route[] = [
     target: 'plansApi',
   },
   {
-    method: ['GET'],
+    method: ['GET', 'PUT'],
     pattern: /^\/plans\/([^/]+)$/,
     routeKey: (m) => `${m} /plans/{planId}`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
+    method: ['POST'],
+    pattern: /^\/plans\/([^/]+)\/close$/,
+    routeKey: (m) => `${m} /plans/{planId}/close`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
+    method: ['GET'],
+    pattern: /^\/plans\/([^/]+)\/history$/,
+    routeKey: (m) => `${m} /plans/{planId}/history`,
     params: ['planId'],
     target: 'plansApi',
   },
@@ -49,6 +79,20 @@ const ROUTES: Route[] = [
     method: ['GET'],
     pattern: /^\/plans\/([^/]+)\/schedule$/,
     routeKey: (m) => `${m} /plans/{planId}/schedule`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
+    method: ['POST'],
+    pattern: /^\/plans\/([^/]+)\/retry$/,
+    routeKey: (m) => `${m} /plans/{planId}/retry`,
+    params: ['planId'],
+    target: 'plansApi',
+  },
+  {
+    method: ['POST'],
+    pattern: /^\/plans\/([^/]+)\/room-link$/,
+    routeKey: (m) => `${m} /plans/{planId}/room-link`,
     params: ['planId'],
     target: 'plansApi',
   },
@@ -82,6 +126,13 @@ const ROUTES: Route[] = [
     params: ['token'],
     target: 'actionLink',
   },
+  {
+    method: ['GET', 'HEAD'],
+    pattern: /^\/room\/([^/]+)$/,
+    routeKey: (m) => `${m} /room/{token}`,
+    params: ['token'],
+    target: 'actionLink',
+  },
 ];
 
 export function startHttpServer(routes: LocalRoutes, port: number, host = '127.0.0.1'): Promise<Server> {
@@ -108,9 +159,15 @@ async function handle(routes: LocalRoutes, req: IncomingMessage, res: ServerResp
   if (body === undefined)
     return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify(tooLarge()));
 
-  const local = routes.local[`${method} ${url.pathname}`];
+  const local =
+    routes.local[`${method} ${url.pathname}`] ??
+    routes.local[`${method} ${url.pathname.replace(/\/[^/]+$/, '/*')}`];
   if (local) {
-    const out = await local(body.toString('utf8'));
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    const out = await local(body.toString('utf8'), { path: url.pathname, headers, query: url.searchParams });
+    if (out.page) return send(res, out.status, out.page.headers, method === 'HEAD' ? '' : out.page.html);
     return send(
       res,
       out.status,
@@ -137,9 +194,23 @@ async function handle(routes: LocalRoutes, req: IncomingMessage, res: ServerResp
         JSON.stringify({ error: 'method not allowed', issues: [] }),
       );
     }
-    const pathParameters = Object.fromEntries(
-      route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]),
-    );
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(
+        route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]),
+      );
+    } catch {
+      // API Gateway refuses a path that is not valid percent-encoding before any function sees it.
+      return send(
+        res,
+        400,
+        { 'content-type': 'application/json' },
+        JSON.stringify({
+          error: 'the path is not valid percent-encoding',
+          issues: [{ path: '(path)', message: 'a % must be followed by two hexadecimal digits' }],
+        }),
+      );
+    }
     const event = toEvent(req, url, method, route.routeKey(method), pathParameters, body);
     const result = await routes[route.target](event);
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));

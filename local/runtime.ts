@@ -4,22 +4,29 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { advanceClock, clockOffsetMs, setClockOffset, systemClock } from '../lambdas/adapters/clock.adapter';
-import { LINK_TTL_DAYS } from '../lambdas/domain/defaults';
+import { LOCAL_TASK_RETRY_MS } from '../lambdas/domain/defaults';
 import {
   ACTIVE_BY_REVIEW_INDEX,
   OPEN_BY_DUE_INDEX,
   OPEN_SHARD_COUNT,
+  REVIEW_SHARD_COUNT,
   TABLE_DEFINITIONS,
   tableName,
 } from '../lib/table-definitions';
-import { functionEnvironment } from '../lib/tenant-config';
+import { functionEnvironment, loadLocalTenantSettings } from '../lib/tenant-config';
+import { TASK_STATE_HANDLERS } from '../lib/workflow/playbook.definition';
 import { LOCAL_LINK_KEYS_SECRET_ARN, startAwsEmulator } from './aws-emulator';
 import { applyEnv, localAwsEnv } from './aws-env';
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbProxy } from './dynamodb-proxy';
+import { FaultPlan, parseFaults } from './faults';
 import { assertPortFree } from './free-port';
 import { startHttpServer } from './http-server';
+import { localIntegrations } from './integrations';
+import { filterOutbox, inboxHeaders, renderInbox } from './outbox-inbox';
 import { startSesLocal } from './ses-local';
 import { localPlaybookAsl } from './step-functions/asl-from-template';
+import { DynamoExecutionStore } from './step-functions/execution-store';
 import { LocalStateMachine } from './step-functions/local-machine';
 import { stepFunctionsRoutes } from './step-functions/sfn-routes';
 
@@ -58,6 +65,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const sweepMs = (options.sweepMinutes ?? 15) * 60_000;
   const url = `http://127.0.0.1:${port}`;
+  // Tenant settings first: a bad file is refused before anything starts.
+  const tenant = loadLocalTenantSettings({
+    file: process.env.COSELL_TENANT_FILE,
+    rootDir: resolve(import.meta.dirname, '..'),
+    local: {
+      senderAddress: 'cosell-flow@local.example',
+      publicBaseUrl: url,
+      defaultTimezone: 'America/Chicago',
+    },
+  });
   mkdirSync(stateDir, { recursive: true });
   await assertPortFree(port, { envVar: 'PORT' });
 
@@ -68,21 +85,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     writeFileSync(clockFile, JSON.stringify({ offsetMs: clockOffsetMs() } satisfies ClockState));
 
   const stops: (() => Promise<void>)[] = [];
+  const faults = new FaultPlan();
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
     const dynamodb = await startDynamoDbLocal({ dbPath: join(stateDir, 'dynamodb') });
     stops.push(() => dynamodb.stop());
+    // The functions reach DynamoDB Local through a pass-through that can throttle (POST /_local/faults).
+    const dynamodbProxy = await startDynamoDbProxy(dynamodb.endpoint, faults);
+    stops.push(() => dynamodbProxy.stop());
     const ses = await startSesLocal({
       outboxFile: join(stateDir, 'outbox.jsonl'),
       now: () => systemClock.now(),
+      faults,
     });
     stops.push(() => ses.stop());
+    // Channels and ACE (local/integrations.ts): the local bus's rules, webhook receiver, Partner Central.
+    const integrations = localIntegrations({
+      settings: tenant.settings,
+      baseUrl: url,
+      stateDir,
+      now: () => systemClock.now(),
+      log,
+    });
     const emulator = await startAwsEmulator({
       stateDir,
       linkKeysSecretArn: LOCAL_LINK_KEYS_SECRET_ARN,
       now: () => systemClock.now(),
+      faults,
+      onEvents: integrations.publish,
     });
     stops.push(() => emulator.stop());
 
@@ -96,15 +128,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PARTNER_PLANS_TABLE: tableName(LOCAL_TENANT, 'partnerPlans'),
     };
     applyEnv({
-      ...localAwsEnv({ dynamodb: dynamodb.endpoint, ses: ses.url, emulator: emulator.url }),
+      ...localAwsEnv({ dynamodb: dynamodbProxy.url, ses: ses.url, emulator: emulator.url }),
       ...functionEnvironment(
-        {
-          tenant: LOCAL_TENANT,
-          senderAddress: 'cosell-flow@local.example',
-          publicBaseUrl: url,
-          defaultTimezone: 'America/Chicago',
-          linkTtlDays: LINK_TTL_DAYS,
-        },
+        { ...tenant.settings, tenant: LOCAL_TENANT },
         {
           tables,
           sesConfigurationSet: 'cosell-flow-local',
@@ -113,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       ),
       STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+      ...integrations.env(emulator.url),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
 
@@ -128,15 +155,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'reminder-sweep': (await import('../lambdas/handlers/reminder-sweep')).handler,
     };
 
+    await integrations.attach(emulator);
     const definition = localPlaybookAsl();
+    // Executions are kept in DynamoDB Local (straight, not through the throttling pass-through).
+    const executionStore = new DynamoExecutionStore(ddb, 'cosell-flow-local-sfn-executions');
+    const newStore = await executionStore.ensureTable();
     const machine = new LocalStateMachine({
       definition,
       handlers: handlers as Record<string, (event: unknown) => Promise<unknown>>,
       stateMachineName: 'cosell-flow-local-playbook',
       clock: systemClock,
+      store: executionStore,
+      // The local clock does not move while a task waits to be retried: retry soon, not minutes later.
+      retryIntervalOverrides: Object.fromEntries(
+        Object.keys(TASK_STATE_HANDLERS).map((state) => [state, LOCAL_TASK_RETRY_MS]),
+      ),
     });
     stops.push(() => machine.stop()); // stops run last-in first-out: workflows before the services they call
-    for (const [target, fn] of Object.entries(stepFunctionsRoutes(machine))) emulator.route(target, fn);
+    for (const [target, fn] of Object.entries(stepFunctionsRoutes(machine, { faults })))
+      emulator.route(target, fn);
+
+    /** One run of the sweep. A failed run is logged and time goes on, as the schedule would fire again. */
+    const sweepOnce = async () => {
+      try {
+        await handlers['reminder-sweep']();
+      } catch (error) {
+        log(`The reminder sweep failed (the next one tries again): ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    };
 
     /**
      * Moves the local clock to `target`, stopping at each reminder-sweep tick that has work (the sweep runs
@@ -144,6 +190,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
      */
     let sweptAt = Number.NEGATIVE_INFINITY;
     const runUntil = async (target: number) => {
+      // The deployed schedule sweeps every tick, and each sweep ends with the reconciler: the first tick of
+      // every move of the clock sweeps even with no nudge due, so a failed execution or a lost callback is
+      // seen to as it would be in AWS within one period.
+      let reconcileAt = Math.ceil((systemClock.now().getTime() + 1) / sweepMs) * sweepMs;
       for (;;) {
         const now = systemClock.now().getTime();
         // The next sweep with work: a milestone nudge or a weekly review not yet swept for.
@@ -155,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           pending !== undefined && pending <= sweptAt ? sweptAt + sweepMs : Number.POSITIVE_INFINITY;
         const sweepAt = Math.min(
           retry,
+          reconcileAt,
           nudge === undefined
             ? Number.POSITIVE_INFINITY
             : Math.ceil(Math.max(nudge, now) / sweepMs) * sweepMs,
@@ -167,7 +218,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const at = systemClock.now().getTime();
         if (at >= sweepAt) {
           sweptAt = at;
-          await handlers['reminder-sweep']();
+          reconcileAt = Number.POSITIVE_INFINITY;
+          await sweepOnce();
         }
         await machine.runDue();
         await machine.whenIdle();
@@ -182,7 +234,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         reportsApi: handlers['reports-api'],
         actionLink: handlers['action-link'],
         local: {
-          'GET /_local/outbox': async () => ({ status: 200, body: await ses.readOutbox() }),
+          ...integrations.routes(),
+          // JSON for any client; a browser (Accept: text/html) gets the inbox page. ?to= and ?planId= filter both.
+          'GET /_local/outbox': async (_body, request) => {
+            const all = await ses.readOutbox();
+            const filter = {
+              ...(request?.query.get('to') ? { to: request.query.get('to') as string } : {}),
+              ...(request?.query.get('planId') ? { planId: request.query.get('planId') as string } : {}),
+            };
+            const wantsHtml = /\btext\/html\b/.test(request?.headers.accept ?? '');
+            return {
+              status: 200,
+              body: filterOutbox(all, filter),
+              ...(wantsHtml ? { page: { html: renderInbox(all, filter), headers: inboxHeaders() } } : {}),
+            };
+          },
           'GET /_local/events': async () => ({
             status: 200,
             body: emulator.listEvents().map((e) => ({
@@ -205,7 +271,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }),
           // Tests: run one more sweep at this instant (a duplicate delivery of the schedule's event).
           'POST /_local/sweep': async () => {
-            await handlers['reminder-sweep']();
+            await sweepOnce();
             await machine.whenIdle();
             return { status: 200, body: { now: systemClock.now().toISOString() } };
           },
@@ -225,26 +291,58 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             return { status: 200, body: { throttle } };
           },
           'GET /_local/ses/faults': async () => ({ status: 200, body: { throttle: ses.throttlesLeft() } }),
+          // Faults in the next calls of SES, EventBridge, Step Functions callbacks and DynamoDB (local/faults.ts).
+          'POST /_local/faults': async (body) => {
+            const parsed = parseFaults(readJsonText(body) ?? null);
+            if ('issues' in parsed)
+              return { status: 400, body: { error: 'invalid faults', issues: parsed.issues } };
+            faults.add(parsed.faults);
+            return { status: 200, body: faults.report() };
+          },
+          'GET /_local/faults': async () => ({ status: 200, body: faults.report() }),
+          // Tests: resolves once every execution waits for a callback or has ended (the stack at rest).
+          'POST /_local/settle': async () => {
+            await machine.whenIdle();
+            await machine.flush();
+            return { status: 200, body: { idle: true } };
+          },
+          // The state machine's executions, as ListExecutions would list them (for tests and curious people).
+          'GET /_local/executions': async () => ({
+            status: 200,
+            body: machine.listExecutions().map((e) => ({
+              name: e.name,
+              status: e.status,
+              state: e.currentState,
+              redriveCount: e.redriveCount,
+              ...(e.error ? { error: e.error } : {}),
+            })),
+          }),
         },
       },
       port,
     );
     stops.push(() => new Promise<void>((r) => server.close(() => r()))); // first to stop: no new requests
 
-    // Resume every active deal's workflow at the stage it had reached.
-    const { DynamoDealStore } = await import('../lambdas/adapters/dynamodb/deal-store.adapter');
-    const { documentClient } = await import('../lambdas/adapters/dynamodb/document-client');
-    const store = new DynamoDealStore(documentClient(), {
-      plans: tables.PLANS_TABLE,
-      milestones: tables.MILESTONES_TABLE,
-      links: tables.LINKS_TABLE,
-      idempotency: tables.IDEMPOTENCY_TABLE,
-    });
-    const active = (await store.list()).filter((p) => p.status === 'active');
-    for (const p of active)
-      machine.startExecution({ name: p.planId, input: { planId: p.planId, resumeStage: p.stage } });
+    // Executions continue where they were: running ones wait again at their gate, failed ones stay failed
+    // until the reconciler (in the sweep) redrives them, as in AWS.
+    let resumed = await machine.resume();
+    if (newStore) {
+      // A state directory from before executions were kept: start each active deal at its stage, once.
+      const { DynamoDealStore } = await import('../lambdas/adapters/dynamodb/deal-store.adapter');
+      const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+      const store = new DynamoDealStore(DynamoDBDocumentClient.from(ddb), {
+        plans: tables.PLANS_TABLE,
+        milestones: tables.MILESTONES_TABLE,
+        links: tables.LINKS_TABLE,
+        idempotency: tables.IDEMPOTENCY_TABLE,
+      });
+      for (const p of (await store.list()).filter((d) => d.status === 'active')) {
+        machine.startExecution({ name: p.planId, input: { planId: p.planId, resumeStage: p.stage } });
+        resumed++;
+      }
+    }
     await machine.whenIdle();
-    if (active.length) log(`Resumed ${active.length} active deal(s) at their current stage.`);
+    if (resumed) log(`Resumed ${resumed} active deal(s) at their current stage.`);
 
     return { url, port, stop };
   } catch (error) {
@@ -306,19 +404,25 @@ async function earliestReview(
 ): Promise<number | undefined> {
   const since = Number.isFinite(after) ? new Date(after).toISOString() : '0000';
   try {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: ACTIVE_BY_REVIEW_INDEX,
-        KeyConditionExpression: '#s = :active AND nextReviewAt > :after',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':active': { S: 'active' }, ':after': { S: since } },
-        ProjectionExpression: 'nextReviewAt',
-        Limit: 1,
-      }),
+    // The review index is sharded (`review#0`..`review#3`): the earliest of each shard's first.
+    const firsts = await Promise.all(
+      Array.from({ length: REVIEW_SHARD_COUNT }, (_, i) =>
+        ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: ACTIVE_BY_REVIEW_INDEX,
+            KeyConditionExpression: 'reviewShard = :s AND nextReviewAt > :after',
+            ExpressionAttributeValues: { ':s': { S: `review#${i}` }, ':after': { S: since } },
+            Limit: 1,
+          }),
+        ),
+      ),
     );
-    const at = out.Items?.[0]?.nextReviewAt?.S;
-    return at ? Date.parse(at) : undefined;
+    const times = firsts.flatMap((out) => {
+      const at = out.Items?.[0]?.nextReviewAt?.S;
+      return at ? [Date.parse(at)] : [];
+    });
+    return times.length ? Math.min(...times) : undefined;
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { Config } from 'aws-ses-v2-local';
 import type { Email, getStoreReadonly, saveEmail } from 'aws-ses-v2-local/dist/store';
+import { FaultPlan } from './faults';
 
 /** One email as the local outbox shows it (`GET /_local/outbox`). */
 export interface OutboxEmail {
@@ -32,6 +33,8 @@ export interface SesLocalOptions {
   outboxFile?: string;
   /** Clock for `sentAt`; pass the local runtime's clock so `POST /_local/clock` is honoured. */
   now?: () => Date;
+  /** Where injected faults come from (`ses.throttle`, `ses.reject`); its own when omitted. */
+  faults?: FaultPlan;
 }
 
 export interface SesLocal {
@@ -42,6 +45,8 @@ export interface SesLocal {
   readOutbox(): Promise<OutboxEmail[]>;
   /** Tests: answer the next `count` sends with SES's throttling error (nothing is stored for them). */
   throttleNextSends(count: number): void;
+  /** Tests: refuse the next `count` sends for good, as SES does an unverified recipient (MessageRejected). */
+  rejectNextSends(count: number): void;
   /** How many injected throttles have not been used yet. */
   throttlesLeft(): number;
   stop(): Promise<void>;
@@ -115,13 +120,27 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
   };
 
   const server = await sesServer({ host: '127.0.0.1', port: options.port ?? 0 });
-  // Fault injection for tests: the next N sends are answered as SES answers when it throttles.
-  let throttleNext = 0;
+  // Fault injection for tests: the next N sends are answered as SES answers when it throttles or refuses.
+  const faults = options.faults ?? new FaultPlan();
   const emulate = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (throttleNext > 0 && request.method === 'POST') {
-      throttleNext--;
+    const send = request.method === 'POST' && !request.url?.startsWith('/store');
+    if (send && faults.take('ses', 'reject')) {
+      request.resume();
+      if (request.url?.startsWith('/v2/')) {
+        response.writeHead(400, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'MessageRejected',
+        });
+        response.end(REJECTED_V2);
+      } else {
+        response.writeHead(400, { 'content-type': 'text/xml' });
+        response.end(REJECTED);
+      }
+      return;
+    }
+    if (send && faults.take('ses', 'throttle')) {
       request.resume();
       // SES v2 is REST-JSON (`POST /v2/email/outbound-emails`); v1 is the query protocol (XML errors).
       if (request.url?.startsWith('/v2/')) {
@@ -146,10 +165,9 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
   return {
     url,
     port,
-    throttleNextSends: (count: number) => {
-      throttleNext = Math.max(0, Math.floor(count));
-    },
-    throttlesLeft: () => throttleNext,
+    throttleNextSends: (count: number) => faults.set('ses', 'throttle', Math.max(0, Math.floor(count))),
+    rejectNextSends: (count: number) => faults.set('ses', 'reject', Math.max(0, Math.floor(count))),
+    throttlesLeft: () => faults.count('ses', 'throttle'),
     readOutbox: async () => {
       recordNewEmails();
       const response = await fetch(`${url}/store`);
@@ -172,6 +190,14 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
 const THROTTLED =
   '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code>' +
   '<Message>Maximum sending rate exceeded.</Message></Error><RequestId>local-throttle</RequestId></ErrorResponse>';
+
+/** What SES answers for a message it will not send, e.g. to an unverified recipient in the sandbox. */
+const REJECTED =
+  '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>MessageRejected</Code>' +
+  '<Message>Email address is not verified.</Message></Error><RequestId>local-reject</RequestId></ErrorResponse>';
+const REJECTED_V2 = JSON.stringify({
+  message: 'Email address is not verified. The following identities failed the check in region US-EAST-1.',
+});
 
 /** The same for SES v2 (REST-JSON: HTTP 429, the error type in `x-amzn-errortype`). */
 const THROTTLED_V2 = JSON.stringify({ message: 'Maximum sending rate exceeded.' });

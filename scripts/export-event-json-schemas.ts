@@ -14,6 +14,8 @@ import {
   ESCALATED,
   type EventKind,
   MILESTONE_SLIPPED,
+  NEEDS_ATTENTION,
+  PLAN_AMENDED,
   PLAN_STARTED,
   STAGE_ADVANCED,
 } from '../lambdas/schemas/events.schema';
@@ -38,7 +40,17 @@ export const EVENT_KINDS: readonly (EventKind & { description: string })[] = [
       'milestone overdue, a milestone stuck, a handoff not accepted, or the partner side gone quiet.',
   },
   { ...DEAL_REGISTERED, description: 'The deal closed won: its registration, attribution and ACE mapping.' },
-  { ...DEAL_CLOSED_LOST, description: 'The deal closed lost: its registration, lesson and ACE mapping.' },
+  {
+    ...DEAL_CLOSED_LOST,
+    description:
+      'The deal closed lost (at stage 5, or closed by ops at any stage): its registration, lesson, the stage it ' +
+      'died in and ACE mapping.',
+  },
+  { ...PLAN_AMENDED, description: "A new version of the deal's plan replaced the old one: its change list." },
+  {
+    ...NEEDS_ATTENTION,
+    description: 'Something outside the playbook needs a person, e.g. AWS Partner Central asked for action.',
+  },
 ];
 
 /** `CoSell Stage Advanced` -> `cosell-stage-advanced`. */

@@ -5,8 +5,10 @@
  *   npm run keys:rotate                                # the local key file: $COSELL_STATE_DIR/link-keys.json
  *   npm run keys:rotate -- --file path/to/link-keys.json
  *   npm run keys:rotate -- --secret-id <arn>           # a deployed tenant's secret (needs AWS credentials)
- *   options: --link-ttl-days N   the tenant's link lifetime, for dropping old keys (default: LINK_TTL_DAYS,
- *                                else 90, the longest a tenant may set, so no key still needed is dropped)
+ *   options: --link-ttl-days N   the tenant's link lifetime (its `linkTtlDays`): the window a retired key
+ *                                verifies in, as the functions honour it, and when it is dropped (default:
+ *                                LINK_TTL_DAYS, else the default lifetime, 14; without the option no key is
+ *                                dropped before 90 days, the longest a tenant may set)
  *            --dry-run           print what would change and write nothing
  *
  * The local key file is stamped on the local stack's clock (`clock.json` beside it, which
@@ -23,6 +25,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { LINK_TTL_DAYS } from '../lambdas/domain/defaults';
 import {
   KEY_RING_MAX_AGE_SECONDS,
   type KeyRing,
@@ -40,7 +43,12 @@ export type Target = { kind: 'file'; file: string } | { kind: 'secret'; secretId
 
 export interface Options {
   target: Target;
+  /** The link lifetime the functions honour: a retired key verifies this long (+ their 5-minute cache). */
   linkTtlDays: number;
+  /** Days after retirement a key is dropped: the lifetime given, else the longest a tenant may set. */
+  keepDays: number;
+  /** Whether the lifetime was given (option or LINK_TTL_DAYS) rather than assumed to be the default. */
+  ttlGiven: boolean;
   dryRun: boolean;
 }
 
@@ -67,7 +75,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values.file !== undefined && values['secret-id'] !== undefined) {
     throw new UsageError('give --file or --secret-id, not both');
   }
-  const ttlText = values['link-ttl-days'] ?? env.LINK_TTL_DAYS ?? String(MAX_LINK_TTL_DAYS);
+  const given = values['link-ttl-days'] ?? env.LINK_TTL_DAYS;
+  const ttlText = given ?? String(LINK_TTL_DAYS);
   const linkTtlDays = Number(ttlText);
   if (!/^\d+$/.test(ttlText) || linkTtlDays < 1 || linkTtlDays > MAX_LINK_TTL_DAYS) {
     throw new UsageError(`--link-ttl-days must be a whole number from 1 to ${MAX_LINK_TTL_DAYS}`);
@@ -79,7 +88,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         kind: 'file',
         file: resolve(values.file ?? join(env.COSELL_STATE_DIR ?? '.cosell', 'link-keys.json')),
       };
-  return { target, linkTtlDays, dryRun: values['dry-run'] ?? false };
+  return {
+    target,
+    linkTtlDays,
+    keepDays: given === undefined ? MAX_LINK_TTL_DAYS : linkTtlDays,
+    ttlGiven: given !== undefined,
+    dryRun: values['dry-run'] ?? false,
+  };
 }
 
 export class UsageError extends Error {
@@ -198,24 +213,29 @@ export async function main(
 ): Promise<number> {
   const options = parseOptions(argv);
   const realNow = io.now?.() ?? new Date();
-  const { target, linkTtlDays, dryRun } = options;
+  const { target, linkTtlDays, keepDays, dryRun } = options;
   let rotation: Rotation;
   let where: string;
   if (target.kind === 'file') {
     const now = localNow(target.file, realNow);
-    rotation = rotateKeyFile(target.file, now, linkTtlDays, dryRun);
+    rotation = rotateKeyFile(target.file, now, keepDays, dryRun);
     where = target.file;
     if (now !== realNow) io.log(`Using the local stack's clock: ${now.toISOString()}.`);
   } else {
     const client = io.client?.() ?? new SecretsManagerClient({});
     try {
-      rotation = await rotateSecret(client, target.secretId, realNow, linkTtlDays, dryRun);
+      rotation = await rotateSecret(client, target.secretId, realNow, keepDays, dryRun);
     } finally {
       client.destroy();
     }
     where = `secret ${target.secretId}`;
   }
   io.log(describeRotation(where, rotation, linkTtlDays));
+  if (!options.ttlGiven && target.kind === 'secret') {
+    io.log(
+      `The window assumes the default link lifetime (${LINK_TTL_DAYS} days); if the tenant sets linkTtlDays, pass --link-ttl-days N.`,
+    );
+  }
   if (dryRun) io.log('Dry run: nothing was written.');
   return 0;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiClient, type ApiClientDeps, resolveTarget } from '../api-client';
+import { ApiClient, type ApiClientDeps, readLocalEndpoint, resolveTarget } from '../api-client';
 import type { ExitCodeValue } from '../exit-codes';
 import type { CliIo } from '../io';
 import type { PartnerPlanValidator } from '../plan-files';
@@ -34,7 +34,12 @@ export function commandContext(deps: CliDeps, setExit: (code: ExitCodeValue) => 
     setExit,
     client: (command) => {
       const options = command.optsWithGlobals() as { endpoint?: string; region?: string; profile?: string };
-      return new ApiClient(resolveTarget({ ...options, env: deps.env }), deps);
+      // A local stack that PORT moved says where it listens (`.cosell/endpoint`, written by `npm start`).
+      const localEndpoint = deps.cwd ? readLocalEndpoint(deps.cwd, deps.env) : undefined;
+      return new ApiClient(
+        resolveTarget({ ...options, env: deps.env, ...(localEndpoint ? { localEndpoint } : {}) }),
+        deps,
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { planWarnings } from '../../lambdas/domain/plan-warnings';
 import { ExitCode } from '../exit-codes';
 import { progress } from '../io';
 import { formatFileIssues } from '../issue-printer';
@@ -12,17 +13,20 @@ export function addPlanValidate(plan: Command, { deps, io, out, setExit }: Comma
     .description('validate plan files (YAML or JSON; kind CoSellPlan or PartnerPlan) without sending them')
     .argument('<files...>', 'plan files (.yaml, .yml or .json)')
     .option('--json', 'print the results as JSON')
+    .option('--strict', 'exit 3 when a valid plan has warnings')
     .addHelpText(
       'after',
       `
 Each problem is printed as FILE:LINE:COL  field.path  message. Exit code 2 if any file is invalid.
+Warnings (a valid plan that is not yet a co-sell plan: no customer sponsor, a partner with no work...)
+are printed as FILE: warning: field.path  message; they do not fail the check unless --strict (exit 3).
 Files are read as the API reads them: the same size limit, nesting depth and YAML rules.
 
 Examples:
   cosell plan validate examples/globex-platform-migration.yaml
   cosell plan validate plans/*.yaml --json`,
     )
-    .action(async (files: string[], options: { json?: boolean }) => {
+    .action(async (files: string[], options: { json?: boolean; strict?: boolean }) => {
       const { checkPlanFile, loadPartnerPlanValidator } = await planFiles();
       let partnerPlan: PartnerPlanValidator | undefined;
       try {
@@ -40,14 +44,25 @@ Examples:
         checks.push(await checkPlanFile(file, partnerPlan ? { partnerPlan } : {}));
       }
       shown.done();
+      const warned = checks.map((c) => (c.plan ? planWarnings(c.plan) : []));
       if (options.json) {
-        out(json(checks.map(({ plan: _plan, ...check }) => check)));
+        out(
+          json(
+            checks.map(({ plan, ...check }, i) => ({
+              ...check,
+              ...(plan ? { warnings: warned[i] ?? [] } : {}),
+            })),
+          ),
+        );
       } else {
         for (const check of checks) {
           if (check.valid)
             out(`${check.file}: valid ${check.kind ?? 'plan'}${check.plan ? ` "${check.plan.name}"` : ''}`);
           else out(formatFileIssues(check).join('\n'));
         }
+        checks.forEach((check, i) => {
+          for (const w of warned[i] ?? []) out(`${check.file}: warning: ${w.path}  ${w.message}`);
+        });
         const invalid = checks.filter((c) => !c.valid);
         const issues = invalid.reduce((n, c) => n + c.issues.length, 0);
         if (checks.length > 1 || invalid.length > 0) {
@@ -57,6 +72,8 @@ Examples:
           );
         }
       }
-      setExit(checks.every((c) => c.valid) ? ExitCode.ok : ExitCode.invalid);
+      const anyWarning = warned.some((w) => w.length > 0);
+      if (!checks.every((c) => c.valid)) setExit(ExitCode.invalid);
+      else setExit(options.strict && anyWarning ? ExitCode.notFound : ExitCode.ok);
     });
 }

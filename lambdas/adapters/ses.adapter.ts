@@ -45,6 +45,8 @@ export class SesMailer implements Mailer, InvitationMailer {
     private readonly ses: SESv2Client,
     private readonly sender: string,
     private readonly configurationSet: string,
+    /** The vendor company: an email on behalf of a person comes from "<person> via <vendorName>". */
+    private readonly vendorName?: string,
   ) {}
 
   async send(email: OutboundEmail): Promise<void> {
@@ -65,7 +67,8 @@ export class SesMailer implements Mailer, InvitationMailer {
 
   private async sendSimple(email: OutboundEmail, attachments: Attachment[]): Promise<void> {
     const command = new SendEmailCommand({
-      FromEmailAddress: this.sender,
+      FromEmailAddress: fromAddress(this.sender, email, this.vendorName),
+      ...(email.onBehalfOf ? { ReplyToAddresses: [email.onBehalfOf.email] } : {}),
       Destination: { ToAddresses: email.to, CcAddresses: email.cc },
       Content: {
         Simple: {
@@ -85,6 +88,21 @@ export class SesMailer implements Mailer, InvitationMailer {
       throw deliveryError(error, email);
     }
   }
+}
+
+/**
+ * `"Ana Ruiz via Acme" <deals@acme.example>` for an email on behalf of a person, else the sender as it is.
+ * The display name is quoted (a quote or backslash in it escaped) and, when not plain ASCII, MIME-encoded.
+ */
+export function fromAddress(sender: string, email: OutboundEmail, vendorName?: string): string {
+  if (!email.onBehalfOf) return sender;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters never reach a header
+  const controls = /[\u0000-\u001f\u007f]/g;
+  const name = `${email.onBehalfOf.name}${vendorName ? ` via ${vendorName}` : ''}`.replace(controls, ' ');
+  const display = /^[\x20-\x7e]*$/.test(name)
+    ? `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`
+    : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+  return `${display} <${sender}>`;
 }
 
 /** Permanent refusals become DeliveryRejectedError, transient ones DeliveryDeferredError; others stay. */

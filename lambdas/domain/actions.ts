@@ -2,17 +2,16 @@ import type { Party, StageKey } from '../schemas/plan.schema';
 import {
   type Confirmation,
   type Deal,
-  dueInstant,
   type MilestoneState,
   partyOf,
   passGateIfReady,
   recordActivity,
-  reminderAt,
   touch,
 } from './deal';
-import type { LinkAction, LinkClaims } from './links';
+import { currentRevision, parseLinkTarget } from './link-targets';
+import { type LinkAction, type LinkClaims, maskEmail } from './links';
 import { isStageKey, STAGES } from './playbook';
-import { addDays, daysBetween } from './time';
+import { applySlip, approveProposal, type SlipImpact } from './slips';
 
 /** Why a well-signed link can no longer act. */
 export type LinkRefusal =
@@ -38,8 +37,11 @@ export function checkLinkTarget(
       message: `This deal is closed (${deal.status}); nothing is left to do.`,
     };
   }
+  // A link an amendment superseded: its target changed after it was sent (link-targets.ts).
+  if (!currentRevision(deal, claims.target)) return amendedAway(deal, milestones, claims);
+  const targetId = parseLinkTarget(claims.target).target;
   if (claims.action === 'confirm-gate') {
-    const stage = claims.target;
+    const stage = targetId;
     if (!isStageKey(stage)) return { ok: false, reason: 'not-allowed', message: 'This link names no stage.' };
     const state = deal.stages[stage];
     const title = STAGES[stage].title;
@@ -69,9 +71,11 @@ export function checkLinkTarget(
     }
     return { ok: true, target: { stage } };
   }
-  const milestone = milestones.find((m) => m.milestoneId === claims.target);
-  if (!milestone)
-    return { ok: false, reason: 'superseded', message: 'This milestone is no longer in the plan.' };
+  const milestone = milestones.find((m) => m.milestoneId === targetId);
+  if (!milestone || milestone.removed) {
+    const amended = deal.lastAmendment ? ` ${amendmentNote(deal)}` : '';
+    return { ok: false, reason: 'superseded', message: `This milestone is no longer in the plan.${amended}` };
+  }
   if (milestone.status !== 'open') {
     const by = milestone.status === 'done' ? milestone.doneBy : milestone.waived?.by;
     const at = milestone.status === 'done' ? milestone.doneAt : milestone.waived?.at;
@@ -86,7 +90,12 @@ export function checkLinkTarget(
       ? sameEmail(deal.plan.owners.vendor.email, claims.recipient)
       : sameEmail(milestone.owner.email, claims.recipient);
   if (!allowed) {
-    return { ok: false, reason: 'superseded', message: `“${milestone.title}” has been reassigned.` };
+    const to = claims.action === 'waive-milestone' ? deal.plan.owners.vendor : milestone.owner;
+    return {
+      ok: false,
+      reason: 'superseded',
+      message: `“${milestone.title}” has been reassigned. Its current links went to ${maskEmail(to.email)}.`,
+    };
   }
   if (claims.action === 'accept-handoff' && milestone.handoff?.acceptedAt) {
     return {
@@ -98,16 +107,38 @@ export function checkLinkTarget(
   return { ok: true, target: { stage: milestone.stage, milestone } };
 }
 
+/** What the last amendment changed, in a sentence for a superseded link's page. */
+function amendmentNote(deal: Deal): string {
+  const a = deal.lastAmendment;
+  if (!a) return '';
+  const what = a.summary.slice(0, 5).join('; ');
+  return `The plan was amended (version ${a.version}, ${a.at}): ${what}.`;
+}
+
+function amendedAway(
+  deal: Deal,
+  milestones: MilestoneState[],
+  claims: LinkClaims,
+): { ok: false } & LinkRefusal {
+  const id = parseLinkTarget(claims.target).target;
+  const m = milestones.find((x) => x.milestoneId === id && !x.removed);
+  const owner = claims.action === 'waive-milestone' || !m ? undefined : m.owner;
+  const where = owner
+    ? ` Current links for “${m?.title}” went to ${maskEmail(owner.email)}.`
+    : ' The current links went out in a new email.';
+  return {
+    ok: false,
+    reason: 'superseded',
+    message: `This link was replaced when the plan changed. ${amendmentNote(deal)}${where}`,
+  };
+}
+
 /** What the action asks the outside world to do besides saving: emails are sent once, by key. */
 export type Notice =
   | { kind: 'stuck'; milestone: MilestoneState; reason: string; by: string }
   | { kind: 'slipped'; milestone: MilestoneState; impact: SlipImpact; by: string };
 
-export interface SlipImpact {
-  days: number;
-  moved: { milestoneId: string; title: string; from: string; to: string }[];
-  closeDate: { from: string; to: string };
-}
+export type { SlipImpact } from './slips';
 
 export interface ActionResult {
   deal: Deal;
@@ -203,20 +234,22 @@ export function performAction(
       break;
     }
     case 'milestone-slip': {
-      const replanned = replan(
+      const choice = input.choice === 'propose' ? 'propose' : 'absorb';
+      const replanned = applySlip(
         next,
         milestones,
         must(m),
-        String(input.newDue),
+        { newDue: String(input.newDue), reason: String(input.reason), choice, by },
         now,
-        by,
-        String(input.reason),
       );
       next = replanned.deal;
       changed = replanned.milestones;
       impact = replanned.impact;
       notices.push({ kind: 'slipped', milestone: must(m), impact: replanned.impact, by });
-      message = `Re-planned: “${must(m).title}” now due ${input.newDue}.`;
+      message =
+        choice === 'absorb'
+          ? `Absorbed: “${must(m).title}” now due ${input.newDue}; the close date holds (${next.plan.jointOutcome.closeDate}).`
+          : `Proposed: “${must(m).title}” now due ${input.newDue}; the vendor owner is asked to approve moving the close date.`;
       break;
     }
   }
@@ -240,8 +273,9 @@ export function performAction(
 }
 
 /**
- * A slip moves the milestone and everything after it in the joint sequence by the same number of days,
- * and the close date with them: dates are worked back from the close, so a slip pushes the close.
+ * A slip proposed and approved at once: the milestone and every later open one move by the same days, and
+ * the close date with them (unless the slipped work was after the close). For scripts and fixtures that need
+ * a re-planned deal; a link's slip goes through `applySlip` and the vendor owner's decision.
  */
 export function replan(
   deal: Deal,
@@ -252,30 +286,19 @@ export function replan(
   by: string,
   reason: string,
 ): { deal: Deal; milestones: MilestoneState[]; impact: SlipImpact } {
-  const days = daysBetween(slipped.due, newDue);
-  if (days <= 0) throw new RangeError(`the new date must be after ${slipped.due}`);
-  const at = now.toISOString();
-  const moved: SlipImpact['moved'] = [];
-  const changed: MilestoneState[] = [];
-  for (const m of milestones) {
-    if (m.seq < slipped.seq || m.status !== 'open') continue;
-    const to = addDays(m.due, days);
-    const dueAt = dueInstant(to, m.owner.timezone);
-    moved.push({ milestoneId: m.milestoneId, title: m.title, from: m.due, to });
-    const slip = m.milestoneId === slipped.milestoneId ? [{ from: m.due, to, at, by, reason }] : [];
-    changed.push({
-      ...m,
-      due: to,
-      dueAt,
-      nudgeAt: reminderAt(deal.plan, dueAt),
-      slips: [...m.slips, ...slip],
-    });
-  }
-  const from = deal.plan.jointOutcome.closeDate;
-  // Work after the close (a debrief) can slip without moving the customer's decision date.
-  const to = slipped.due > from ? from : addDays(from, days);
-  const plan = { ...deal.plan, jointOutcome: { ...deal.plan.jointOutcome, closeDate: to } };
-  return { deal: { ...deal, plan }, milestones: changed, impact: { days, moved, closeDate: { from, to } } };
+  const proposed = applySlip(deal, milestones, slipped, { newDue, reason, choice: 'propose', by }, now);
+  const merged = milestones.map((m) => proposed.milestones.find((c) => c.milestoneId === m.milestoneId) ?? m);
+  const approved = approveProposal(proposed.deal, merged, now, by);
+  const { lastSlipDecision: _d, ...decided } = approved.deal;
+  return {
+    deal: decided,
+    milestones: [...proposed.milestones, ...approved.milestones],
+    impact: {
+      days: proposed.impact.days,
+      moved: [...proposed.impact.moved, ...approved.impact.moved],
+      closeDate: approved.impact.closeDate,
+    },
+  };
 }
 
 function must(m: MilestoneState | undefined): MilestoneState {

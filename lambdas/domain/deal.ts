@@ -2,6 +2,7 @@ import type { Plan } from '../schemas/plan.schema';
 import type { DeliveryProblem } from './cadence';
 import { resolveOwner } from './plan-people';
 import { nextStage } from './playbook';
+import type { SlipChoice, SlipProposal } from './slips';
 import { daysBetween, zonedInstant } from './time';
 import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
 
@@ -65,6 +66,66 @@ export interface Deal {
   reviewInvitedOn?: string;
   /** Permanent delivery failures of emails about this deal (the last 20), so ops can fix the address. */
   deliveryProblems?: DeliveryProblem[];
+  /** A slip's proposal to move the close date, waiting for the vendor owner (slips.ts). */
+  slipProposal?: SlipProposal;
+  /** The last proposal the vendor owner decided. */
+  lastSlipDecision?: SlipProposal & {
+    decision: 'approved' | 'declined';
+    decidedAt: string;
+    decidedBy: string;
+  };
+  /** Each approved move of the close date, oldest first (the program report's drift). */
+  closeDateMoves?: { from: string; to: string; at: string; by: string }[];
+  /**
+   * Something the deal cannot get past without a fix (an email refused for good, a workflow that keeps
+   * failing): shown by GET /plans/{planId}, `cosell plan list` and the dashboard. The workflow waits at the
+   * same gate meanwhile; an amended address, or `cosell plan retry`, makes the next sweep try again.
+   */
+  needsAttention?: NeedsAttention;
+  /** The deal's AWS Partner Central (ACE) opportunity, once ace-sync created it (tenants with `ace`). */
+  ace?: { opportunityId: string; catalog: string; reviewStatus?: string };
+  /** Set by `cosell plan retry` (POST /plans/{planId}/retry): the next sweep sends what is still unsent. */
+  retryRequestedAt?: string;
+  /** The execution waiting at a gate, as its `Await gate` task recorded it with `taskToken` (the reconciler's marker). */
+  workflow?: { executionArn: string; stage: StageKey; since: string };
+  /** The plan document's version: 1 as loaded (absent means 1), one more per amendment (PUT /plans/{planId}). */
+  planVersion?: number;
+  /**
+   * Per link target (a stage key or a milestone id), how many amendments superseded its links. Links carry
+   * it in their target (`<target>@<revision>`), so a link sent before the change answers 410.
+   */
+  linkRevisions?: Record<string, number>;
+  /** The last amendment, for the page of a link it superseded. */
+  lastAmendment?: { version: number; at: string; by: string; summary: string[] };
+  /** Set when ops closed the deal before its last gate (POST /plans/{planId}/close). */
+  closed?: DealClosure;
+  /** The `Idempotency-Key` of the POST that created it: a retry with the same key gets this deal back. */
+  idempotencyKey?: string;
+  /** At registration, when the partner has a partner plan: its credit rule against the deal's evidence. */
+  attributionCheck?: { rule: string; agrees: boolean; why: string };
+}
+
+export interface NeedsAttention {
+  /** In words: what did not happen, e.g. `the stage 2 gate email to ana@acme.example`. */
+  what: string;
+  /** The error as the service gave it. */
+  error: string;
+  /** ISO instant it was first seen. */
+  since: string;
+  /** The ledger keys of the emails not sent, tried again after a fix. */
+  keys?: string[];
+  /** The plan version it was seen at: an amendment since then counts as a fix to try. */
+  planVersion?: number;
+}
+
+export interface DealClosure {
+  outcome: 'lost' | 'no-decision' | 'withdrawn';
+  reason: string;
+  lesson?: string;
+  /** The stage the deal died in. */
+  stage: StageKey;
+  at: string;
+  by: string;
 }
 
 export interface Owner {
@@ -80,6 +141,8 @@ export interface Slip {
   at: string;
   by: string;
   reason?: string;
+  /** How the reporter handled it (slips.ts); absent on slips from before the choice. */
+  choice?: SlipChoice;
 }
 
 export interface MilestoneState {
@@ -102,6 +165,8 @@ export interface MilestoneState {
   stuck: { at: string; by: string; reason: string }[];
   /** When the reminder sweep should next look at this milestone; absent once nothing is left to send. */
   nudgeAt?: string;
+  /** Set when an amendment removed it from the plan: kept (waived) so its links answer truthfully. */
+  removed?: { at: string; by: string; version: number };
   version: number;
 }
 

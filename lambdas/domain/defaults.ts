@@ -9,6 +9,14 @@ export const LINK_TTL_DAYS = 14;
 /** Bounds of the `linkTtlDays` tenant setting. */
 export const LINK_TTL_DAYS_RANGE = { min: 1, max: 90 } as const;
 
+/** Days a deal room's view link (`/room/<token>`) stays valid: it reads only, so it lives long. */
+export const ROOM_LINK_TTL_DAYS = 90;
+/** Bounds of the `roomLinkTtlDays` tenant setting. */
+export const ROOM_LINK_TTL_DAYS_RANGE = { min: 1, max: 365 } as const;
+
+/** What emails and pages call the vendor when the tenant names none (`vendorName`). */
+export const VENDOR_NAME = 'Cosell Flow';
+
 /** Days without any action on a deal's links, while a party owns open work, before that party counts as ghosting. */
 export const GHOSTING_DAYS = 7;
 export const GHOSTING_DAYS_RANGE = { min: 1, max: 90 } as const;
@@ -26,8 +34,22 @@ export const QUIET_HOURS = { start: '19:00', end: '08:00' } as const;
 /** Cadence emails (reminders, escalations) one person gets per local day, at most. */
 export const MAX_EMAILS_PER_DAY = 3;
 
+/** Days of the week people work, as the plan's cadence names them; the sweep sends nothing on other days. */
+export const WORKWEEK = ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const;
+/** The tenant's holidays (`YYYY-MM-DD`): never working days. None unless the tenant file lists them. */
+export const HOLIDAYS: readonly string[] = [];
+/** Working days after a gate's deadline before its ladder is told. */
+export const ESCALATION_GRACE_BUSINESS_DAYS = 1;
+export const ESCALATION_GRACE_BUSINESS_DAYS_RANGE = { min: 0, max: 20 } as const;
+
 /** Days a deal may sit in one stage before the program report calls it stalled. */
 export const STALL_DAYS = 14;
+
+/**
+ * The weighted forecast's stage weights, percent, stages 1 to 5: the chance a deal at that stage closes won
+ * (tenant setting `stageWeights`).
+ */
+export const STAGE_WEIGHTS: readonly number[] = [10, 20, 40, 60, 80];
 
 /** Seconds a function caches the link key ring; a retired key keeps verifying this much longer. */
 export const KEY_RING_CACHE_SECONDS = 300;

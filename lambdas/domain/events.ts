@@ -61,6 +61,9 @@ function about(deal: Deal, eventId: string, occurredAt: string) {
     tenant: deal.tenant,
     planName: deal.plan.name,
     occurredAt,
+    // Named in every event, so channel messages name them and a partner-shared channel's rule can match.
+    partner: { name: deal.plan.partner.name },
+    account: { name: deal.plan.account.name },
   };
 }
 
@@ -117,6 +120,8 @@ export function milestoneSlippedDetail(
     closeDate: { ...impact.closeDate, days: daysBetween(impact.closeDate.from, impact.closeDate.to) },
     by: slip.by,
     ...(slip.reason ? { reason: slip.reason } : {}),
+    ...(impact.choice ? { choice: impact.choice } : {}),
+    moved: impact.moved.map((mv) => ({ id: mv.milestoneId, from: mv.from, to: mv.to })),
   };
 }
 

@@ -21,6 +21,14 @@ const ACTION_BY_CODE = Object.fromEntries(Object.entries(LINK_ACTIONS).map(([a, 
   LinkAction
 >;
 
+/**
+ * A deal room's view link (`/room/<token>`): the same token format and HMAC, with its own action code, so a
+ * view token never verifies as an action link and no action token opens a room. It reads only, so its nonce
+ * is never claimed: it works until it expires, while its recipient is still on the plan.
+ */
+export const VIEW_ACTION = 'view';
+const VIEW_CODE = 'vw';
+
 export interface LinkClaims {
   kid: string;
   planId: string;
@@ -65,11 +73,40 @@ export function newNonce(): string {
 }
 
 export function signLink(tenant: string, claims: LinkClaims, key: Uint8Array): string {
+  return sign(tenant, LINK_ACTIONS[claims.action], claims, key);
+}
+
+/** A view link's claims: the action link's, without action and target (its target is the plan itself). */
+export type ViewClaims = Omit<LinkClaims, 'action' | 'target'>;
+
+export function signViewLink(tenant: string, claims: ViewClaims, key: Uint8Array): string {
+  return sign(tenant, VIEW_CODE, { ...claims, target: claims.planId }, key);
+}
+
+export type ViewCheck =
+  | { ok: true; claims: ViewClaims }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'expired'; claims: ViewClaims };
+
+/** Verifies a view link: as verifyLink does, for the view action only. */
+export async function verifyViewLink(
+  tenant: string,
+  token: string,
+  keys: SigningKeys,
+  now: Date,
+): Promise<ViewCheck> {
+  const check = await verifySignature(tenant, token, keys, 'view');
+  if (!check.ok) return check;
+  const { action: _a, target: _t, ...claims } = check.claims;
+  return linkExpired(check.claims, now) ? { ok: false, reason: 'expired', claims } : { ok: true, claims };
+}
+
+function sign(tenant: string, code: string, claims: Omit<LinkClaims, 'action'>, key: Uint8Array): string {
   const payload = JSON.stringify([
     VERSION,
     claims.kid,
     claims.planId,
-    LINK_ACTIONS[claims.action],
+    code,
     claims.target,
     claims.recipient,
     claims.exp,
@@ -102,11 +139,21 @@ export async function verifyLinkIgnoringExpiry(
   token: string,
   keys: SigningKeys,
 ): Promise<SignatureCheck> {
+  const check = await verifySignature(tenant, token, keys, 'action');
+  return check as SignatureCheck;
+}
+
+async function verifySignature(
+  tenant: string,
+  token: string,
+  keys: SigningKeys,
+  kind: 'action' | 'view',
+): Promise<{ ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' }> {
   const invalid = { ok: false, reason: 'invalid' } as const;
   if (token.length > MAX_TOKEN) return invalid;
   const [body, sig, ...rest] = token.split('.');
   if (!body || !sig || rest.length > 0) return invalid;
-  const claims = decodePayload(body);
+  const claims = decodePayload(body, kind);
   if (!claims) return invalid;
   const key = await keys.byId(claims.kid);
   if (!key) return invalid;
@@ -129,7 +176,7 @@ export function maskEmail(email: string): string {
 
 /** Reads the claims without checking the signature: for pages that explain a rejected link. */
 export function peekClaims(token: string): LinkClaims | undefined {
-  return decodePayload(token.split('.')[0] ?? '');
+  return decodePayload(token.split('.')[0] ?? '', 'action');
 }
 
 function mac(tenant: string, body: string, key: Uint8Array): Buffer {
@@ -143,7 +190,8 @@ function canonicalBase64url(text: string): Buffer | undefined {
   return bytes.toString('base64url') === text ? bytes : undefined;
 }
 
-function decodePayload(body: string): LinkClaims | undefined {
+/** Decodes an action link's payload (`kind: 'action'`) or a view link's (`'view'`, action read as `view`). */
+function decodePayload(body: string, kind: 'action' | 'view'): LinkClaims | undefined {
   const bytes = canonicalBase64url(body);
   if (!bytes) return undefined;
   let fields: unknown;
@@ -154,7 +202,15 @@ function decodePayload(body: string): LinkClaims | undefined {
   }
   if (!Array.isArray(fields) || fields.length !== 8) return undefined;
   const [v, kid, planId, code, target, recipient, exp, nonce] = fields;
-  const action = typeof code === 'string' ? ACTION_BY_CODE[code] : undefined;
+  // A view token's claims carry no action of their own; verifyViewLink drops the field.
+  const action =
+    typeof code !== 'string'
+      ? undefined
+      : kind === 'view'
+        ? code === VIEW_CODE
+          ? ('confirm-gate' as const)
+          : undefined
+        : ACTION_BY_CODE[code];
   const text = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= 254;
   if (
     v !== VERSION ||

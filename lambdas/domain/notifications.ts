@@ -3,6 +3,8 @@ import { type Deal, gateProgress, type MilestoneState, type Owner, partyOwner } 
 import { GHOSTING_DAYS } from './defaults';
 import type { LinkAction } from './links';
 import { hoursToMs } from './time';
+import { STAGE_KEYS } from './vocabulary';
+import { addWorkingHours, type WorkCalendar } from './workdays';
 
 /** Who must be asked for what: pure decisions; the use cases sign the links and send the mail. */
 
@@ -90,20 +92,33 @@ export interface Rung {
   at: Date;
 }
 
+/**
+ * How rung delays are counted: with a calendar, `afterHours` are working hours on the rung person's own
+ * calendar (hours of non-working days do not count); `lessHours` comes off each delay (a handoff's first
+ * rung hears at the deadline itself).
+ */
+export interface RungTiming {
+  calendar: WorkCalendar;
+  defaultTz: string;
+  lessHours?: number;
+}
+
 /** Every rung of each party's ladder, timed from `anchor` (a deadline or a due time). */
-export function ladderRungs(deal: Deal, parties: Party[], anchor: Date): Rung[] {
+export function ladderRungs(deal: Deal, parties: Party[], anchor: Date, timing?: RungTiming): Rung[] {
   const rungs: Rung[] = [];
   for (const party of parties) {
     const ladder = deal.plan.escalation?.[party] ?? [];
     ladder.forEach((p, index) => {
-      rungs.push({
-        party,
-        index,
-        name: p.name,
-        email: p.email,
-        role: p.role,
-        at: new Date(anchor.getTime() + hoursToMs(p.afterHours)),
-      });
+      const hours = Math.max(0, p.afterHours - (timing?.lessHours ?? 0));
+      const at = timing
+        ? addWorkingHours(
+            anchor,
+            hours,
+            personTimezone(deal, party, p.email, timing.defaultTz),
+            timing.calendar,
+          )
+        : new Date(anchor.getTime() + hoursToMs(hours));
+      rungs.push({ party, index, name: p.name, email: p.email, role: p.role, at });
     });
   }
   return rungs.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -132,7 +147,19 @@ export function personTimezone(deal: Deal, party: Party, email: string, defaultT
   return deal.plan.owners[party]?.timezone ?? defaultTz;
 }
 
-export type NudgeKind = 'reminder' | 'overdue' | 'handoff' | 'ghosting';
+export type NudgeKind = 'reminder' | 'overdue' | 'handoff' | 'ghosting' | 'early-warning';
+
+export interface NudgeSettings {
+  defaultTz: string;
+  ghostingDays: number;
+  /** Working days: rung delays count working hours. Without it, clock hours. */
+  calendar?: WorkCalendar;
+}
+
+/** Whether a milestone's stage is open now (or behind): only that stage's work is chased. */
+export function inCurrentStage(deal: Deal, m: MilestoneState): boolean {
+  return STAGE_KEYS.indexOf(m.stage) <= STAGE_KEYS.indexOf(deal.stage);
+}
 
 /** One email-worthy thing the sweep owes someone about a milestone (or, for ghosting, its deal). */
 export interface Nudge {
@@ -146,22 +173,35 @@ export interface Nudge {
   to: Owner;
   cc?: Owner;
   rung?: Rung;
+  /** Ghosting of a side other than the partner's told to someone (the partner's has its own email). */
+  silent?: Party;
 }
 
 /**
- * Every nudge a milestone's state calls for, past and future: the owner's reminder `leadDays` before the
+ * Every nudge a milestone's state calls for, past and future. Only the open stage's work is chased: a
+ * milestone of a later stage gets one early warning, to its owner only, once its due time passes (nothing
+ * goes up a ladder until its stage opens). For the open stage: the owner's reminder `leadDays` before the
  * due time (until it is due); each rung of the owner's side's ladder after its `afterHours` past due; for
  * an unaccepted handoff, the receiving side's ladder from the acceptance deadline (48 h after the stage
  * opens, or `leadDays` before due, whichever is first); for partner-owned work, the partner's ladder
  * (vendor owner copied) once no partner-side person has acted for `ghostingDays` while the work is open.
  */
-export function milestoneNudges(
-  deal: Deal,
-  m: MilestoneState,
-  settings: { defaultTz: string; ghostingDays: number },
-): Nudge[] {
+export function milestoneNudges(deal: Deal, m: MilestoneState, settings: NudgeSettings): Nudge[] {
   const nudges: Nudge[] = [];
   const dueAt = new Date(m.dueAt);
+  if (!inCurrentStage(deal, m)) {
+    return [
+      {
+        key: `early#${deal.planId}#${m.milestoneId}#${m.due}`,
+        kind: 'early-warning',
+        at: dueAt,
+        to: m.owner,
+      },
+    ];
+  }
+  const timing = settings.calendar
+    ? { calendar: settings.calendar, defaultTz: settings.defaultTz }
+    : undefined;
   const remindAt = new Date(dueAt.getTime() - (deal.plan.reminders?.leadDays ?? 2) * 86_400_000);
   const person = (party: Party, rung: Rung): Owner => ({
     party,
@@ -176,7 +216,7 @@ export function milestoneNudges(
     until: dueAt,
     to: m.owner,
   });
-  for (const rung of ladderRungs(deal, [m.owner.party], dueAt)) {
+  for (const rung of ladderRungs(deal, [m.owner.party], dueAt, timing)) {
     nudges.push({
       key: `overdue#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`,
       kind: 'overdue',
@@ -193,34 +233,94 @@ export function milestoneNudges(
     const deadline = new Date(Math.min(opened, remindAt.getTime()));
     const receiver = m.owner.party === receiving ? m.owner : partyOwner(deal, receiving, settings.defaultTz);
     // The first rung hears at the deadline itself; later rungs keep their spacing on the ladder.
-    const head = hoursToMs(deal.plan.escalation?.[receiving]?.[0]?.afterHours ?? 0);
-    for (const rung of ladderRungs(deal, [receiving], deadline)) {
+    const head = deal.plan.escalation?.[receiving]?.[0]?.afterHours ?? 0;
+    const headStart = timing ? { ...timing, lessHours: head } : undefined;
+    for (const rung of ladderRungs(deal, [receiving], deadline, headStart)) {
       nudges.push({
         key: `handoff#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`,
         kind: 'handoff',
-        at: new Date(rung.at.getTime() - head),
+        at: headStart ? rung.at : new Date(rung.at.getTime() - hoursToMs(head)),
         to: person(rung.party, rung),
         cc: receiver,
         rung,
       });
     }
   }
-  if (m.owner.party === 'partner') {
-    // Silence counts from the partner side's last action (the deal's start if none), and only while there
-    // is partner work to do: from the stage's opening or the reminder, whichever comes first.
-    const since = deal.lastActivity.partner ?? deal.createdAt;
-    const workFrom = Math.min(stage.openedAt ? Date.parse(stage.openedAt) : Infinity, remindAt.getTime());
-    const at = new Date(Math.max(Date.parse(since), workFrom) + settings.ghostingDays * 86_400_000);
-    const vendor = partyOwner(deal, 'vendor', settings.defaultTz);
-    const [first] = ladderRungs(deal, ['partner'], at);
-    nudges.push({
-      key: `ghosting#${deal.planId}#${since}`,
-      kind: 'ghosting',
-      at,
-      ...(first ? { to: person('partner', first), cc: vendor, rung: { ...first, at } } : { to: vendor }),
-    });
-  }
+  nudges.push(...ghostingNudges(deal, m, remindAt, settings, person));
   return nudges;
+}
+
+/** Who hears that a party has gone quiet, besides its own first rung: the owners of the other sides. */
+const TOLD_OF_SILENCE: Record<Party, Party[]> = {
+  customer: ['vendor', 'partner'],
+  partner: ['vendor'],
+  vendor: ['partner'],
+};
+
+/**
+ * Ghosting, from every side: the party owning this open work of the open stage has not acted on any link
+ * of the deal for `ghostingDays` since the later of its last action and the stage's opening. Its first
+ * rung (not the silent owner themself) and the other sides' owners are told, once per episode (the key
+ * carries the last action, so the party's next action ends the episode). The customer hears of partner
+ * silence when it waits on the partner in this stage (it owns work or confirms the gate here).
+ */
+function ghostingNudges(
+  deal: Deal,
+  m: MilestoneState,
+  remindAt: Date,
+  settings: NudgeSettings,
+  person: (party: Party, rung: Rung) => Owner,
+): Nudge[] {
+  const silent = m.owner.party;
+  const stage = deal.stages[m.stage];
+  const since = deal.lastActivity[silent] ?? deal.createdAt;
+  const workFrom = stage.openedAt ? Date.parse(stage.openedAt) : remindAt.getTime();
+  const at = new Date(Math.max(Date.parse(since), workFrom) + settings.ghostingDays * 86_400_000);
+  const owner = deal.plan.owners[silent];
+  const [first] = ladderRungs(deal, [silent], at).filter(
+    (r) => r.email.toLowerCase() !== (owner?.email ?? m.owner.email).toLowerCase(),
+  );
+  const told = [...TOLD_OF_SILENCE[silent]];
+  const plan = deal.plan.stages[m.stage];
+  if (
+    silent === 'partner' &&
+    ((plan.confirmedBy as Party[]).includes('customer') ||
+      plan.milestones.some((x) => x.owner === 'customer'))
+  )
+    told.push('customer');
+  const owners = told.flatMap((party) =>
+    deal.plan.owners[party] ? [partyOwner(deal, party, settings.defaultTz)] : [],
+  );
+  if (silent === 'partner') {
+    // The partner's ladder hears with the vendor owner copied (the key it has always had).
+    const vendor = partyOwner(deal, 'vendor', settings.defaultTz);
+    const rest = owners.filter((o) => o.party !== 'vendor');
+    return [
+      {
+        key: `ghosting#${deal.planId}#${since}`,
+        kind: 'ghosting',
+        at,
+        ...(first ? { to: person('partner', first), cc: vendor, rung: { ...first, at } } : { to: vendor }),
+      },
+      ...rest.map((to) => ghostingTo(deal, silent, since, at, to)),
+    ];
+  }
+  return [
+    ...(first
+      ? [{ ...ghostingTo(deal, silent, since, at, person(silent, first)), rung: { ...first, at } }]
+      : []),
+    ...owners.map((to) => ghostingTo(deal, silent, since, at, to)),
+  ];
+}
+
+function ghostingTo(deal: Deal, silent: Party, since: string, at: Date, to: Owner): Nudge {
+  return {
+    key: `ghosting#${deal.planId}#${silent}#${since}#${to.email.toLowerCase()}`,
+    kind: 'ghosting',
+    at,
+    to,
+    silent,
+  };
 }
 
 /**
@@ -231,12 +331,14 @@ export function nudgeOnOpening(
   deal: Deal,
   m: MilestoneState,
   now: Date,
-  settings: { defaultTz: string; ghostingDays: number },
+  settings: NudgeSettings,
 ): string | undefined {
   if (m.status !== 'open') return m.nudgeAt;
+  // Work of a stage not chased until now: what fell due while it waited is owed now (each nudge is sent
+  // once, by its key). A reminder already due is not: the gate's opening email asks the owner itself.
   const sooner = milestoneNudges(deal, m, settings)
-    .filter((n) => n.kind !== 'reminder' && n.at.getTime() > now.getTime())
-    .map((n) => n.at.toISOString());
+    .filter((n) => n.kind !== 'reminder' || n.at.getTime() > now.getTime())
+    .map((n) => new Date(Math.max(n.at.getTime(), now.getTime())).toISOString());
   const all = [...sooner, ...(m.nudgeAt ? [m.nudgeAt] : [])].sort();
   return all[0];
 }

@@ -1,64 +1,21 @@
-import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
-import { type Plan, planSchema } from '../schemas/plan.schema';
-import { formatIssues, ValidationError } from '../schemas/validation';
+import * as jsYaml from 'js-yaml';
+import type { Plan } from '../schemas/plan.schema';
 import { MAX_PLAN_BYTES } from './defaults';
+import { type PlanFormat, readPlanText, validatePlan } from './plan-document-text';
 
-export type PlanFormat = 'yaml' | 'json';
+export { detectFormat, type PlanFormat } from './plan-document-text';
 
 /** A plan is one page; anything near this size is a mistake or an attack. */
 export { MAX_PLAN_BYTES };
 
-const SUMMARY = 'invalid plan';
-
-function documentError(message: string): ValidationError {
-  return new ValidationError([{ path: '(root)', message }], SUMMARY);
-}
-
-/** The format of a plan file, from its name: `.yaml`/`.yml` or `.json`. */
-export function detectFormat(fileName: string): PlanFormat {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
-  if (lower.endsWith('.json')) return 'json';
-  throw documentError(`cannot tell the format of ${fileName}: name it .yaml, .yml or .json`);
-}
-
-function parseYaml(text: string): unknown {
-  try {
-    // CORE_SCHEMA keeps 2026-12-04 a string (as in JSON) and knows no custom tags. Duplicate keys and
-    // multiple documents throw. Aliases are refused: they share one node, so a small file can expand
-    // into a huge document for the validator to walk.
-    return load(text, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: 32 });
-  } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    const where = error.mark ? ` (line ${error.mark.line + 1}, column ${error.mark.column + 1})` : '';
-    const reason = error.reason.startsWith('aliases exceeded')
-      ? 'aliases (*name) are not allowed in a plan file'
-      : error.reason;
-    throw documentError(`invalid YAML: ${reason}${where}`);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    throw documentError(`invalid JSON: ${error.message}`);
-  }
-}
-
 /**
  * Reads a plan file (YAML or JSON) into plain data, with the same limits for every kind of plan (size,
  * empty file, YAML aliases); the caller validates it. Throws `ValidationError` for a file that does not parse.
+ * js-yaml is loaded with this module; a function that must not load it at cold start uses
+ * `plan-document-lazy.ts` instead.
  */
 export function readPlanDocument(text: string, format: PlanFormat): unknown {
-  // Characters never outnumber UTF-8 bytes, so the cheap test settles most oversized inputs.
-  if (text.length > MAX_PLAN_BYTES || Buffer.byteLength(text, 'utf8') > MAX_PLAN_BYTES) {
-    throw documentError(`the plan file is larger than the ${MAX_PLAN_BYTES / 1024} KB limit`);
-  }
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (source.trim() === '') throw documentError('the plan file is empty');
-  return format === 'yaml' ? parseYaml(source) : parseJson(source);
+  return readPlanText(text, format, jsYaml);
 }
 
 /**
@@ -66,8 +23,5 @@ export function readPlanDocument(text: string, format: PlanFormat): unknown {
  * Throws `ValidationError` listing every problem found, with the path of each.
  */
 export function parsePlanDocument(text: string, format: PlanFormat): Plan {
-  const data = readPlanDocument(text, format);
-  const result = planSchema.safeParse(data);
-  if (!result.success) throw new ValidationError(formatIssues(result.error), SUMMARY);
-  return result.data;
+  return validatePlan(readPlanDocument(text, format));
 }

@@ -52,7 +52,12 @@ export function registrationDetail(deal: Deal, now: Date) {
     closeDate: deal.plan.jointOutcome.closeDate,
     closedAt: outcome?.at ?? now.toISOString(),
     lesson: outcome?.lesson ?? '',
-    daysInStage: daysInStages(deal, now),
+    // A deal closed by ops stops counting days when it closed.
+    daysInStage: daysInStages(deal, deal.closed ? new Date(deal.closed.at) : now),
+    ...(deal.closed
+      ? { closeOutcome: deal.closed.outcome, reason: deal.closed.reason, stage: deal.closed.stage }
+      : {}),
+    ...(deal.attributionCheck ? { attributionCheck: deal.attributionCheck } : {}),
     partnerCentral: {
       stage: result === 'won' ? 'Launched' : 'Closed Lost',
       stageHistory: STAGE_KEYS.flatMap((stage) => {

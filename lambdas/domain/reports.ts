@@ -1,9 +1,12 @@
 import type { PartnerPlan } from '../schemas/partner-plan.schema';
+import { type Dashboard, type DashboardFilters, dashboard } from './dashboard';
 import { type Deal, daysInStages, gateProgress, type MilestoneState, stageDeadline } from './deal';
 import { STALL_DAYS } from './defaults';
+import { type Forecast, forecast } from './forecast';
 import { partiesOwingMoves } from './notifications';
 import { accountOnPartnerPlan, partnerPlanFor, quarterOf, samePartner } from './partner-plans';
 import { STAGES } from './playbook';
+import { type Money, type ProgramReturn, programReturn } from './program-return';
 import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
 
 /**
@@ -39,6 +42,8 @@ import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
  *   name, case-insensitive). The verdict is the one stored on the deal when it was loaded
  *   (`offPartnerPlan`, set by `POST /plans` when the partner had a plan); a deal loaded before its partner
  *   had a plan is checked against the partner plan as it is now.
+ * - The dashboard (dashboard.ts), the forecast (forecast.ts) and the program's return (program-return.ts)
+ *   say how each of their figures is computed.
  */
 
 export const DEFAULT_STALL_DAYS = STALL_DAYS;
@@ -60,6 +65,14 @@ export interface ReportOptions {
   defaultTimezone?: string;
   /** Only this partner (case-insensitive); totals then cover that partner alone. */
   partner?: string;
+  /** The dashboard's own filters (rows only; the figures cover every deal of the partner filter). */
+  dashboard?: Omit<DashboardFilters, 'partner'>;
+  /** Percent per stage for the weighted forecast (tenant setting `stageWeights`; default 10/20/40/60/80). */
+  stageWeights?: readonly number[];
+  /** The program's cost per quarter (tenant setting `programCost`). */
+  programCost?: Money;
+  /** Days of silence before a party owning open work counts as ghosting (tenant setting, default 7). */
+  ghostingDays?: number;
 }
 
 export interface Split {
@@ -107,6 +120,8 @@ export interface PartnerFigures extends Figures {
   hasPartnerPlan: boolean;
   /** Deals whose account is not on the partner plan's target accounts (see `offPartnerPlan`). */
   offListAccounts: { planId: string; name: string; account: string; reason?: string }[];
+  /** Registered deals whose agreed attribution the partner plan's credit rule does not bear out. */
+  attributionDisagreements: { planId: string; name: string; attribution: string; rule: string; why: string }[];
 }
 
 export interface StalledDeal {
@@ -141,6 +156,10 @@ export interface ProgramReport {
   stalled: StalledDeal[];
   /** Deals left out of money figures because their currency is not the report's. */
   otherCurrency: { planId: string; partner: string; currency: string }[];
+  /** Every active deal, one row each, needing someone's move first (dashboard.ts). */
+  dashboard: Dashboard;
+  forecast: Forecast;
+  programReturn: ProgramReturn;
 }
 
 const dealCurrency = (deal: Deal) => deal.outcome?.currency ?? deal.plan.jointOutcome.arr.currency;
@@ -350,11 +369,25 @@ export function programReport(
           account: deal.plan.account.name,
           ...(deal.offPartnerPlanReason ? { reason: deal.offPartnerPlanReason } : {}),
         }));
+      const attributionDisagreements = group.deals.flatMap(({ deal }) =>
+        deal.attributionCheck && !deal.attributionCheck.agrees
+          ? [
+              {
+                planId: deal.planId,
+                name: deal.plan.name,
+                attribution: deal.plan.attribution,
+                rule: deal.attributionCheck.rule,
+                why: deal.attributionCheck.why,
+              },
+            ]
+          : [],
+      );
       return {
         partner: group.name,
         hasPartnerPlan: group.plan !== undefined,
         ...figures(group, currency, now, target),
         offListAccounts,
+        attributionDisagreements,
       };
     });
 
@@ -388,5 +421,24 @@ export function programReport(
         partner: deal.plan.partner.name,
         currency: dealCurrency(deal),
       })),
+    dashboard: dashboard(
+      deals,
+      now,
+      { ...(filter ? { partner: filter } : {}), ...options.dashboard },
+      {
+        stallDays,
+        ...(options.ghostingDays ? { ghostingDays: options.ghostingDays } : {}),
+        ...(options.defaultTimezone ? { defaultTimezone: options.defaultTimezone } : {}),
+      },
+    ),
+    forecast: forecast(deals, plans, {
+      currency,
+      ...(options.stageWeights ? { stageWeights: options.stageWeights } : {}),
+    }),
+    programReturn: programReturn(deals, plans, {
+      currency,
+      quarter,
+      ...(options.programCost ? { programCost: options.programCost } : {}),
+    }),
   };
 }

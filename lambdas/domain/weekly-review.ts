@@ -1,8 +1,10 @@
 import type { Plan } from '../schemas/plan.schema';
 import { type Deal, daysInStages, type Owner, partyOwner, stageDeadline } from './deal';
+import { GHOSTING_DAYS } from './defaults';
 import { ladderRungs, partiesOwingMoves } from './notifications';
 import { STAGES } from './playbook';
 import type { DealSnapshot } from './ports';
+import { closeDateDrift } from './slips';
 import { addDays, daysBetween, localDate, zonedInstant } from './time';
 import { STAGE_KEYS } from './vocabulary';
 
@@ -120,7 +122,12 @@ function stageName(key: keyof typeof STAGES): string {
 }
 
 /** The agenda of the review at `at`, covering the week before it. */
-export function reviewAgenda(snapshot: DealSnapshot, at: Date, defaultTz: string): ReviewAgenda {
+export function reviewAgenda(
+  snapshot: DealSnapshot,
+  at: Date,
+  defaultTz: string,
+  ghostingDays: number = GHOSTING_DAYS,
+): ReviewAgenda {
   const { deal, milestones } = snapshot;
   const to = at.getTime();
   const from = to - 7 * 86_400_000;
@@ -177,6 +184,18 @@ export function reviewAgenda(snapshot: DealSnapshot, at: Date, defaultTz: string
         `${m.title}: stuck before its due date${rung ? `; call ${rung.name} (${rung.role})` : ''}.`,
       );
     }
+    // Who is ghosting: a side owning open work of this stage, silent for `ghostingDays`.
+    const openedAt = deal.stages[stage].openedAt ?? deal.createdAt;
+    for (const party of new Set(open.filter((m) => m.stage === stage).map((m) => m.owner.party))) {
+      const last = deal.lastActivity[party];
+      const since = Math.max(Date.parse(last ?? deal.createdAt), Date.parse(openedAt));
+      const silent = Math.floor((to - since) / 86_400_000);
+      if (silent >= ghostingDays) {
+        escalations.push(
+          `Ghosting: the ${party} side (${deal.plan.owners[party]?.name ?? party}) has not acted for ${silent} day(s) while its work is open (last action: ${last ?? 'none yet'}).`,
+        );
+      }
+    }
     const deadline = stageDeadline(deal, milestones, stage, defaultTz);
     if (deadline.getTime() < to) {
       escalations.push(
@@ -186,12 +205,11 @@ export function reviewAgenda(snapshot: DealSnapshot, at: Date, defaultTz: string
   }
 
   const slips: string[] = [];
-  let closeShift = 0;
   const closeDate = deal.plan.jointOutcome.closeDate;
+  const closeShift = closeDateDrift(deal, milestones);
   for (const m of milestones) {
     for (const s of m.slips) {
       const days = daysBetween(s.from, s.to);
-      if (s.from <= closeDate) closeShift += days;
       slips.push(
         `${m.title}: ${s.from} → ${s.to} (+${days} day(s), ${s.by}${s.reason ? `: ${s.reason}` : ''})${within(s.at, from, to) ? ' [this week]' : ''}.`,
       );
@@ -202,6 +220,12 @@ export function reviewAgenda(snapshot: DealSnapshot, at: Date, defaultTz: string
       closeShift > 0
         ? `Impact: the close date is now ${closeDate}, ${closeShift} day(s) later than planned (${addDays(closeDate, -closeShift)}).`
         : `Impact: the close date stays ${closeDate}.`,
+    );
+  }
+  const proposal = deal.slipProposal;
+  if (proposal) {
+    slips.push(
+      `Waiting for the vendor owner: a proposal to move the close date from ${proposal.replan.closeDate.from} to ${proposal.replan.closeDate.to} (“${proposal.title}” slipped ${proposal.days} day(s), ${proposal.by}: ${proposal.reason}).`,
     );
   }
 

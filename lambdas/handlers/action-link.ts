@@ -1,13 +1,40 @@
 import { logger } from '../adapters/logger';
+import { isTransient } from '../domain/errors';
 import { actOnLink, viewLink } from '../domain/use-cases/links';
+import { viewRoom } from '../domain/use-cases/room';
 import { PAGE_HEADERS, renderLinkPage } from '../views/pages/link-page';
-import { bodyBytes, type HttpEvent, type HttpResult, MAX_BODY_BYTES, mediaType } from './http';
-import { actionLinkViews, environment, events, messaging, workflow } from './wiring';
+import { ROOM_PAGE_HEADERS, renderRoomPage } from '../views/pages/room-page';
+import {
+  bodyBytes,
+  bodyText,
+  type HttpEvent,
+  type HttpResult,
+  MAX_BODY_BYTES,
+  mediaType,
+  unreadableBody,
+} from './http';
+import {
+  actionLinkViews,
+  clock,
+  environment,
+  history,
+  messaging,
+  roomLinkedEvents,
+  workflow,
+} from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), views: actionLinkViews, workflow: workflow(env), events: events(env) };
+const deps = {
+  ...messaging(env),
+  views: actionLinkViews,
+  workflow: workflow(env),
+  events: roomLinkedEvents(env),
+  history: history(env),
+};
 
 /**
+ * Public `GET|HEAD /room/{token}` too: the deal room, read-only (see room()).
+ *
  * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners
  * fetch every link); only the page's form POST acts, or, from an expired link's page (`intent=fresh-link`),
  * mails a fresh link to the address the link was bound to. The token is never logged.
@@ -15,6 +42,14 @@ const deps = { ...messaging(env), views: actionLinkViews, workflow: workflow(env
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   const token = event.pathParameters?.token ?? '';
   const method = event.requestContext.http.method.toUpperCase();
+  if (event.routeKey.endsWith(' /room/{token}')) return room(method, token);
+  // A token is base64url with one dot: anything else (a `%ZZ` that was never percent-encoding) is a bad request.
+  if (!/^[A-Za-z0-9_.-]{0,2048}$/.test(token)) {
+    return html(
+      400,
+      renderLinkPage(refusal('This link is not valid. Check that it was copied whole from the email.')),
+    );
+  }
   try {
     if (method === 'GET' || method === 'HEAD') {
       const page = await viewLink(deps, token);
@@ -26,7 +61,18 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
     }
     const bytes = bodyBytes(event);
     if (bytes.length > MAX_BODY_BYTES) return html(413, renderLinkPage(refusal('The form was too large.')));
-    const form = Object.fromEntries(new URLSearchParams(bytes.toString('utf8')));
+    let text: string;
+    try {
+      text = bodyText(event);
+    } catch (error) {
+      const answer = unreadableBody(error);
+      if (!answer) throw error;
+      return html(
+        answer.statusCode ?? 400,
+        renderLinkPage(refusal('The form did not arrive as UTF-8 text.')),
+      );
+    }
+    const form = Object.fromEntries(new URLSearchParams(text));
     const page = await actOnLink(deps, token, form);
     if (page.kind === 'done' && page.warnings)
       logger.warn('link action saved with warnings', { warnings: page.warnings });
@@ -37,6 +83,17 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
     });
     return html(page.status, renderLinkPage(page));
   } catch (error) {
+    if (isTransient(error)) {
+      // Throttling or a service's 5xx: nothing was claimed or changed; the page says to try again.
+      logger.warn('link action deferred', { method, error: error as Error });
+      return {
+        ...html(
+          503,
+          renderLinkPage(refusal('We are busy for a moment; nothing was changed. Please try again.')),
+        ),
+        headers: { ...PAGE_HEADERS, 'retry-after': '5' },
+      };
+    }
     logger.error('link action failed', { method, error: error as Error });
     return html(
       500,
@@ -44,6 +101,22 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
     );
   }
 };
+
+/** The deal room: GET and HEAD read only (HEAD answers the same status and headers, no body). */
+async function room(method: string, token: string): Promise<HttpResult> {
+  const headers = ROOM_PAGE_HEADERS;
+  if (method !== 'GET' && method !== 'HEAD') {
+    return { statusCode: 405, headers: { ...headers, allow: 'GET, HEAD' }, body: '' };
+  }
+  try {
+    const page = await viewRoom(deps, token);
+    const body = method === 'HEAD' ? '' : renderRoomPage(page, clock.now());
+    return { statusCode: page.status, headers, body };
+  } catch (error) {
+    logger.error('deal room failed', { method, error: error as Error });
+    return { statusCode: 500, headers, body: method === 'HEAD' ? '' : 'Something went wrong on our side.' };
+  }
+}
 
 function refusal(message: string) {
   return { kind: 'refused', status: 400, reason: 'not-allowed', message } as const;

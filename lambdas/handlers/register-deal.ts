@@ -1,15 +1,22 @@
+import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
 import { logger } from '../adapters/logger';
 import { registerDeal } from '../domain/use-cases/register';
 import { registerDealInput } from '../schemas/task.schema';
+import { runTask } from './task';
 import { clock, dynamo, environment, events } from './wiring';
 
 const env = environment();
-const deps = { clock, ...dynamo(env), events: events(env) };
+// With the partner-plans table, the partner's credit rule is checked against the deal (attributionCheck).
+const partnerPlans = env.PARTNER_PLANS_TABLE
+  ? new DynamoPartnerPlanStore(documentClient(), env.PARTNER_PLANS_TABLE)
+  : undefined;
+const deps = { clock, ...dynamo(env), events: events(env), ...(partnerPlans ? { partnerPlans } : {}) };
 
 /** Tasks `Register won deal` / `Register lost deal`: exactly one registration event per deal. */
 export const handler = async (event: unknown) => {
   const input = registerDealInput.parse(event);
-  const result = await registerDeal(deps, input);
+  const result = await runTask('register', input.planId, () => registerDeal(deps, input));
   logger.info('deal registered', { planId: input.planId, ...result });
   return result;
 };

@@ -1,11 +1,21 @@
 import { required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
+import { RECONCILED_LOG } from '../domain/defaults';
+import { reconcileWorkflows } from '../domain/use-cases/reconcile';
 import { sweepReminders } from '../domain/use-cases/reminders';
 import { sendWeeklyReviews } from '../domain/use-cases/weekly-review';
-import { environment, events, messaging, reminderSweepViews } from './wiring';
+import {
+  environment,
+  messaging,
+  reminderSweepViews,
+  roomLinkedEvents,
+  workflow,
+  workflowAdmin,
+} from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), views: reminderSweepViews, events: events(env) };
+const deps = { ...messaging(env), views: reminderSweepViews, events: roomLinkedEvents(env) };
+const workflows = { workflow: workflow(env), admin: workflowAdmin(env) };
 
 /** Scheduled: reminders and overdue escalations for the milestones whose next nudge is due. */
 export const handler = async (): Promise<void> => {
@@ -19,5 +29,14 @@ export const handler = async (): Promise<void> => {
     if (reviews.due > 0 || reviews.failed.length > 0) logger.info('weekly reviews', { ...reviews });
   } catch (error) {
     logger.error('weekly reviews failed', { error: error as Error });
+  }
+  // Last, the reconciler: every active deal has a workflow waiting at its stage's gate. Its one log line per
+  // sweep feeds the needs-attention metric (a CloudWatch metric filter on RECONCILED_LOG.message).
+  try {
+    const { errors, ...report } = await reconcileWorkflows({ ...deps, ...workflows, reviews: deps.store });
+    if (errors.length) logger.warn('reconciler could not reconcile some deals', { errors });
+    logger.info(RECONCILED_LOG.message, { ...report });
+  } catch (error) {
+    logger.error('reconciler failed', { error: error as Error });
   }
 };

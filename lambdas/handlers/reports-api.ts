@@ -4,12 +4,15 @@ import { documentClient } from '../adapters/dynamodb/document-client';
 import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
 import { readEnvironment, required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
+import { SecretSigningKeys } from '../adapters/secrets.adapter';
+import { readDashboardFilters } from '../domain/dashboard';
 import { NotFoundError } from '../domain/errors';
 import type { ReportOptions } from '../domain/reports';
+import { roomUrls } from '../domain/use-cases/dashboard-links';
 import { loadProgramReport, onePager } from '../domain/use-cases/reports';
 import { ONE_PAGER_HEADERS, renderOnePager } from '../views/pages/one-pager';
 import { REPORT_PAGE_HEADERS, renderProgramReportPage } from '../views/pages/report-page';
-import { reportToCsv } from '../views/reports/report-csv';
+import { CSV_TABLES, type CsvTable, reportToCsv } from '../views/reports/report-csv';
 import { type HttpEvent, type HttpResult, json, problem } from './http';
 
 // Read-only: the plans, milestones and partner-plans tables. Built here rather than from ./wiring, so the
@@ -18,7 +21,12 @@ const env = readEnvironment();
 const db = documentClient();
 const deps = {
   clock: systemClock,
-  config: { defaultTimezone: env.DEFAULT_TIMEZONE },
+  config: {
+    defaultTimezone: env.DEFAULT_TIMEZONE,
+    ghostingDays: env.GHOSTING_DAYS,
+    stageWeights: env.STAGE_WEIGHTS,
+    ...(env.PROGRAM_COST ? { programCost: env.PROGRAM_COST } : {}),
+  },
   store: new DynamoDealStore(db, {
     plans: env.PLANS_TABLE,
     milestones: env.MILESTONES_TABLE,
@@ -27,14 +35,28 @@ const deps = {
   }),
   partnerPlans: new DynamoPartnerPlanStore(db, required(env, 'PARTNER_PLANS_TABLE')),
 };
+// The dashboard page's deal-room links: view links for each deal's vendor owner (use-cases/dashboard-links.ts).
+const roomLinks = {
+  clock: systemClock,
+  config: {
+    tenant: env.TENANT,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? '').replace(/\/+$/, ''),
+    defaultTimezone: env.DEFAULT_TIMEZONE,
+    linkTtlDays: env.LINK_TTL_DAYS,
+    roomLinkTtlDays: env.ROOM_LINK_TTL_DAYS,
+  },
+  keys: new SecretSigningKeys(env.LINK_KEYS_SECRET_ARN ?? '', systemClock, env.LINK_TTL_DAYS),
+};
 
 type Issue = { path: string; message: string };
-type Query = Pick<ReportOptions, 'partner' | 'stallDays' | 'currency'> & { table?: 'summary' | 'stalled' };
+type Query = Pick<ReportOptions, 'partner' | 'stallDays' | 'currency' | 'dashboard'> & { table?: CsvTable };
 
 /**
  * The program view (IAM-authorized, on demand): `GET /reports/program` (JSON), `/reports/program.html`
  * (printable page, inline SVG charts), `/reports/program.csv` (`?table=stalled` for the stalled deals), and
- * `GET /plans/{planId}/one-pager`. Query: `partner`, `stallDays` (whole days, default 14), `currency`.
+ * `GET /plans/{planId}/one-pager`. Query: `partner`, `stallDays` (whole days, default 14), `currency`, and the
+ * dashboard's filters `owner`, `stage`, `health` (rows only). CSV `?table=`: summary, stalled, deals,
+ * forecast, return, method.
  */
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   try {
@@ -73,10 +95,19 @@ async function report(event: HttpEvent): Promise<HttpResult> {
     ms: Date.now() - started,
   });
   if (event.routeKey === 'GET /reports/program.html') {
-    return { statusCode: 200, headers: REPORT_PAGE_HEADERS, body: renderProgramReportPage(program) };
+    const rooms = env.LINK_KEYS_SECRET_ARN
+      ? await roomUrls(roomLinks, program.dashboard.rows, (error) =>
+          logger.warn('no deal-room links on the dashboard', { error }),
+        )
+      : {};
+    return {
+      statusCode: 200,
+      headers: REPORT_PAGE_HEADERS,
+      body: renderProgramReportPage(program, { rooms }),
+    };
   }
   if (event.routeKey === 'GET /reports/program.csv') {
-    const name = table === 'stalled' ? 'program-stalled' : 'program';
+    const name = table && table !== 'summary' ? `program-${table}` : 'program';
     return {
       statusCode: 200,
       headers: {
@@ -106,8 +137,11 @@ export function readQuery(params: Record<string, string | undefined>): Query | I
     else issues.push({ path: 'currency', message: 'must be a three-letter ISO 4217 code, such as USD' });
   }
   if (params.table !== undefined) {
-    if (params.table === 'summary' || params.table === 'stalled') query.table = params.table;
-    else issues.push({ path: 'table', message: 'must be summary or stalled' });
+    if ((CSV_TABLES as readonly string[]).includes(params.table)) query.table = params.table as CsvTable;
+    else issues.push({ path: 'table', message: `must be one of ${CSV_TABLES.join(', ')}` });
   }
+  const { filters, issues: filterIssues } = readDashboardFilters({ ...params, partner: undefined });
+  issues.push(...filterIssues);
+  if (Object.keys(filters).length > 0) query.dashboard = filters;
   return issues.length > 0 ? issues : query;
 }

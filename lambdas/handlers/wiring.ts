@@ -4,16 +4,22 @@ import { systemClock } from '../adapters/clock.adapter';
 import { DynamoDealStore } from '../adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../adapters/dynamodb/document-client';
 import { DynamoEffectLedger } from '../adapters/dynamodb/effect-ledger.adapter';
+import { DynamoHistoryStore } from '../adapters/dynamodb/history-store.adapter';
 import { DynamoSuppressionList } from '../adapters/dynamodb/suppression-list.adapter';
 import { type Environment, readEnvironment, required } from '../adapters/environment';
 import { EventBridgePublisher } from '../adapters/eventbridge.adapter';
 import { logger } from '../adapters/logger';
 import { SecretSigningKeys } from '../adapters/secrets.adapter';
 import { SesMailer, sesClient } from '../adapters/ses.adapter';
-import { StepFunctionsWorkflow } from '../adapters/sfn.adapter';
+import { StepFunctionsAdmin, StepFunctionsWorkflow } from '../adapters/sfn.adapter';
+import { VENDOR_NAME } from '../domain/defaults';
+import { HistoryMailer } from '../domain/history';
 import type { TenantConfig } from '../domain/ports';
+import { RoomLinkedEvents } from '../domain/room-linked-events';
+import { RoomLinkMailer } from '../domain/use-cases/room';
 import { SuppressingMailer } from '../domain/use-cases/suppression';
 import { reviewInviteView } from '../views/calendar/ics';
+import { dealClosedEmail, stagePassedEmail } from '../views/emails/announcement-emails';
 import { freshLinkEmail } from '../views/emails/fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from '../views/emails/gate-emails';
 import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from '../views/emails/notice-emails';
@@ -36,6 +42,13 @@ export function tenantConfig(env: Environment): TenantConfig {
     defaultTimezone: env.DEFAULT_TIMEZONE,
     linkTtlDays: env.LINK_TTL_DAYS,
     ghostingDays: env.GHOSTING_DAYS,
+    workweek: env.WORKWEEK,
+    holidays: env.HOLIDAYS,
+    escalationGraceBusinessDays: env.ESCALATION_GRACE_BUSINESS_DAYS,
+    roomLinkTtlDays: env.ROOM_LINK_TTL_DAYS,
+    ...(env.VENDOR_NAME ? { vendorName: env.VENDOR_NAME } : {}),
+    ...(env.BRAND_COLOR ? { brandColor: env.BRAND_COLOR } : {}),
+    ...(env.LOGO_URL ? { logoUrl: env.LOGO_URL } : {}),
   };
 }
 
@@ -58,10 +71,23 @@ export function mailer(env: Environment) {
     sesClient(),
     required(env, 'SENDER_ADDRESS'),
     required(env, 'SES_CONFIGURATION_SET'),
+    env.VENDOR_NAME ?? VENDOR_NAME,
   );
-  return new SuppressingMailer(ses, suppressions(env), (email, skipped) =>
+  const suppressing = new SuppressingMailer(ses, suppressions(env), (email, skipped) =>
     logger.warn('suppressed recipients skipped', { key: email.key, skipped }),
   );
+  // Every email about a deal lands in its history (to, subject, why).
+  return new HistoryMailer(
+    suppressing,
+    history(env),
+    () => clock.now(),
+    (warning) => logger.warn(warning),
+  );
+}
+
+/** Each deal's append-only trail (GET /plans/{planId}/history), in the idempotency table. */
+export function history(env: Environment) {
+  return new DynamoHistoryStore(documentClient(), env.IDEMPOTENCY_TABLE);
 }
 
 export function suppressions(env: Environment) {
@@ -69,11 +95,28 @@ export function suppressions(env: Environment) {
 }
 
 export function workflow(env: Environment) {
-  return new StepFunctionsWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN ?? '');
+  return new StepFunctionsWorkflow(sfnClient(), env.STATE_MACHINE_ARN ?? '');
 }
+
+/** The reconciler's view of the executions (the reminder sweep only; one SFN client per function). */
+export function workflowAdmin(env: Environment) {
+  return new StepFunctionsAdmin(sfnClient(), required(env, 'STATE_MACHINE_ARN'));
+}
+
+let sfn: SFNClient | undefined;
+const sfnClient = () => {
+  sfn ??= new SFNClient({});
+  return sfn;
+};
 
 export function events(env: Environment) {
   return new EventBridgePublisher(new EventBridgeClient({}), required(env, 'EVENT_BUS_NAME'));
+}
+
+/** The tenant bus, each deal event carrying view links to the deal room (for the channels' messages). */
+export function roomLinkedEvents(env: Environment) {
+  const deps = { clock, config: tenantConfig(env), keys: signingKeys(env), store: dynamo(env).store };
+  return new RoomLinkedEvents(events(env), deps, (warning) => logger.warn(warning));
 }
 
 /** Which keys verify depends on the clock (the local one moves) and the tenant's link lifetime. */
@@ -81,9 +124,13 @@ export function signingKeys(env: Environment) {
   return new SecretSigningKeys(required(env, 'LINK_KEYS_SECRET_ARN'), clock, env.LINK_TTL_DAYS);
 }
 
-/** What every function that emails people with links needs: deals, ledger, mail and link keys. */
+/**
+ * What every function that emails people with links needs: deals, ledger, mail and link keys. Every email
+ * leaves with its recipient's view link to the deal room signed in (RoomLinkMailer).
+ */
 export function messaging(env: Environment) {
-  return { clock, config: tenantConfig(env), ...dynamo(env), mailer: mailer(env), keys: signingKeys(env) };
+  const deps = { clock, config: tenantConfig(env), keys: signingKeys(env) };
+  return { ...deps, ...dynamo(env), mailer: new RoomLinkMailer(mailer(env), deps) };
 }
 
 // The emails each function sends (lambdas/views/emails), as its use cases ask for them (`ViewsOf`). One
@@ -94,8 +141,12 @@ export const actionLinkViews = {
   escalation: escalationEmail,
   slipNotice: slipNoticeEmail,
   freshLink: freshLinkEmail,
+  stagePassed: stagePassedEmail,
+  dealClosed: dealClosedEmail,
 };
 export const reminderSweepViews = {
+  // The reconciler sends a gate's unsent emails again after a fix.
+  gateOpen: gateOpenEmail,
   reminder: reminderEmail,
   ghosting: ghostingEmail,
   digest: digestEmail,

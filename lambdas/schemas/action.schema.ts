@@ -49,7 +49,12 @@ export const gateEvidenceSchemas = {
 } satisfies Record<StageKey, z.ZodMiniType>;
 
 export const milestoneDoneSchema = z.object({ note });
-export const milestoneSlipSchema = z.object({ newDue: isoDate, reason: longText(1, 500) });
+/** A slip: the new date, why, and how to handle it (absorb, the default, or propose moving the close date). */
+export const milestoneSlipSchema = z.object({
+  newDue: isoDate,
+  reason: longText(1, 500),
+  choice: z.optional(z.enum(['absorb', 'propose'])),
+});
 export const milestoneStuckSchema = z.object({ reason: longText(1, 500) });
 export const acceptHandoffSchema = z.object({ note });
 export const waiveMilestoneSchema = z.object({ reason: longText(1, 500) });

@@ -53,6 +53,13 @@ const common = {
   tenant: text,
   planName: text,
   occurredAt: instant,
+  /** 1.0, additive: who and which account, so a channel message can name them and a rule can filter by partner. */
+  partner: /* @__PURE__ */ z.optional(partner),
+  account: /* @__PURE__ */ z.optional(account),
+  /** 1.0, additive: view links to the deal room, signed for the vendor and partner owner where the publisher can. */
+  links: /* @__PURE__ */ z.optional(
+    z.object({ vendorRoom: z.optional(text), partnerRoom: z.optional(text) }),
+  ),
 };
 
 /** `CoSell Plan Started`: the workflow opened the deal's first gate. */
@@ -75,7 +82,7 @@ export const stageAdvancedDetail = /* @__PURE__ */ z.object({
   confirmedBy: z.array(z.object({ party, by: text, at: instant })),
 });
 
-/** `CoSell Milestone Slipped`: a milestone's owner moved its date; later work and the close moved with it. */
+/** `CoSell Milestone Slipped`: a milestone's owner moved its date, with the choice made and its impact. */
 export const milestoneSlippedDetail = /* @__PURE__ */ z.object({
   ...common,
   milestone: z.object({ id: text, title: text, stage, owner: party }),
@@ -85,6 +92,10 @@ export const milestoneSlippedDetail = /* @__PURE__ */ z.object({
   closeDate: z.object({ from: day, to: day, days: wholeDays }),
   by: text,
   reason: z.optional(z.string()),
+  /** How it was handled: absorbed (the close date holds) or a proposal to move the close date. */
+  choice: z.optional(z.enum(['absorb', 'propose'])),
+  /** Every milestone whose date this slip moved now, the slipped one first. */
+  moved: z.optional(z.array(z.object({ id: text, from: day, to: day }))),
 });
 
 /** `CoSell Escalated`: a rung of a side's escalation ladder (or, with none, the vendor owner) was told. */
@@ -138,13 +149,50 @@ function registration<O extends 'won' | 'lost', S extends 'Launched' | 'Closed L
       ),
       partnerReference: z.optional(text),
     }),
+    /** The partner plan's credit rule for the agreed attribution, checked against the deal's evidence. */
+    attributionCheck: z.optional(z.object({ rule: text, agrees: z.boolean(), why: text })),
   });
 }
 
 /** `CoSell Deal Registered`: stage 5 passed with a win. */
 export const dealRegisteredDetail = /* @__PURE__ */ registration('won', 'Launched');
-/** `CoSell Deal Closed Lost`. */
-export const dealClosedLostDetail = /* @__PURE__ */ registration('lost', 'Closed Lost');
+/** `CoSell Deal Closed Lost`: stage 5 lost, or closed by ops at any stage (`POST /plans/{planId}/close`). */
+export const dealClosedLostDetail = /* @__PURE__ */ z.extend(registration('lost', 'Closed Lost'), {
+  /** How it ended when ops closed it (absent when stage 5's form logged the loss). */
+  closeOutcome: z.optional(z.enum(['lost', 'no-decision', 'withdrawn'])),
+  reason: z.optional(z.string()),
+  /** The stage the deal died in. */
+  stage: z.optional(stage),
+});
+
+/** `CoSell Plan Amended`: a new version of the plan replaced the deal's (PUT /plans/{planId}). */
+export const planAmendedDetail = /* @__PURE__ */ z.object({
+  ...common,
+  version: z.number().check(z.multipleOf(1), z.minimum(2)),
+  by: text,
+  stage,
+  changes: z.array(
+    z.object({
+      path: text,
+      change: z.enum(['added', 'removed', 'changed']),
+      from: z.optional(z.unknown()),
+      to: z.optional(z.unknown()),
+    }),
+  ),
+});
+
+/** `CoSell Needs Attention`: something outside the playbook needs a person (today: ACE's review of the opportunity). */
+export const needsAttentionDetail = /* @__PURE__ */ z.object({
+  ...common,
+  stage,
+  /** In words, e.g. `AWS Partner Central review: Action Required`. */
+  what: text,
+  reason: z.optional(z.string()),
+  /** The ACE opportunity, when ACE raised it. */
+  aceOpportunityId: z.optional(text),
+  /** Who was told: the vendor owner. */
+  to: z.optional(z.object({ name: text, email: text })),
+});
 
 /** An event kind: its `detail-type` and the schema of its `detail`. */
 export interface EventKind<S extends z.ZodMiniType = z.ZodMiniType> {
@@ -158,11 +206,15 @@ export const MILESTONE_SLIPPED = { detailType: 'CoSell Milestone Slipped', schem
 export const ESCALATED = { detailType: 'CoSell Escalated', schema: escalatedDetail };
 export const DEAL_REGISTERED = { detailType: 'CoSell Deal Registered', schema: dealRegisteredDetail };
 export const DEAL_CLOSED_LOST = { detailType: 'CoSell Deal Closed Lost', schema: dealClosedLostDetail };
+export const PLAN_AMENDED = { detailType: 'CoSell Plan Amended', schema: planAmendedDetail };
+export const NEEDS_ATTENTION = { detailType: 'CoSell Needs Attention', schema: needsAttentionDetail };
+export type NeedsAttentionDetail = z.output<typeof needsAttentionDetail>;
 
 export type PlanStartedDetail = z.output<typeof planStartedDetail>;
 export type StageAdvancedDetail = z.output<typeof stageAdvancedDetail>;
 export type MilestoneSlippedDetail = z.output<typeof milestoneSlippedDetail>;
 export type EscalatedDetail = z.output<typeof escalatedDetail>;
+export type PlanAmendedDetail = z.output<typeof planAmendedDetail>;
 export type RegistrationDetail =
   | z.output<typeof dealRegisteredDetail>
   | z.output<typeof dealClosedLostDetail>;

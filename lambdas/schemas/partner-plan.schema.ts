@@ -141,6 +141,15 @@ const partnerPlanObject = z.strictObject({
   creditRules: creditRulesSchema,
   cadence: plan.cadence,
   quarterlyTarget: quarterlyTargetSchema,
+  programCost: z.optional(
+    z
+      .strictObject({ amount: money, currency })
+      .check(
+        z.describe(
+          "What this partnership costs per quarter (people, MDF, tools): the program report's return for the partner.",
+        ),
+      ),
+  ),
 });
 
 type PartnerPlanObject = z.output<typeof partnerPlanObject>;

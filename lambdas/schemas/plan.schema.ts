@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { planAceSchema } from './plan-ace.schema';
 import './zod-locale';
 
 import { findPerson, type PlanPerson, peopleIn } from '../domain/plan-people';
@@ -53,6 +54,13 @@ const longText = z
   );
 
 const email = z.email({ error: 'must be an email address' }).check(z.maxLength(254));
+/** A phone number as people write it: digits, spaces, +, -, (, ), dots; said in escalation emails ("call ..."). */
+const phone = z
+  .string()
+  .check(
+    z.regex(/^\+?[0-9 ().-]{5,30}$/, 'must be a phone number such as +1 312 555 0100'),
+    z.describe('Optional phone number, given in escalation emails so the right person can be called.'),
+  );
 
 /** `YYYY-MM-DD`, and a day that exists on the calendar (2027-02-30 does not). */
 const calendarDate = z.iso.date({ error: 'must be a real calendar date written YYYY-MM-DD' });
@@ -179,6 +187,7 @@ const namedOwnerSchema = z.strictObject({
   email,
   timezone: z.optional(timeZone),
   title: z.optional(titleText),
+  phone: z.optional(phone),
 });
 
 const ownersSchema = z
@@ -193,6 +202,7 @@ const escalationStepSchema = z.strictObject({
   name: nameText,
   email,
   role: titleText,
+  phone: z.optional(phone),
   afterHours: z
     .int({ error: 'must be a positive whole number of hours' })
     .check(
@@ -368,9 +378,20 @@ const stagesSchema = z.pipe(stagesInPlaybookOrder, stagesObject);
 // ---------------------------------------------------------------------------------------------------------
 // The plan
 
+/** A plan's own id (`cosell plan apply` creates or amends the deal of that id). */
+export const PLAN_ID = /^[a-z0-9-]{3,63}$/;
+
 const planObject = z.strictObject({
   apiVersion: z.literal('cosell/v1'),
   kind: z.literal('CoSellPlan'),
+  id: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(PLAN_ID, 'must be 3 to 63 lower-case letters, digits and dashes'),
+        z.describe("The deal's planId: apply creates the deal of this id, or amends it when it exists."),
+      ),
+  ),
   name: titleText,
   account: accountSchema,
   partner: partnerSchema,
@@ -383,6 +404,7 @@ const planObject = z.strictObject({
   cadence: cadenceSchema,
   reminders: remindersSchema,
   stages: stagesSchema,
+  ace: z.optional(planAceSchema),
 });
 
 type PlanObject = z.output<typeof planObject>;

@@ -2,6 +2,7 @@ import { messageViews } from './emails/message-views';
 import { renderLinkPage } from './pages/link-page';
 import { renderOnePager } from './pages/one-pager';
 import { renderProgramReportPage } from './pages/report-page';
+import { renderRoomPage } from './pages/room-page';
 
 /**
  * Every view that writes HTML for a person, by name. Handlers import the one they use (a bundle carries only
@@ -12,6 +13,7 @@ export const PAGE_VIEWS = {
   linkPage: renderLinkPage,
   programReportPage: renderProgramReportPage,
   onePager: renderOnePager,
+  roomPage: renderRoomPage,
 } as const;
 
 /** The emails (HTML and text) and the calendar invitation. */

@@ -17,9 +17,35 @@ export const HANDLER_NAMES = [
   'register-deal',
   'reminder-sweep',
   'ses-events',
+  // Only for tenants with `ace` (lib/constructs/ace-sync.ts).
+  'ace-sync',
 ] as const;
 
 export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/**
+ * Packages a handler imports only on some requests (`await import(...)`), kept out of its bundle and shipped
+ * beside it in `node_modules/`, so a cold start does not load them. plans-api reads YAML bodies with js-yaml
+ * (46 KB minified, more than the rest of its own code): JSON bodies never load it.
+ */
+export const LAZY_MODULES: Partial<Record<HandlerName, readonly string[]>> = {
+  'plans-api': ['js-yaml'],
+};
+
+/** The files of a lazy module that are shipped: its package.json, licence and ESM entry. */
+export const LAZY_MODULE_FILES: Record<string, readonly string[]> = {
+  'js-yaml': ['package.json', 'LICENSE', 'dist/js-yaml.mjs'],
+};
+
+/**
+ * NODE_OPTIONS of every function. No `--enable-source-maps`: with a 2.7 MB map it made cold import about
+ * 1.2x slower and took 12 MiB more memory (`npm run bench:bundles -- --source-maps` prints the cost).
+ * The map is still written beside the bundle (index.mjs.map) to resolve a minified stack trace offline.
+ */
+export const FUNCTION_NODE_OPTIONS = '';
+
+/** Whether esbuild writes index.mjs.map beside each bundle (read by bench:bundles). */
+export const WRITES_SOURCE_MAP = true;
 
 /** Repository root, resolved from this file so synth works from any working directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,6 +80,7 @@ export class CosellFunction extends Construct implements iam.IGrantable {
     super(scope, id);
     const { handlerName, logRetention, ...functionProps } = props;
     this.handlerName = handlerName;
+    const lazy = LAZY_MODULES[handlerName] ?? [];
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -71,8 +98,9 @@ export class CosellFunction extends Construct implements iam.IGrantable {
       memorySize: 256,
       timeout: Duration.seconds(10),
       ...functionProps,
-      // Stack traces point into lambdas/**/*.ts through the bundled source map.
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...functionProps.environment },
+      ...(FUNCTION_NODE_OPTIONS
+        ? { environment: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...functionProps.environment } }
+        : {}),
       entry: handlerEntry(handlerName),
       handler: 'handler',
       projectRoot: REPO_ROOT,
@@ -88,12 +116,13 @@ export class CosellFunction extends Construct implements iam.IGrantable {
       bundling: {
         format: OutputFormat.ESM,
         minify: true,
-        sourceMap: true,
+        sourceMap: WRITES_SOURCE_MAP,
         target: 'node24',
         mainFields: ['module', 'main'],
         // ESM bundles still meet CommonJS dependencies that call require(); give them one.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        externalModules: [],
+        externalModules: [...lazy],
+        ...(lazy.length > 0 ? { commandHooks: shipLazyModules(lazy) } : {}),
         forceDockerBundling: false,
       },
     });
@@ -114,4 +143,22 @@ export class CosellFunction extends Construct implements iam.IGrantable {
     this.lambdaFunction.addEnvironment(key, value);
     return this;
   }
+}
+
+/** Copies each lazy module's files into the asset's node_modules after esbuild has written the bundle. */
+export function shipLazyModules(modules: readonly string[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string): string[] =>
+      modules.flatMap((name) =>
+        (LAZY_MODULE_FILES[name] ?? ['package.json']).flatMap((file) => {
+          const to = `${outputDir}/node_modules/${name}/${file}`;
+          return [
+            `mkdir -p "${to.slice(0, to.lastIndexOf('/'))}"`,
+            `cp "${inputDir}/node_modules/${name}/${file}" "${to}"`,
+          ];
+        }),
+      ),
+  };
 }

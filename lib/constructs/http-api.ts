@@ -53,6 +53,8 @@ export class HttpApi extends Construct {
   public readonly operatorRoutes: apigw.HttpRoute[];
   /** Public routes: GET/HEAD/POST /a/{token}. */
   public readonly actionLinkRoutes: apigw.HttpRoute[];
+  /** Public routes: GET/HEAD /room/{token} (the deal room's view links). */
+  public readonly roomRoutes: apigw.HttpRoute[];
   /** The limits in force, by kind of route. */
   public readonly throttles: HttpApiThrottles;
   /** Route key -> its own limits (the public routes); every other route has the stage default (ops). */
@@ -133,6 +135,19 @@ export class HttpApi extends Construct {
       }),
       ...this.httpApi.addRoutes({
         path: '/plans/{planId}',
+        methods: [apigw.HttpMethod.GET, apigw.HttpMethod.PUT],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      // The living plan: close at any stage, and the deal's append-only history.
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}/close',
+        methods: [apigw.HttpMethod.POST],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}/history',
         methods: [apigw.HttpMethod.GET],
         integration: plansIntegration,
         authorizer: iamAuthorizer,
@@ -141,6 +156,20 @@ export class HttpApi extends Construct {
       ...this.httpApi.addRoutes({
         path: '/plans/{planId}/schedule',
         methods: [apigw.HttpMethod.GET],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      // After a fix, try again what a deal needed attention for (`cosell plan retry ID`).
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}/retry',
+        methods: [apigw.HttpMethod.POST],
+        integration: plansIntegration,
+        authorizer: iamAuthorizer,
+      }),
+      // A view link to a deal's room for its vendor owner (`cosell plan room ID`).
+      ...this.httpApi.addRoutes({
+        path: '/plans/{planId}/room-link',
+        methods: [apigw.HttpMethod.POST],
         integration: plansIntegration,
         authorizer: iamAuthorizer,
       }),
@@ -165,16 +194,29 @@ export class HttpApi extends Construct {
       ),
     ];
 
+    const actionLinkIntegration = new HttpLambdaIntegration(
+      'ActionLink',
+      this.actionLinkFunction.lambdaFunction,
+    );
     this.actionLinkRoutes = this.addPublicRoutes(
       {
         path: '/a/{token}',
         methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD, apigw.HttpMethod.POST],
-        integration: new HttpLambdaIntegration('ActionLink', this.actionLinkFunction.lambdaFunction),
+        integration: actionLinkIntegration,
       },
       this.throttles.link,
     );
+    // The deal room: read-only view links, served by the same function (it holds the link key and reads plans).
+    this.roomRoutes = this.addPublicRoutes(
+      {
+        path: '/room/{token}',
+        methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD],
+        integration: actionLinkIntegration,
+      },
+      this.throttles.room,
+    );
 
-    for (const route of this.actionLinkRoutes) {
+    for (const route of [...this.actionLinkRoutes, ...this.roomRoutes]) {
       Validations.of(route).acknowledge(
         {
           id: 'AwsSolutions-APIG4',

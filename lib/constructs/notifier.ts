@@ -17,8 +17,9 @@ export interface NotifierProps {
 /**
  * Email sending: an SES configuration set for the tenant's mail (reputation metrics, TLS required,
  * account-level suppression of bounces and complaints) and the permission to send as the sender through it.
- * Its bounce, complaint, delivery and reject events are published to an encrypted SNS topic, which
+ * Its bounce, complaint and reject events are published to an encrypted SNS topic, which
  * `addEventsHandler` subscribes the `ses-events` function to (the tenant's own suppression list).
+ * Delivery events only count: they go to CloudWatch metrics (no Lambda runs per delivered email).
  * The sender's email identity is not created here: verifying a domain is an out-of-band DNS step.
  */
 export class Notifier extends Construct {
@@ -27,7 +28,7 @@ export class Notifier extends Construct {
   /** ARNs of the SES identities that may authorize the sender: the address itself and its domain. */
   public readonly identityArns: string[];
   public readonly configurationSetArn: string;
-  /** SES event publishing: bounce, complaint, delivery and reject events of the configuration set. */
+  /** SES event publishing: bounce, complaint and reject events of the configuration set. */
   public readonly eventsTopic: sns.Topic;
   /**
    * The topic's key. A customer managed key, because SES must be allowed to use it in the key policy, which
@@ -35,6 +36,8 @@ export class Notifier extends Construct {
    */
   public readonly eventsKey: kms.Key;
   public readonly eventDestination: ses.ConfigurationSetEventDestination;
+  /** Delivery events as CloudWatch metrics (namespace AWS/SES, dimension `ses:configuration-set`). */
+  public readonly deliveryMetrics: ses.ConfigurationSetEventDestination;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
@@ -86,12 +89,18 @@ export class Notifier extends Construct {
     // Adds the topic policy that lets SES (this configuration set, this account) publish.
     this.eventDestination = this.configurationSet.addEventDestination('EventsToTopic', {
       destination: ses.EventDestination.snsTopic(this.eventsTopic),
-      events: [
-        ses.EmailSendingEvent.BOUNCE,
-        ses.EmailSendingEvent.COMPLAINT,
-        ses.EmailSendingEvent.DELIVERY,
-        ses.EmailSendingEvent.REJECT,
-      ],
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    // A delivery says nothing about the address: count it, run nothing for it.
+    this.deliveryMetrics = this.configurationSet.addEventDestination('DeliveriesToMetrics', {
+      destination: ses.EventDestination.cloudWatchDimensions([
+        {
+          name: 'ses:configuration-set',
+          source: ses.CloudWatchDimensionSource.MESSAGE_TAG,
+          defaultValue: 'none',
+        },
+      ]),
+      events: [ses.EmailSendingEvent.DELIVERY],
     });
   }
 

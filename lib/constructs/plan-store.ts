@@ -83,7 +83,14 @@ export class PlanStore extends Construct {
         indexName: gsi.indexName,
         partitionKey: attribute(gsi.partitionKey),
         ...(gsi.sortKey ? { sortKey: attribute(gsi.sortKey) } : {}),
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...(gsi.projection === 'ALL'
+          ? { projectionType: dynamodb.ProjectionType.ALL }
+          : gsi.projection === 'KEYS_ONLY'
+            ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+            : {
+                projectionType: dynamodb.ProjectionType.INCLUDE,
+                nonKeyAttributes: [...gsi.projection.include],
+              }),
       });
     }
     return table;

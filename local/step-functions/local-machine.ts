@@ -4,7 +4,6 @@ import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
-  ExecutionError,
   type RunOptions,
   StateMachine,
   type StateMachineDefinition,
@@ -14,44 +13,46 @@ import type { Clock } from '../../lambdas/domain/ports';
 import { TASK_STATE_HANDLERS } from '../../lib/workflow/playbook.definition';
 import { AwsServiceError, LOCAL_ACCOUNT_ID } from '../aws-emulator';
 import { LOCAL_REGION } from '../aws-env';
-import type { AslLike, Json } from './asl-from-template';
+import type { AslJson, AslLike, Json } from './asl-from-template';
+import { prepareDefinition, TASK_TOKEN_SENTINEL, type TaskPlan, toJson } from './definition-rewrite';
 import {
-  isJsonObject,
-  prepareDefinition,
-  TASK_TOKEN_SENTINEL,
-  type TaskPlan,
-  toJson,
-} from './definition-rewrite';
-import { type TaskExecution, type TaskHandler, TaskRunner, type WaitingTask } from './task-runner';
+  describeRecord,
+  type ExecutionDescription,
+  type ExecutionRecord,
+  failureOf,
+  fromStored,
+  isEqualJson,
+  isValidExecutionName,
+  toStored,
+} from './execution-record';
+import {
+  type ExecutionStatus,
+  type ExecutionStore,
+  MemoryExecutionStore,
+  OrderedSaves,
+} from './execution-store';
+import {
+  type TaskExecution,
+  type TaskHandler,
+  type TaskProgress,
+  TaskRunner,
+  type WaitingTask,
+} from './task-runner';
 
+export type { ExecutionDescription } from './execution-record';
+export type { ExecutionStatus } from './execution-store';
 export type { TaskHandler, WaitingTask } from './task-runner';
 
 /**
  * The playbook state machine, run in-process by the ASL interpreter `aws-local-stepfunctions`, with each
  * Task state mapped to the same handler code that runs in Lambda (how, and why: definition-rewrite.ts).
- * Executions live in memory: after a restart the runtime starts each active plan again at its stage.
+ * Executions are kept in an ExecutionStore (DynamoDB Local in the local stack): after a restart `resume()`
+ * continues the running ones where they were (a waiting gate with its same token and deadline), failed ones
+ * stay failed until `redriveExecution`, and names stay taken, as in AWS.
  */
 
 /** A waiting task hands control back (and is retried at once) before the interpreter's timer can fire. */
 const DEFAULT_REAL_TIME_GUARD_MS = 20 * 24 * 60 * 60 * 1000;
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-
-export interface ExecutionDescription {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly status: ExecutionStatus;
-  readonly input: unknown;
-  readonly output?: unknown;
-  /** The error name and cause of a FAILED execution, as DescribeExecution reports them. */
-  readonly error?: string;
-  readonly cause?: string;
-  readonly startDate: Date;
-  readonly stopDate?: Date;
-  /** The state it is in, or ended in. */
-  readonly currentState?: string;
-}
 
 export interface LocalLogger {
   info(message: string, details?: Record<string, unknown>): void;
@@ -78,21 +79,8 @@ export interface LocalStateMachineOptions {
   readonly logger?: LocalLogger;
   /** Tests only: how long a waiting task holds on before re-arming the interpreter's timer. */
   readonly realTimeGuardMs?: number;
-}
-
-interface ExecutionRecord extends TaskExecution {
-  readonly arn: string;
-  readonly input: Json;
-  readonly startDate: Date;
-  status: ExecutionStatus;
-  output?: Json;
-  error?: string;
-  cause?: string;
-  stopDate?: Date;
-  /** From the interpreter's event log, which is read asynchronously: lags behind. */
-  lastEnteredState?: string;
-  abort: () => void;
-  done: Promise<void>;
+  /** Where executions are kept. Default: in memory (gone with the machine). */
+  readonly store?: ExecutionStore;
 }
 
 type LocalTaskFunction = NonNullable<
@@ -115,6 +103,10 @@ export class LocalStateMachine {
   private readonly logger: LocalLogger;
   private readonly retryIntervalOverrides: Record<string, number[]>;
   private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly definition: AslJson;
+  private readonly interpreters = new Map<string, StateMachine>();
+  private readonly store: ExecutionStore;
+  private readonly saves: OrderedSaves;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -128,6 +120,7 @@ export class LocalStateMachine {
     );
     if (missing.length > 0) throw new Error(`No handler passed for: ${missing.join(', ')}`);
 
+    this.definition = definition;
     this.interpreter = new StateMachine(definition as unknown as StateMachineDefinition);
     this.tasks = tasks;
     this.clock = options.clock ?? systemClock;
@@ -137,8 +130,16 @@ export class LocalStateMachine {
       realTimeGuardMs: options.realTimeGuardMs ?? DEFAULT_REAL_TIME_GUARD_MS,
       isStopped: () => this.stopped,
       onWaiting: () => this.checkIdle(),
+      progress: this.progress(),
     });
     this.logger = options.logger ?? consoleLogger;
+    this.store = options.store ?? new MemoryExecutionStore();
+    this.saves = new OrderedSaves(this.store, (error, execution) =>
+      this.logger.error('could not keep the execution', {
+        execution: execution.name,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
     this.stateMachineName = options.stateMachineName ?? 'cosell-flow-local-playbook';
     this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${this.stateMachineName}`;
 
@@ -156,8 +157,8 @@ export class LocalStateMachine {
 
   /**
    * Starts an execution, as StartExecution does: the same name and input as a running execution returns
-   * that execution; a name already used otherwise is ExecutionAlreadyExists. Nothing is persisted, so after
-   * a restart the same name starts afresh (resume: `{planId, resumeStage}`).
+   * that execution; a name already used otherwise (by any execution the store keeps) is
+   * ExecutionAlreadyExists. `flush()` resolves once it is kept.
    */
   startExecution(request: { name?: string; input?: unknown } = {}): ExecutionDescription {
     if (this.stopped) throw new Error('The local state machine is stopped');
@@ -168,7 +169,8 @@ export class LocalStateMachine {
     const input = toJson(request.input ?? {});
     const existing = this.executions.get(name);
     if (existing) {
-      if (existing.status === 'RUNNING' && isEqualJson(existing.input, input)) return this.describe(existing);
+      if (existing.status === 'RUNNING' && isEqualJson(existing.input, input))
+        return describeRecord(this.stateMachineArn, existing);
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
     }
 
@@ -179,20 +181,145 @@ export class LocalStateMachine {
       input,
       startDate: this.clock.now(),
       status: 'RUNNING',
+      redriveCount: 0,
       abort: () => {},
       done: Promise.resolve(),
     };
     this.executions.set(name, record);
+    this.persist(record);
+    this.launch(record, this.definition.StartAt, input);
+    this.logger.info('execution started', { execution: name, input });
+    return describeRecord(this.stateMachineArn, record);
+  }
 
+  /**
+   * Loads the kept executions (once, before anything starts): running ones continue where they were, the
+   * others are there to describe, list and redrive. Resolves with how many were running.
+   */
+  async resume(): Promise<number> {
+    const kept = await this.store.load();
+    let running = 0;
+    for (const stored of kept) {
+      if (this.executions.has(stored.name)) continue;
+      const record = fromStored(stored);
+      this.executions.set(record.name, record);
+      if (record.status !== 'RUNNING') continue;
+      running++;
+      this.continueFrom(record);
+      this.logger.info('execution resumed', { execution: record.name, state: record.taskState });
+    }
+    return running;
+  }
+
+  /**
+   * RedriveExecution: a FAILED or ABORTED execution continues from the state it failed in, with that state's
+   * input, as AWS redrives a Standard execution; anything else is ExecutionNotRedrivable.
+   */
+  redriveExecution(nameOrArn: string): { redriveDate: Date } {
+    if (this.stopped) throw new Error('The local state machine is stopped');
+    const record = this.find(nameOrArn);
+    if (!record)
+      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${nameOrArn}'`);
+    if (record.status !== 'FAILED' && record.status !== 'ABORTED') {
+      throw new AwsServiceError(
+        'ExecutionNotRedrivable',
+        `Execution is ${record.status}: only FAILED, ABORTED or TIMED_OUT executions can be redriven`,
+      );
+    }
+    record.status = 'RUNNING';
+    record.redriveCount++;
+    record.redriveDate = this.clock.now();
+    record.stopDate = undefined;
+    record.error = undefined;
+    record.cause = undefined;
+    // A redrive runs the failed state afresh: no waiting task or callback is carried over.
+    record.waiting = undefined;
+    record.callback = undefined;
+    this.persist(record);
+    this.continueFrom(record);
+    this.logger.info('execution redriven', { execution: record.name, state: record.taskState });
+    return { redriveDate: record.redriveDate };
+  }
+
+  /** Resolves when every change so far is kept in the store. */
+  flush(): Promise<void> {
+    return this.saves.flush();
+  }
+
+  /** By name or execution ARN. */
+  describeExecution(nameOrArn: string): ExecutionDescription | undefined {
+    const record = this.find(nameOrArn);
+    return record && describeRecord(this.stateMachineArn, record);
+  }
+
+  /** Oldest first; only those of `status` when given. */
+  listExecutions(status?: ExecutionStatus): ExecutionDescription[] {
+    return [...this.executions.values()]
+      .filter((record) => status === undefined || record.status === status)
+      .map((record) => describeRecord(this.stateMachineArn, record));
+  }
+
+  /** `.waitForTaskToken` tasks whose handler has run and that wait for SendTaskSuccess/SendTaskFailure. */
+  listWaitingTasks(): WaitingTask[] {
+    return this.runner.waiting();
+  }
+
+  /** SendTaskSuccess: `output` (already parsed JSON) becomes the task's result; resolves once kept. */
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    return this.runner.sendTaskSuccess(taskToken, output);
+  }
+
+  /** SendTaskFailure: the task fails with Error `error` and Cause `cause` (Retry/Catch match on `error`). */
+  sendTaskFailure(taskToken: string, error = '', cause = ''): Promise<void> {
+    return this.runner.sendTaskFailure(taskToken, error, cause);
+  }
+
+  /**
+   * Fails with States.Timeout every task whose deadline the local clock has passed, then resolves when the
+   * work that follows has settled (every execution waits for a callback again, or has ended).
+   */
+  async runDue(): Promise<void> {
+    this.runner.fireDue();
+    await this.whenIdle();
+  }
+
+  /** Resolves when every execution waits for a callback or has ended. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops the machine: no handler is called after this resolves. In memory the running executions end as
+   * ABORTED; the store keeps them running where they were, for `resume()` after a restart (the local stack
+   * stopping is not an execution being stopped).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.runner.clearDeadlineTimer();
+    const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
+    for (const execution of running) execution.abort();
+    this.runner.abort(undefined, 'The execution was stopped');
+    await Promise.all(running.map((execution) => execution.done));
+    await this.saves.flush();
+    this.checkIdle();
+  }
+
+  /** Runs the interpreter for `record` from `startAt` (the definition's start, or a resumed Task state). */
+  private launch(record: ExecutionRecord, startAt: string, input: Json): void {
     const taskResourceLocalHandlers: Record<string, LocalTaskFunction> = {};
     for (const plan of this.tasks.values()) {
       taskResourceLocalHandlers[plan.stateName] = (taskInput) =>
         this.runner.run(record, plan, taskInput as Json);
     }
-    const run = this.interpreter.run(input as Parameters<StateMachine['run']>[0], {
+    const run = this.interpreterAt(startAt).run(input as Parameters<StateMachine['run']>[0], {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides: this.retryIntervalOverrides },
       context: {
-        Execution: { Id: arn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local` },
+        Execution: {
+          Id: record.arn,
+          Name: record.name,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local`,
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineName },
         Task: { Token: TASK_TOKEN_SENTINEL },
       },
@@ -211,61 +338,75 @@ export class LocalStateMachine {
         else this.finish(record, 'FAILED', failureOf(error));
       },
     );
-    this.logger.info('execution started', { execution: name, input });
-    return this.describe(record);
   }
 
-  /** By name or execution ARN. */
-  describeExecution(nameOrArn: string): ExecutionDescription | undefined {
-    const record =
+  /** A kept or redriven execution continues at the Task state it was in, or from the start. */
+  private continueFrom(record: ExecutionRecord): void {
+    const state = record.taskState;
+    if (state === undefined || !this.tasks.has(state)) {
+      this.launch(record, this.definition.StartAt, record.input);
+      return;
+    }
+    record.resume = {
+      stateName: state,
+      ...(record.waiting ? { waiting: record.waiting } : {}),
+      ...(record.callback ? { callback: record.callback } : {}),
+    };
+    this.launch(record, state, record.stateInput ?? record.input);
+  }
+
+  /** The interpreter, starting at `startAt` (one per state, made when first needed). */
+  private interpreterAt(startAt: string): StateMachine {
+    if (startAt === this.definition.StartAt) return this.interpreter;
+    let interpreter = this.interpreters.get(startAt);
+    if (!interpreter) {
+      const definition = { ...this.definition, StartAt: startAt } as unknown as StateMachineDefinition;
+      // The states before `startAt` are unreachable from it, which the validator would refuse.
+      interpreter = new StateMachine(definition, { validationOptions: { noValidate: true } });
+      this.interpreters.set(startAt, interpreter);
+    }
+    return interpreter;
+  }
+
+  private progress(): TaskProgress {
+    const recordOf = (execution: TaskExecution) => this.executions.get(execution.name);
+    return {
+      started: (execution, plan, stateInput) => {
+        const record = recordOf(execution);
+        if (!record) return;
+        record.taskState = plan.stateName;
+        record.stateInput = stateInput;
+        record.waiting = undefined;
+        record.callback = undefined;
+        this.persist(record);
+      },
+      waiting: (execution, token, deadline) => {
+        const record = recordOf(execution);
+        if (!record) return;
+        record.waiting = { token, ...(deadline === undefined ? {} : { deadline }) };
+        this.persist(record);
+      },
+      callback: (execution, outcome) => {
+        const record = recordOf(execution);
+        if (!record) return Promise.resolve();
+        record.waiting = undefined;
+        record.callback = outcome;
+        return this.persist(record);
+      },
+    };
+  }
+
+  /** Keeps the record as it is now; nothing once the machine stops (see `stop`). */
+  private persist(record: ExecutionRecord): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.saves.save(toStored(record));
+  }
+
+  private find(nameOrArn: string): ExecutionRecord | undefined {
+    return (
       this.executions.get(nameOrArn) ??
-      [...this.executions.values()].find((execution) => execution.arn === nameOrArn);
-    return record && this.describe(record);
-  }
-
-  listExecutions(): ExecutionDescription[] {
-    return [...this.executions.values()].map((record) => this.describe(record));
-  }
-
-  /** `.waitForTaskToken` tasks whose handler has run and that wait for SendTaskSuccess/SendTaskFailure. */
-  listWaitingTasks(): WaitingTask[] {
-    return this.runner.waiting();
-  }
-
-  /** SendTaskSuccess: `output` (already parsed JSON) becomes the task's result. */
-  sendTaskSuccess(taskToken: string, output: unknown): void {
-    this.runner.sendTaskSuccess(taskToken, output);
-  }
-
-  /** SendTaskFailure: the task fails with Error `error` and Cause `cause` (Retry/Catch match on `error`). */
-  sendTaskFailure(taskToken: string, error = '', cause = ''): void {
-    this.runner.sendTaskFailure(taskToken, error, cause);
-  }
-
-  /**
-   * Fails with States.Timeout every task whose deadline the local clock has passed, then resolves when the
-   * work that follows has settled (every execution waits for a callback again, or has ended).
-   */
-  async runDue(): Promise<void> {
-    this.runner.fireDue();
-    await this.whenIdle();
-  }
-
-  /** Resolves when every execution waits for a callback or has ended. */
-  whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** Aborts every running execution (status ABORTED); no handler is called after this resolves. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.runner.clearDeadlineTimer();
-    const running = [...this.executions.values()].filter((execution) => execution.status === 'RUNNING');
-    for (const execution of running) execution.abort();
-    this.runner.abort(undefined, 'The execution was stopped');
-    await Promise.all(running.map((execution) => execution.done));
-    this.checkIdle();
+      [...this.executions.values()].find((execution) => execution.arn === nameOrArn)
+    );
   }
 
   private finish(
@@ -279,8 +420,14 @@ export class LocalStateMachine {
     record.error = result.error;
     record.cause = result.cause;
     record.rearming = undefined;
+    record.resume = undefined;
     record.currentState = record.lastEnteredState ?? record.currentState;
     this.runner.abort(record, 'The execution has ended');
+    if (status !== 'ABORTED' || !this.stopped) {
+      record.waiting = undefined;
+      record.callback = undefined;
+      this.persist(record);
+    }
     if (status === 'FAILED') {
       this.logger.error('execution failed', {
         execution: record.name,
@@ -310,22 +457,6 @@ export class LocalStateMachine {
     }
   }
 
-  private describe(record: ExecutionRecord): ExecutionDescription {
-    return {
-      executionArn: record.arn,
-      stateMachineArn: this.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      input: structuredClone(record.input),
-      startDate: record.startDate,
-      ...(record.output === undefined ? {} : { output: structuredClone(record.output) }),
-      ...(record.error === undefined ? {} : { error: record.error }),
-      ...(record.cause === undefined ? {} : { cause: record.cause }),
-      ...(record.stopDate === undefined ? {} : { stopDate: record.stopDate }),
-      ...(record.currentState === undefined ? {} : { currentState: record.currentState }),
-    };
-  }
-
   // ---- idleness ----
 
   private isIdle(): boolean {
@@ -341,39 +472,4 @@ export class LocalStateMachine {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-function failureOf(error: unknown): { error: string; cause: string } {
-  const cause = error instanceof ExecutionError ? error.cause : error;
-  if (cause instanceof Error) return { error: cause.name, cause: cause.message };
-  return { error: 'Error', cause: String(cause) };
-}
-
-function isEqualJson(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((v, i) => isEqualJson(v, b[i] ?? null))
-    );
-  }
-  if (!isJsonObject(a) || !isJsonObject(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && isEqualJson(a[key] ?? null, b[key] ?? null))
-  );
-}
-
-/** StartExecution's rule: 1-80 characters, no whitespace, brackets, wildcards, special or control characters. */
-function isValidExecutionName(name: string): boolean {
-  if (name.length < 1 || name.length > 80) return false;
-  for (const char of name) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
-    if (/\s/.test(char) || '<>{}[]?*"#%\\^|~`$&,;:/'.includes(char)) return false;
-  }
-  return true;
 }

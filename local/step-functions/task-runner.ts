@@ -9,6 +9,7 @@ import {
   mintTaskToken,
   REARM_ERROR,
   replaceSentinel,
+  STATE_INPUT_PARAMETER,
   type TaskPlan,
   TIMEOUT_PARAMETER,
   taskError,
@@ -42,6 +43,30 @@ export interface TaskExecution {
   currentState?: string;
   /** The waiting task that handed control back to re-arm the interpreter's timer, to be resumed as is. */
   rearming?: ActiveTask;
+  /** Set as an execution resumes (a restart, a redrive): the first run of `stateName` continues from it. */
+  resume?: TaskResume;
+}
+
+/** Where a resumed execution's first task stands. */
+export interface TaskResume {
+  readonly stateName: string;
+  /** Its handler had returned: wait again for the callback with this token and deadline, without calling it. */
+  readonly waiting?: { readonly token: string; readonly deadline?: number };
+  /** Its callback had been accepted: this is the task's result. */
+  readonly callback?: { readonly output?: Json; readonly error?: string; readonly cause?: string };
+}
+
+/** What the runner tells its machine, so the machine can keep each execution where it stands. */
+export interface TaskProgress {
+  /** A task state began (not a re-arm), with the state's own input. */
+  started(execution: TaskExecution, plan: TaskPlan, stateInput: Json): void;
+  /** A `.waitForTaskToken` task's handler returned: it now waits for its callback. */
+  waiting(execution: TaskExecution, token: string, deadline: number | undefined): void;
+  /** A callback was accepted; the promise resolves once that is kept. */
+  callback(
+    execution: TaskExecution,
+    outcome: { output?: Json; error?: string; cause?: string },
+  ): Promise<void>;
 }
 
 export interface ActiveTask {
@@ -67,6 +92,7 @@ export interface TaskRunnerOptions {
   readonly isStopped: () => boolean;
   /** A `.waitForTaskToken` task's handler has returned: its execution may now be idle. */
   readonly onWaiting: () => void;
+  readonly progress?: TaskProgress;
 }
 
 /** How often deadlines are re-checked on real time, so that a clock moved without `runDue` is noticed. */
@@ -90,6 +116,26 @@ export class TaskRunner {
     if (resumed && resumed.plan === plan) return this.awaitTask(resumed);
 
     let parameters = input;
+    let stateInput = input;
+    if (plan.capturesStateInput && isJsonObject(parameters)) {
+      const { [STATE_INPUT_PARAMETER]: captured, ...rest } = parameters;
+      parameters = rest;
+      stateInput = captured ?? null;
+    }
+    const resume = execution.resume;
+    if (resume?.stateName === plan.stateName) {
+      execution.resume = undefined;
+      if (resume.callback) {
+        const { output, error, cause } = resume.callback;
+        return error === undefined
+          ? Promise.resolve(toJson(output ?? null))
+          : Promise.reject(taskError(error, cause ?? ''));
+      }
+      if (resume.waiting && plan.integration === 'invoke-wait')
+        return this.waitAgain(execution, plan, resume.waiting);
+    }
+    this.options.progress?.started(execution, plan, stateInput);
+
     let timeoutSeconds = plan.timeoutSeconds;
     if (plan.timeoutPath !== undefined && isJsonObject(parameters)) {
       const { [TIMEOUT_PARAMETER]: value, ...rest } = parameters;
@@ -159,12 +205,20 @@ export class TaskRunner {
     return false;
   }
 
-  sendTaskSuccess(taskToken: string, output: unknown): void {
-    this.settle(this.taskFor(taskToken), { value: toJson(output) });
+  /** Resolves once the callback is kept (so a restart right after it answers still honours it). */
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    const task = this.taskFor(taskToken);
+    const value = toJson(output);
+    const kept = this.options.progress?.callback(task.execution, { output: value });
+    this.settle(task, { value });
+    return kept ?? Promise.resolve();
   }
 
-  sendTaskFailure(taskToken: string, error: string, cause: string): void {
-    this.settle(this.taskFor(taskToken), { error: taskError(error, cause) });
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    const task = this.taskFor(taskToken);
+    const kept = this.options.progress?.callback(task.execution, { error, cause });
+    this.settle(task, { error: taskError(error, cause) });
+    return kept ?? Promise.resolve();
   }
 
   /** Ends, uncatchably, the tasks of `execution` (every task without one). */
@@ -201,13 +255,46 @@ export class TaskRunner {
     }
     if (task.plan.integration === 'invoke-wait') {
       // The invocation's result is not the task's: the callback's output is.
+      if (task.settled) return; // completed (or aborted) while its handler ran
       task.handlerDone = true;
+      this.options.progress?.waiting(task.execution, task.token as string, task.deadline);
       this.options.onWaiting();
     } else if (task.plan.integration === 'invoke') {
       this.settle(task, { value: { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } });
     } else {
       this.settle(task, { value: result });
     }
+  }
+
+  /** A resumed `.waitForTaskToken` task: the same token and deadline as before, its handler not called again. */
+  private waitAgain(
+    execution: TaskExecution,
+    plan: TaskPlan,
+    waiting: { readonly token: string; readonly deadline?: number },
+  ): Promise<Json> {
+    let resolve!: (value: Json) => void;
+    let reject!: (error: Error) => void;
+    const result = new Promise<Json>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    result.catch(() => {});
+    const task: ActiveTask = {
+      execution,
+      plan,
+      token: waiting.token,
+      ...(waiting.deadline === undefined ? {} : { deadline: waiting.deadline }),
+      result,
+      resolve,
+      reject,
+      handlerDone: true,
+      settled: false,
+    };
+    this.active.add(task);
+    this.byToken.set(waiting.token, task);
+    this.scheduleDeadlines();
+    this.options.onWaiting();
+    return this.awaitTask(task);
   }
 
   /**

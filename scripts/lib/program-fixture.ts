@@ -15,7 +15,31 @@ const DAY = 86_400_000;
 export type Fate =
   | { kind: 'active'; stage: 1 | 2 | 3 | 4 | 5; openDays: number; pastDeadline?: boolean }
   | { kind: 'won'; finalArr: number; closedOn: string }
-  | { kind: 'lost'; closedOn: string };
+  | { kind: 'lost'; closedOn: string }
+  /** Closed before its last gate (the living-plan close): lost at `stage`, the earlier stages passed. */
+  | {
+      kind: 'closed';
+      stage: 1 | 2 | 3 | 4 | 5;
+      outcome: 'lost' | 'no-decision' | 'withdrawn';
+      reason: string;
+      closedOn: string;
+    };
+
+/** What makes an active deal's health (dashboard.ts); each applies to every deal of the row. */
+export interface HealthRecipe {
+  /** The current stage's milestones were due this many days before `now` (instead of 30 days after). */
+  overdueDays?: number;
+  /** Every party acted a day before `now`, so nobody counts as ghosting. */
+  activeRecently?: boolean;
+  /** A slip proposal waits on the current stage's first milestone. */
+  slipProposal?: boolean;
+  /** The reliability check flagged the deal (`deal.needsAttention`). */
+  needsAttention?: boolean;
+  /** An email about the deal bounced for good. */
+  deliveryProblem?: boolean;
+  /** The current stage's first milestone slipped this many days, and the close date with it. */
+  slipDays?: number;
+}
 
 export interface RecipeRow {
   count: number;
@@ -27,6 +51,12 @@ export interface RecipeRow {
   /** Days each passed stage stayed open, stage 1 first. */
   days: number[];
   account?: { name: string; domain?: string };
+  /** The plan's close date (the reference plan's 2027-02-26 when absent). */
+  closeDate?: string;
+  /** The economic split's partner fee, percent (the reference plan's 20 when absent). */
+  feePercent?: number;
+  vendorOwner?: { name: string; email: string };
+  health?: HealthRecipe;
 }
 
 export interface Recipe {
@@ -51,9 +81,13 @@ export function generatedDeal(
   plan.jointOutcome.arr = { min: row.arr[0], max: row.arr[1], currency: row.currency ?? 'USD' };
   if (row.account) plan.account = { ...plan.account, ...row.account };
   if (row.account && !row.account.domain) delete plan.account.domain;
+  if (row.closeDate) plan.jointOutcome.closeDate = row.closeDate;
+  if (row.feePercent !== undefined) plan.economicSplit.partnerFeePercent = row.feePercent;
+  if (row.vendorOwner) plan.owners.vendor = { ...plan.owners.vendor, ...row.vendorOwner };
 
   const fate = row.fate;
-  const currentIndex = fate.kind === 'active' ? fate.stage - 1 : STAGE_KEYS.length - 1;
+  const open = fate.kind === 'active' || fate.kind === 'closed';
+  const currentIndex = open ? fate.stage - 1 : STAGE_KEYS.length - 1;
   // The instant the last stage of interest opened (active) or passed (closed).
   const end =
     fate.kind === 'active' ? now.getTime() - fate.openDays * DAY : Date.parse(`${fate.closedOn}T12:00:00Z`);
@@ -68,7 +102,7 @@ export function generatedDeal(
   let cursor = end; // walking back: the opening of the stage after the one being set
   for (let index = currentIndex; index >= 0; index--) {
     const key = STAGE_KEYS[index] as (typeof STAGE_KEYS)[number];
-    const isCurrentActive = fate.kind === 'active' && index === currentIndex;
+    const isCurrentActive = open && index === currentIndex;
     if (isCurrentActive) {
       stages[key] = { ...stages[key], status: 'open', openedAt: iso(end) };
       continue;
@@ -94,23 +128,38 @@ export function generatedDeal(
   const ms: MilestoneState[] = milestones.map((m) => {
     const index = STAGE_KEYS.indexOf(m.stage);
     if (fate.kind !== 'active' || index < currentIndex) {
+      if (fate.kind === 'closed' && index >= currentIndex) return m;
       return { ...m, status: 'done', doneAt: stages[m.stage].passedAt, doneBy: m.owner.email };
     }
-    const offsetDays = m.stage === currentStage ? (fate.pastDeadline ? -3 : 30) : 60;
+    const overdue = row.health?.overdueDays;
+    const current = fate.pastDeadline ? -3 : overdue !== undefined ? -overdue : 30;
+    const offsetDays = m.stage === currentStage ? current : 60;
     const due = dateOf(now.getTime() + offsetDays * DAY);
     return { ...m, due, dueAt: dueInstant(due, m.owner.timezone) };
   });
 
   const closed = fate.kind !== 'active';
+  const stage = STAGE_KEYS[currentIndex] as Deal['stage'];
   const result: Deal = {
     ...deal,
-    stage: STAGE_KEYS[currentIndex] as Deal['stage'],
+    stage,
     stages,
-    status: fate.kind === 'active' ? 'active' : fate.kind,
+    status: fate.kind === 'active' ? 'active' : fate.kind === 'closed' ? 'lost' : fate.kind,
+    ...(fate.kind === 'closed'
+      ? {
+          closed: {
+            outcome: fate.outcome,
+            reason: fate.reason,
+            stage,
+            at: iso(end),
+            by: plan.owners.vendor.email,
+          },
+        }
+      : {}),
     ...(closed
       ? {
           outcome: {
-            result: fate.kind,
+            result: fate.kind === 'won' ? 'won' : 'lost',
             finalArr: fate.kind === 'won' ? fate.finalArr : 0,
             currency: row.currency ?? 'USD',
             lesson: 'Generated.',
@@ -122,7 +171,63 @@ export function generatedDeal(
       : {}),
     updatedAt: iso(end),
   };
-  return { deal: result, milestones: ms };
+  return fate.kind === 'active' && row.health
+    ? withHealth({ deal: result, milestones: ms }, row.health, now)
+    : { deal: result, milestones: ms };
+}
+
+/** Sets what a health recipe asks for on an active deal (fields others may read defensively, too). */
+function withHealth(snapshot: DealSnapshot, health: HealthRecipe, now: Date): DealSnapshot {
+  let { deal, milestones } = snapshot;
+  const yesterday = iso(now.getTime() - DAY);
+  if (health.activeRecently)
+    deal = { ...deal, lastActivity: { vendor: yesterday, partner: yesterday, customer: yesterday } };
+  if (health.needsAttention)
+    if (health.needsAttention)
+      deal = {
+        ...deal,
+        needsAttention: { what: 'the stage gate email', error: 'generated', since: yesterday },
+      };
+  if (health.deliveryProblem) {
+    deal = {
+      ...deal,
+      deliveryProblems: [
+        { at: yesterday, to: deal.plan.owners.partner.email, code: 'bounce', message: 'generated', keys: [] },
+      ],
+    };
+  }
+  const first = milestones
+    .filter((m) => m.stage === deal.stage && m.status === 'open')
+    .sort((a, b) => a.seq - b.seq)[0];
+  if (first && (health.slipProposal || health.slipDays)) {
+    milestones = milestones.map((m) => {
+      if (m !== first) return m;
+      const slipped = health.slipDays
+        ? {
+            slips: [
+              {
+                from: dateOf(Date.parse(`${m.due}T12:00:00Z`) - health.slipDays * DAY),
+                to: m.due,
+                at: yesterday,
+                by: m.owner.email,
+              },
+            ],
+          }
+        : {};
+      const proposal = health.slipProposal
+        ? {
+            slipProposal: {
+              to: dateOf(now.getTime() + 45 * DAY),
+              by: m.owner.email,
+              at: yesterday,
+              status: 'pending',
+            },
+          }
+        : {};
+      return { ...m, ...slipped, ...proposal } as MilestoneState;
+    });
+  }
+  return { deal, milestones };
 }
 
 /** Every deal of every recipe, ids `pl_<partner index>_<row index>_<n>`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deal, MilestoneState } from '../../lambdas/domain/deal';
-import { ConcurrentUpdateError, LinkUsedError } from '../../lambdas/domain/errors';
+import { ConcurrentUpdateError, InvalidCursorError, LinkUsedError } from '../../lambdas/domain/errors';
 import type {
   DealSnapshot,
   DealStore,
@@ -105,6 +105,88 @@ export function dealStoreContract(name: string, open: () => Promise<StoreUnderCo
         status: 'active',
         updatedAt: newDeal(3).deal.updatedAt,
       });
+    });
+
+    it('lists a page at a time through the index, newest created first, filtered by status, partner, stage', async () => {
+      // Prepare: five deals created a minute apart; 4 is won, 5 has another partner, 3 is at stage 2.
+      const store = await open();
+      const at = (n: number) => new Date(NOW.getTime() + n * 60_000).toISOString();
+      const deal = (n: number) =>
+        newDeal(n, (d) => ({
+          ...d,
+          createdAt: at(n),
+          ...(n === 4 ? { status: 'won' as const } : {}),
+          ...(n === 3 ? { stage: 'door-opener' as const } : {}),
+          ...(n === 5
+            ? { plan: { ...d.plan, partner: { ...d.plan.partner, name: 'Contoso Partners' } } }
+            : {}),
+        }));
+      for (const n of [2, 5, 1, 4, 3]) await store.create(deal(n));
+      const ids = (page: { plans: { planId: string }[] }) => page.plans.map((p) => p.planId);
+      const idOf = (n: number) => deal(n).deal.planId;
+
+      // Act: page through all of them two at a time.
+      const first = await store.listPage({ limit: 2 });
+      const second = await store.listPage({ limit: 2, cursor: first.nextCursor });
+      const third = await store.listPage({ limit: 2, cursor: second.nextCursor });
+
+      // Assess
+      expect([ids(first), ids(second), ids(third)]).toEqual([
+        [idOf(5), idOf(4)],
+        [idOf(3), idOf(2)],
+        [idOf(1)],
+      ]);
+      expect(third.nextCursor).toBeUndefined();
+      expect(first.plans[0]).toEqual({
+        planId: idOf(5),
+        name: 'Globex platform migration',
+        partner: 'Contoso Partners',
+        account: 'Globex Corporation',
+        stage: 'target-account-selection',
+        status: 'active',
+        updatedAt: deal(5).deal.updatedAt,
+      });
+      expect(ids(await store.listPage({ limit: 10, status: 'won' }))).toEqual([idOf(4)]);
+      expect(
+        ids(await store.listPage({ limit: 10, status: 'active', partner: ' northwind  INTEGRATORS' })),
+      ).toEqual([idOf(3), idOf(2), idOf(1)]);
+      expect(ids(await store.listPage({ limit: 10, stage: 'door-opener' }))).toEqual([idOf(3)]);
+      const filtered = await store.listPage({ limit: 1, partner: 'Northwind Integrators', status: 'active' });
+      expect(ids(filtered)).toEqual([idOf(3)]);
+      expect(
+        ids(
+          await store.listPage({
+            limit: 5,
+            partner: 'Northwind Integrators',
+            status: 'active',
+            cursor: filtered.nextCursor,
+          }),
+        ),
+      ).toEqual([idOf(2), idOf(1)]);
+      await expect(store.listPage({ limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+    });
+
+    it('keeps the plan document across saves and stores a new plan version with the deal', async () => {
+      // Prepare
+      const store = await open();
+      const snapshot = newDeal(1);
+      await store.create(snapshot);
+      const loaded = await stored(store, snapshot.deal.planId);
+
+      // Act: an ordinary save, then a save with the next plan version.
+      await store.save({ deal: { ...loaded.deal, stage: 'door-opener' } });
+      const after = await stored(store, snapshot.deal.planId);
+      const amended = { ...after.deal.plan, name: 'Globex platform migration, phase 2' };
+      await store.save({ deal: { ...after.deal, plan: amended, planVersion: 2 } });
+
+      // Assess
+      expect(after.deal.plan).toEqual(snapshot.deal.plan);
+      const latest = await stored(store, snapshot.deal.planId);
+      expect(latest.deal).toMatchObject({ version: 3, planVersion: 2, stage: 'door-opener' });
+      expect(latest.deal.plan).toEqual(amended);
+      expect((await store.list()).map((s) => s.name)).toEqual(['Globex platform migration, phase 2']);
     });
 
     it('saves a deal only on the version it read, and stores the next version', async () => {

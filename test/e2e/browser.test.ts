@@ -116,7 +116,14 @@ describe('link pages in a real browser (Chromium, 375×812)', () => {
       const status = await page.getByRole('status').textContent();
       expect(status).toContain('Confirmed: Close, register, review.');
       expect(status).toContain('The Close, register, review gate has passed.');
-      expect(await page.locator('main').textContent()).toContain('You can close this page.');
+      // The result page says exactly what was registered, and leads to the deal room.
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain('What was registered');
+      expect(main).toContain('$95,000');
+      expect(main).toContain('partner-sourced');
+      expect(await page.getByRole('link', { name: 'See the whole deal' }).getAttribute('href')).toMatch(
+        /\/room\//,
+      );
       await screenshot(page, 'stage5-result.png');
 
       // Nothing came from anywhere but the stack, and nothing was refused by the CSP.

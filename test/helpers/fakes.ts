@@ -1,5 +1,5 @@
 import type { Deal, MilestoneState } from '../../lambdas/domain/deal';
-import { ConcurrentUpdateError, LinkUsedError } from '../../lambdas/domain/errors';
+import { ConcurrentUpdateError, InvalidCursorError, LinkUsedError } from '../../lambdas/domain/errors';
 import {
   type LinkClaims,
   newNonce,
@@ -25,6 +25,8 @@ import type {
   MessageViews,
   OutboundEmail,
   PartnerPlanStore,
+  PlanListPage,
+  PlanListQuery,
   ReportReader,
   ReviewDue,
   ReviewSchedule,
@@ -135,6 +137,47 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
         updatedAt: deal.updatedAt,
       }))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  /** Like the list index: newest created first, the cursor the last listed `<createdAt>#<planId>`. */
+  async listPage(query: PlanListQuery): Promise<PlanListPage> {
+    await tick();
+    let after: string | undefined;
+    if (query.cursor !== undefined) {
+      try {
+        after = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')).k;
+      } catch {}
+      if (typeof after !== 'string') throw new InvalidCursorError('invalid cursor');
+    }
+    const limit = Math.max(1, Math.min(100, Math.floor(query.limit)));
+    const key = (d: Deal) => `${d.createdAt}#${d.planId}`;
+    const matching = [...this.deals.values()]
+      .map(({ deal }) => deal)
+      .filter(
+        (d) =>
+          (after === undefined || key(d) < after) &&
+          (query.status === undefined || d.status === query.status) &&
+          (query.partner === undefined || partnerKey(d.plan.partner.name) === partnerKey(query.partner)) &&
+          (query.stage === undefined || d.stage === query.stage),
+      )
+      .sort((a, b) => key(b).localeCompare(key(a)));
+    const page = matching.slice(0, limit);
+    const last = page.at(-1);
+    const summaries = page.map((deal) => ({
+      planId: deal.planId,
+      name: deal.plan.name,
+      partner: deal.plan.partner.name,
+      account: deal.plan.account.name,
+      stage: deal.stage,
+      status: deal.status,
+      updatedAt: deal.updatedAt,
+    }));
+    return {
+      plans: summaries,
+      ...(matching.length > limit && last
+        ? { nextCursor: Buffer.from(JSON.stringify({ k: key(last) })).toString('base64url') }
+        : {}),
+    };
   }
 
   /**

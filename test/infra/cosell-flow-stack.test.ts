@@ -185,9 +185,20 @@ describe('least privilege: each function holds exactly the grants of docs/design
   it.each([
     [
       'plans-api',
-      ['plans:read-write', 'milestones:read-write', 'partner-plans:read-write', 'workflow:start-execution'],
+      [
+        'plans:read-write',
+        'milestones:read-write',
+        'partner-plans:read-write',
+        'workflow:start-execution',
+        'link-keys:read',
+        // The living plan: amendment emails and history, gates completed by an amendment or a close.
+        'idempotency:read-write',
+        'ses:send',
+        'workflow:task-response',
+        'events:put',
+      ],
     ],
-    ['reports-api', ['plans:read', 'milestones:read', 'partner-plans:read']],
+    ['reports-api', ['plans:read', 'milestones:read', 'partner-plans:read', 'link-keys:read']],
     [
       'action-link',
       [
@@ -228,7 +239,10 @@ describe('least privilege: each function holds exactly the grants of docs/design
         'events:put',
       ],
     ],
-    ['register-deal', ['plans:read-write', 'idempotency:read-write', 'events:put']],
+    [
+      'register-deal',
+      ['plans:read-write', 'milestones:read', 'partner-plans:read', 'idempotency:read-write', 'events:put'],
+    ],
     [
       'reminder-sweep',
       [
@@ -264,11 +278,12 @@ describe('least privilege: each function holds exactly the grants of docs/design
 
   const holders = (pair: string) => HANDLERS.filter((h) => allowedOf(h).includes(pair)).sort();
 
-  it('gives no SES permission to gate-deadline, plans-api or register-deal', () => {
+  it('gives no SES permission to gate-deadline or register-deal', () => {
     expect(holders('ses ses:SendEmail')).toEqual([
       'action-link',
       'gate-escalate',
       'gate-open',
+      'plans-api',
       'reminder-sweep',
       'ses-events',
     ]);
@@ -279,6 +294,7 @@ describe('least privilege: each function holds exactly the grants of docs/design
       'action-link',
       'gate-deadline',
       'gate-escalate',
+      'plans-api',
       'register-deal',
       'reminder-sweep',
     ]);
@@ -288,10 +304,11 @@ describe('least privilege: each function holds exactly the grants of docs/design
       ).toEqual([]);
   });
 
-  it('lets only action-link, gate-open and the reconciler (reminder-sweep) complete a gate', () => {
+  it('lets only action-link, gate-open, plans-api (amend, close) and the reconciler (reminder-sweep) complete a gate', () => {
     expect(holders('state-machine-by-name states:SendTaskSuccess')).toEqual([
       'action-link',
       'gate-open',
+      'plans-api',
       'reminder-sweep',
     ]);
   });
@@ -567,9 +584,12 @@ describe('functions', () => {
     'LINK_KEYS_SECRET_ARN',
     'LINK_TTL_DAYS',
     'GHOSTING_DAYS',
+    'ROOM_LINK_TTL_DAYS',
+    'VENDOR_NAME',
+    'STAGE_WEIGHTS',
     'POWERTOOLS_SERVICE_NAME',
     'POWERTOOLS_LOG_LEVEL',
-    'NODE_OPTIONS',
+    // No NODE_OPTIONS: --enable-source-maps is not set (see FUNCTION_NODE_OPTIONS in cosell-function.ts).
   ];
 
   it('are nine, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
@@ -616,6 +636,7 @@ describe('functions', () => {
       DEFAULT_TIMEZONE: 'America/New_York',
       LINK_TTL_DAYS: '14',
       GHOSTING_DAYS: '7',
+      ROOM_LINK_TTL_DAYS: '90',
       POWERTOOLS_SERVICE_NAME: 'cosell-flow',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PLANS_TABLE: { Ref: logicalIdOf(stack.planStore.plans) },
@@ -631,7 +652,7 @@ describe('functions', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('HTTP API', () => {
-  it('has the fourteen routes: /plans, /partner-plans and /reports signed with IAM, /a/{token} public', () => {
+  it('has the twenty routes: /plans, /partner-plans and /reports signed with IAM, /a/{token} and /room/{token} public', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [
         r.Properties.RouteKey,
@@ -642,7 +663,12 @@ describe('HTTP API', () => {
       'POST /plans': 'AWS_IAM',
       'GET /plans': 'AWS_IAM',
       'GET /plans/{planId}': 'AWS_IAM',
+      'PUT /plans/{planId}': 'AWS_IAM',
+      'POST /plans/{planId}/close': 'AWS_IAM',
+      'GET /plans/{planId}/history': 'AWS_IAM',
       'GET /plans/{planId}/schedule': 'AWS_IAM',
+      'POST /plans/{planId}/room-link': 'AWS_IAM',
+      'POST /plans/{planId}/retry': 'AWS_IAM',
       'PUT /partner-plans': 'AWS_IAM',
       'GET /partner-plans': 'AWS_IAM',
       'GET /reports/program': 'AWS_IAM',
@@ -652,6 +678,8 @@ describe('HTTP API', () => {
       'GET /a/{token}': 'NONE',
       'HEAD /a/{token}': 'NONE',
       'POST /a/{token}': 'NONE',
+      'GET /room/{token}': 'NONE',
+      'HEAD /room/{token}': 'NONE',
     });
   });
 
@@ -670,6 +698,8 @@ describe('HTTP API', () => {
       'GET /plans',
       'GET /plans/{planId}',
       'GET /plans/{planId}/schedule',
+      'POST /plans/{planId}/room-link',
+      'POST /plans/{planId}/retry',
       'PUT /partner-plans',
       'GET /partner-plans',
     ])
@@ -681,7 +711,13 @@ describe('HTTP API', () => {
       'GET /plans/{planId}/one-pager',
     ])
       expect(integrationTarget(key)).toEqual(reportsApi);
-    for (const key of ['GET /a/{token}', 'HEAD /a/{token}', 'POST /a/{token}']) {
+    for (const key of [
+      'GET /a/{token}',
+      'HEAD /a/{token}',
+      'POST /a/{token}',
+      'GET /room/{token}',
+      'HEAD /room/{token}',
+    ]) {
       expect(integrationTarget(key)).toEqual(actionLink);
     }
   });
@@ -700,6 +736,9 @@ describe('HTTP API', () => {
       'GET /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       'HEAD /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       'POST /a/{token}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      // The deal room's own bucket (roomRateLimit, roomBurstLimit).
+      'GET /room/{token}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      'HEAD /room/{token}': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
     // A route setting names its route by key: the stage is created after the routes.
     const routeIds = stack.api.actionLinkRoutes.map((r) => logicalIdOf(r));
@@ -767,24 +806,35 @@ describe('reminders, signing keys, email, events', () => {
     });
   });
 
-  it('has the sparse active-by-review index on plans: PK status, SK nextReviewAt, all attributes', () => {
+  it('indexes plans by sharded review due (keys only) and by status shard for GET /plans (summary only)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'cosell-flow-acme-plans',
       GlobalSecondaryIndexes: [
         {
           IndexName: 'active-by-review',
           KeySchema: [
-            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'reviewShard', KeyType: 'HASH' },
             { AttributeName: 'nextReviewAt', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: 'plans-by-status',
+          KeySchema: [
+            { AttributeName: 'listShard', KeyType: 'HASH' },
+            { AttributeName: 'listKey', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['status', 'stage', 'listName', 'listPartner', 'listAccount', 'partnerKey'],
+          },
         },
       ],
     });
   });
 
-  it('publishes bounce, complaint, delivery and reject events of the configuration set to the SNS topic', () => {
-    const [[, destination]] = ofType('AWS::SES::ConfigurationSetEventDestination') as [[string, Resource]];
+  it('publishes bounce, complaint and reject events of the configuration set to the SNS topic', () => {
+    const destination = resources[logicalIdOf(stack.notifier.eventDestination)] as Resource;
     expect(destination.Properties.ConfigurationSetName).toEqual({
       Ref: logicalIdOf(stack.notifier.configurationSet),
     });
@@ -795,9 +845,15 @@ describe('reminders, signing keys, email, events', () => {
     expect([...destination.Properties.EventDestination.MatchingEventTypes].sort()).toEqual([
       'bounce',
       'complaint',
-      'delivery',
       'reject',
     ]);
+  });
+
+  it('counts delivery events in CloudWatch metrics without a Lambda', () => {
+    const metrics = resources[logicalIdOf(stack.notifier.deliveryMetrics)] as Resource;
+    expect(metrics.Properties.EventDestination.MatchingEventTypes).toEqual(['delivery']);
+    expect(metrics.Properties.EventDestination.CloudWatchDestination).toBeDefined();
+    expect(metrics.Properties.EventDestination.SnsDestination).toBeUndefined();
   });
 
   it('encrypts the events topic with a rotating customer key SES may use, and enforces TLS', () => {

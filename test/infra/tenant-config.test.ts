@@ -6,7 +6,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/constructs/cosell-function';
 import { CosellFlowStack } from '../../lib/cosell-flow-stack';
-import { functionEnvironment, loadTenantConfig, TenantConfigError } from '../../lib/tenant-config';
+import {
+  functionEnvironment,
+  loadLocalTenantSettings,
+  loadTenantConfig,
+  TenantConfigError,
+} from '../../lib/tenant-config';
 
 const fromContext = (tenant: unknown, context: Record<string, unknown>, rootDir = REPO_ROOT) =>
   loadTenantConfig({ tenant, context: (key) => context[key], rootDir });
@@ -137,6 +142,38 @@ describe('loadTenantConfig', () => {
   });
 });
 
+describe('the program view settings', () => {
+  it('default the stage weights to 10/20/40/60/80 and read a program cost, from context or a file', () => {
+    expect(fromContext('beta', VALID_CONTEXT).stageWeights).toEqual([10, 20, 40, 60, 80]);
+    const config = fromContext('beta', {
+      ...VALID_CONTEXT,
+      stageWeights: '5,15,35,65,90',
+      programCost: '{"amount": 150000, "currency": "USD"}',
+    });
+    expect(config.stageWeights).toEqual([5, 15, 35, 65, 90]);
+    expect(config.programCost).toEqual({ amount: 150_000, currency: 'USD' });
+    expect(() => fromContext('beta', { ...VALID_CONTEXT, stageWeights: '10,20' })).toThrow(
+      'stageWeights must list five percentages, stage 1 first',
+    );
+    expect(() =>
+      fromContext('beta', { ...VALID_CONTEXT, programCost: '{"amount": 1, "currency": "usd"}' }),
+    ).toThrow('programCost.currency must be an ISO 4217 code');
+    const env = functionEnvironment(config, {
+      tables: {
+        PLANS_TABLE: 'p',
+        MILESTONES_TABLE: 'm',
+        LINKS_TABLE: 'l',
+        IDEMPOTENCY_TABLE: 'i',
+        PARTNER_PLANS_TABLE: 'pp',
+      },
+      sesConfigurationSet: 'cs',
+      eventBusName: 'bus',
+      linkKeysSecretArn: 'arn:secret',
+    });
+    expect([env.STAGE_WEIGHTS, env.PROGRAM_COST]).toEqual(['5,15,35,65,90', '150000 USD']);
+  });
+});
+
 describe('functionEnvironment', () => {
   it('has exactly the names of docs/design.md', () => {
     const env = functionEnvironment(fromContext('acme', {}), {
@@ -166,6 +203,12 @@ describe('functionEnvironment', () => {
       LINK_KEYS_SECRET_ARN: 'arn:secret',
       LINK_TTL_DAYS: '14',
       GHOSTING_DAYS: '7',
+      WORKWEEK: 'MON,TUE,WED,THU,FRI',
+      HOLIDAYS: '',
+      ESCALATION_GRACE_BUSINESS_DAYS: '1',
+      ROOM_LINK_TTL_DAYS: '90',
+      VENDOR_NAME: 'Cosell Flow',
+      STAGE_WEIGHTS: '10,20,40,60,80',
       POWERTOOLS_SERVICE_NAME: 'cosell-flow',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
@@ -186,5 +229,96 @@ describe('a tenant configured only by context', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'cosell-flow-beta-playbook',
     });
+  });
+});
+
+describe('working days and grace', () => {
+  it('default to Monday to Friday, no holidays, one working day of grace', () => {
+    const config = fromContext('beta', VALID_CONTEXT);
+    expect(config).toMatchObject({ workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [] });
+    expect(config.escalationGraceBusinessDays).toBe(1);
+  });
+
+  it('are read from a tenant file, and from context as lists', () => {
+    const root = rootWithTenantFile(
+      'beta',
+      JSON.stringify({
+        ...VALID_CONTEXT,
+        workweek: ['SUN', 'MON'],
+        holidays: ['2026-12-25'],
+        escalationGraceBusinessDays: 2,
+      }),
+    );
+    expect(fromContext('beta', {}, root)).toMatchObject({
+      workweek: ['SUN', 'MON'],
+      holidays: ['2026-12-25'],
+      escalationGraceBusinessDays: 2,
+    });
+    const context = fromContext('gamma', {
+      ...VALID_CONTEXT,
+      workweek: 'MON,TUE',
+      holidays: '["2027-01-01"]',
+    });
+    expect(context).toMatchObject({ workweek: ['MON', 'TUE'], holidays: ['2027-01-01'] });
+  });
+
+  it('refuses a bad weekday or date, naming the setting', () => {
+    const root = rootWithTenantFile(
+      'beta',
+      JSON.stringify({ ...VALID_CONTEXT, workweek: ['MON', 'FUN'], holidays: ['25/12/2026'] }),
+    );
+    expect(() => fromContext('beta', {}, root)).toThrow(
+      /workweek days must be .*\n.*holidays must be dates/s,
+    );
+  });
+});
+
+describe('loadLocalTenantSettings (npm start)', () => {
+  const local = {
+    senderAddress: 'cosell-flow@local.example',
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    defaultTimezone: 'America/Chicago',
+  };
+
+  it('uses the built-in defaults when there is no file', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cosell-local-'));
+    const { settings, source } = loadLocalTenantSettings({ rootDir: root, local });
+    expect(source).toBe('built-in defaults');
+    expect(settings).toMatchObject({
+      ...local,
+      ghostingDays: 7,
+      workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+    });
+  });
+
+  it('reads tenants/local.json when present, and COSELL_TENANT_FILE before it; links stay local', () => {
+    const root = rootWithTenantFile('local', JSON.stringify({ holidays: ['2026-12-25'] }));
+    const other = join(root, 'other.json');
+    writeFileSync(
+      other,
+      '// a comment\n{ "publicBaseUrl": "https://deals.acme.example", "ghostingDays": 3 }',
+    );
+    expect(loadLocalTenantSettings({ rootDir: root, local }).settings.holidays).toEqual(['2026-12-25']);
+    const chosen = loadLocalTenantSettings({ file: other, rootDir: root, local });
+    expect(chosen.source).toBe(other);
+    expect(chosen.settings).toMatchObject({
+      ghostingDays: 3,
+      holidays: [],
+      publicBaseUrl: local.publicBaseUrl,
+    });
+  });
+
+  it('refuses a bad file with the field path', () => {
+    const root = rootWithTenantFile(
+      'local',
+      JSON.stringify({ holidays: ['2026-12-25', 'Christmas'], ghostingDays: 0 }),
+    );
+    expect(() => loadLocalTenantSettings({ rootDir: root, local })).toThrow(TenantConfigError);
+    expect(() => loadLocalTenantSettings({ rootDir: root, local })).toThrow(
+      /ghostingDays: ghostingDays must be at least 1\n {2}- holidays\.1: holidays must be dates written YYYY-MM-DD/,
+    );
+    expect(() => loadLocalTenantSettings({ file: join(root, 'nope.json'), rootDir: root, local })).toThrow(
+      /does not exist/,
+    );
   });
 });

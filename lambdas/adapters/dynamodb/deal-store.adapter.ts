@@ -9,7 +9,12 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ACTIVE_BY_REVIEW_INDEX, OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT } from '../../../lib/table-definitions';
+import {
+  ACTIVE_BY_REVIEW_INDEX,
+  OPEN_BY_DUE_INDEX,
+  OPEN_SHARD_COUNT,
+  REVIEW_SHARD_COUNT,
+} from '../../../lib/table-definitions';
 import type { Deal, MilestoneState } from '../../domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../../domain/errors';
 import type {
@@ -17,12 +22,17 @@ import type {
   DealStore,
   DealSummary,
   LinkUse,
+  PlanListPage,
+  PlanListQuery,
   ReportReader,
   ReviewDue,
   ReviewSchedule,
 } from '../../domain/ports';
 import type { ReportDeal } from '../../domain/reports';
+import type { Plan } from '../../schemas/plan.schema';
+import { dealFrom, hashOf, isPlanItemKey, planItem, planItemKey, stateItem } from './deal-items';
 import { allItems } from './document-client';
+import { listAll, listPage } from './plan-list';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -43,7 +53,16 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
     private readonly tables: TableNames,
   ) {}
 
+  /** Plan documents by item key, as JSON: immutable per version, so a warm function reads each once. */
+  private readonly plans = new Map<string, string>();
+  /**
+   * Deals read from an item of before the split (plan inline), with that plan as JSON: saved as they were
+   * (plan inline, one item) until their plan changes, so a deal is never left without its plan document.
+   */
+  private readonly inline = new Map<string, string>();
+
   async create({ deal, milestones }: DealSnapshot): Promise<void> {
+    const plan = planItem(deal);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -51,10 +70,11 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
             {
               Put: {
                 TableName: this.tables.plans,
-                Item: { ...deal, version: deal.version + 1 },
+                Item: stateItem(deal, deal.version + 1),
                 ConditionExpression: 'attribute_not_exists(planId)',
               },
             },
+            { Put: { TableName: this.tables.plans, Item: plan } },
             ...milestones.map((m) => this.putMilestone(m)),
           ],
         }),
@@ -63,6 +83,7 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
       if (lostRace(error)) throw new ConcurrentUpdateError(`plan ${deal.planId} already exists`);
       throw error;
     }
+    this.remember(String(plan.planId), deal.plan);
   }
 
   async remove({ deal, milestones }: DealSnapshot): Promise<void> {
@@ -70,6 +91,12 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
       new TransactWriteCommand({
         TransactItems: [
           { Delete: { TableName: this.tables.plans, Key: { planId: deal.planId } } },
+          {
+            Delete: {
+              TableName: this.tables.plans,
+              Key: { planId: planItemKey(deal.planId, deal.planVersion) },
+            },
+          },
           ...milestones.map((m) => ({
             Delete: {
               TableName: this.tables.milestones,
@@ -82,7 +109,7 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
   }
 
   async get(planId: string): Promise<DealSnapshot | undefined> {
-    const [deal, milestones] = await Promise.all([
+    const [state, milestones] = await Promise.all([
       this.db.send(new GetCommand({ TableName: this.tables.plans, Key: { planId }, ConsistentRead: true })),
       this.queryAll({
         TableName: this.tables.milestones,
@@ -91,36 +118,20 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
         ConsistentRead: true,
       }),
     ]);
-    if (!deal.Item) return undefined;
-    return { deal: deal.Item as Deal, milestones: inPlanOrder(milestones) };
+    if (!state.Item) return undefined;
+    if (state.Item.plan) this.keep(this.inline, planId, JSON.stringify(state.Item.plan));
+    const plan = state.Item.plan
+      ? undefined
+      : await this.planDocument(planId, state.Item.planVersion as number | undefined);
+    return { deal: dealFrom(state.Item, plan), milestones: inPlanOrder(milestones) };
   }
 
   async list(): Promise<DealSummary[]> {
-    const items = await allItems(
-      paginateScan(
-        { client: this.db },
-        {
-          TableName: this.tables.plans,
-          // `plan`, `status` and `name` are DynamoDB reserved words: they must go through aliases.
-          ProjectionExpression: 'planId, #s, stage, updatedAt, #p.#n, #p.partner.#n, #p.account.#n',
-          ExpressionAttributeNames: { '#s': 'status', '#n': 'name', '#p': 'plan' },
-        },
-      ),
-    );
-    return items
-      .map((i) => {
-        const d = i as unknown as Deal;
-        return {
-          planId: d.planId,
-          name: d.plan.name,
-          partner: d.plan.partner.name,
-          account: d.plan.account.name,
-          stage: d.stage,
-          status: d.status,
-          updatedAt: d.updatedAt,
-        };
-      })
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return listAll(this.db, this.tables.plans);
+  }
+
+  async listPage(query: PlanListQuery): Promise<PlanListPage> {
+    return listPage(this.db, this.tables.plans, query);
   }
 
   async save({
@@ -132,16 +143,20 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
     milestones?: MilestoneState[];
     linkUse?: LinkUse;
   }) {
-    const dealPut: TransactItem = {
+    // The plan document is written only when this version of it is not the one stored (a new version).
+    const plan = this.changedPlan(deal);
+    const inline = plan === 'inline';
+    const statePut: TransactItem = {
       Put: {
         TableName: this.tables.plans,
-        Item: { ...deal, version: deal.version + 1 },
+        Item: { ...stateItem(deal, deal.version + 1), ...(inline ? { plan: deal.plan } : {}) },
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': deal.version },
       },
     };
     const items: TransactItem[] = [
-      dealPut,
+      statePut,
+      ...(plan && !inline ? [{ Put: { TableName: this.tables.plans, Item: plan.item } }] : []),
       ...milestones.map((m) => this.putMilestone(m)),
       ...(linkUse
         ? [
@@ -156,7 +171,8 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
         : []),
     ];
     try {
-      if (items.length === 1) await this.db.send(new PutCommand(dealPut.Put as never));
+      // One item: one conditional Put (half the units of a transaction of one).
+      if (items.length === 1) await this.db.send(new PutCommand(statePut.Put as never));
       else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (error instanceof TransactionCanceledException && linkUse) {
@@ -166,6 +182,10 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
       }
       if (lostRace(error)) throw new ConcurrentUpdateError('the deal changed meanwhile');
       throw error;
+    }
+    if (plan && !inline) {
+      this.keep(this.plans, plan.key, plan.json);
+      this.inline.delete(deal.planId);
     }
   }
 
@@ -202,34 +222,40 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
   }
 
   async plansDueForReview(until: Date): Promise<ReviewDue[]> {
-    const items = await this.queryAll({
-      TableName: this.tables.plans,
-      IndexName: ACTIVE_BY_REVIEW_INDEX,
-      KeyConditionExpression: '#s = :active AND nextReviewAt <= :t',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':active': 'active', ':t': until.toISOString() },
-      ProjectionExpression: 'planId, nextReviewAt',
-    });
-    return items.map((i) => ({ planId: String(i.planId), nextReviewAt: String(i.nextReviewAt) }));
+    const shards = Array.from({ length: REVIEW_SHARD_COUNT }, (_, i) => `review#${i}`);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        this.queryAll({
+          TableName: this.tables.plans,
+          IndexName: ACTIVE_BY_REVIEW_INDEX,
+          KeyConditionExpression: 'reviewShard = :s AND nextReviewAt <= :t',
+          ExpressionAttributeValues: { ':s': shard, ':t': until.toISOString() },
+        }),
+      ),
+    );
+    return pages
+      .flat()
+      .map((i) => ({ planId: String(i.planId), nextReviewAt: String(i.nextReviewAt) }))
+      .sort((a, b) => a.nextReviewAt.localeCompare(b.nextReviewAt));
   }
 
   /**
-   * The program report's input: one paginated Scan of the plans table (every deal, without the task token),
-   * then one Query of the milestones table per ACTIVE deal, a few at a time. Won and lost deals need no
-   * milestones. Reads the whole plans table: for on-demand reports, never on a hot path.
+   * The program report's input: one paginated Scan of the plans table (deal states and plan documents,
+   * joined here; the task token dropped), then one Query of the milestones table per ACTIVE deal, a few at
+   * a time. Won and lost deals need no milestones. For on-demand reports, never on a hot path.
    */
   async reportDeals(): Promise<ReportDeal[]> {
-    const names = Object.fromEntries(REPORT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
-    const deals = (await allItems(
-      paginateScan(
-        { client: this.db },
-        {
-          TableName: this.tables.plans,
-          ProjectionExpression: Object.keys(names).join(', '),
-          ExpressionAttributeNames: names,
-        },
-      ),
-    )) as unknown as Deal[];
+    const items = await allItems(paginateScan({ client: this.db }, { TableName: this.tables.plans }));
+    const documents = new Map<string, Plan>();
+    for (const i of items)
+      if (isPlanItemKey(String(i.planId))) documents.set(String(i.planId), i.plan as Plan);
+    const deals = items
+      .filter((i) => !isPlanItemKey(String(i.planId)))
+      .map((i) => {
+        const { taskToken: _t, ...rest } = i;
+        const key = planItemKey(String(i.planId), i.planVersion as number | undefined);
+        return dealFrom(rest, documents.get(key));
+      });
     const active = deals.filter((d) => d.status === 'active');
     const milestones = new Map<string, MilestoneState[]>();
     for (let i = 0; i < active.length; i += MILESTONE_QUERIES_AT_ONCE) {
@@ -250,6 +276,37 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
         const own = milestones.get(deal.planId);
         return own ? { deal, milestones: own } : { deal };
       });
+  }
+
+  /** The plan document in force, from this function's cache or one consistent GetItem. */
+  private async planDocument(planId: string, planVersion: number | undefined): Promise<Plan> {
+    const key = planItemKey(planId, planVersion);
+    const cached = this.plans.get(key);
+    if (cached !== undefined) return JSON.parse(cached) as Plan;
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tables.plans, Key: { planId: key }, ConsistentRead: true }),
+    );
+    const plan = out.Item?.plan as Plan | undefined;
+    if (!plan) throw new Error(`plan ${planId}: no plan document ${key}`);
+    this.remember(key, plan);
+    return plan;
+  }
+
+  /** The plan item to write with a save, or none when this exact document is the stored version. */
+  private changedPlan(deal: Deal) {
+    const key = planItemKey(deal.planId, deal.planVersion);
+    const json = JSON.stringify(deal.plan);
+    if (this.inline.get(deal.planId) === json) return 'inline' as const;
+    return this.plans.get(key) === json ? undefined : { key, json, item: planItem(deal) };
+  }
+
+  private remember(key: string, plan: Plan): void {
+    this.keep(this.plans, key, JSON.stringify(plan));
+  }
+
+  private keep(map: Map<string, string>, key: string, json: string): void {
+    if (map.size >= PLAN_CACHE_SIZE) map.delete(map.keys().next().value as string);
+    map.set(key, json);
   }
 
   private putMilestone(m: MilestoneState): TransactItem {
@@ -282,29 +339,8 @@ function lostRace(error: unknown): boolean {
   );
 }
 
-/**
- * Every attribute of a deal but `taskToken`, which never leaves the workflow's path: what the report reads.
- * The deal-store contract test checks that a report's deal is the stored deal without its token.
- */
-const REPORT_ATTRIBUTES = [
-  'planId',
-  'tenant',
-  'version',
-  'status',
-  'stage',
-  'plan',
-  'stages',
-  'createdAt',
-  'updatedAt',
-  'outcome',
-  'registeredAt',
-  'lastActivity',
-  'offPartnerPlan',
-  'offPartnerPlanReason',
-  'nextReviewAt',
-  'reviewInvitedOn',
-  'deliveryProblems',
-] as const satisfies readonly Exclude<keyof Deal, 'taskToken'>[];
+/** Plan documents kept per function (each about 3 KB as JSON). */
+const PLAN_CACHE_SIZE = 256;
 
 /** Milestone queries in flight at once while loading a report (each is one partition, a few items). */
 const MILESTONE_QUERIES_AT_ONCE = 8;
@@ -319,7 +355,5 @@ function inPlanOrder(items: Record<string, unknown>[]): MilestoneState[] {
 }
 
 function shardOf(key: string): number {
-  let h = 0;
-  for (const c of key) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return h % OPEN_SHARD_COUNT;
+  return hashOf(key, OPEN_SHARD_COUNT);
 }

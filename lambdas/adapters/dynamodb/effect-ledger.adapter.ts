@@ -1,11 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isTransient } from '../../domain/errors';
 import type { Clock, EffectLedger } from '../../domain/ports';
 
 /** An effect claimed by another invocation that has not finished yet: the caller retries later. */
@@ -14,6 +9,21 @@ export class EffectInProgressError extends Error {
 }
 
 const LEASE_MS = 60_000;
+/** Attempts (each with the SDK's own retries) to record a completed effect. */
+const RECORD_ATTEMPTS = 6;
+
+/** Runs `write` until it succeeds or fails for good: throttling and 5xx are retried with backoff. */
+async function persist(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS || !isTransient(error)) throw error;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
+}
 const KEEP_SECONDS = 400 * 86_400;
 
 /**
@@ -56,18 +66,40 @@ export class DynamoEffectLedger implements EffectLedger {
     try {
       await effect();
     } catch (error) {
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { id: key } }));
+      await this.release(key).catch(() => undefined); // else the lease lapses within a minute
       throw error;
     }
+    // The effect happened: recording it is what keeps a retry from doing it twice, so a throttled write is
+    // tried again (beyond the SDK's own attempts) before giving up.
+    await persist(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: key },
+          UpdateExpression: 'SET #s = :c, completedAt = :t REMOVE leaseUntil',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':c': 'COMPLETED', ':t': new Date(now).toISOString() },
+        }),
+      ),
+    );
+    return 'done';
+  }
+
+  /**
+   * Gives a claim back by ending its lease now: an UpdateItem, not a DeleteItem, so no function needs
+   * DeleteItem on the ledger (the public action-link function has item writes only). Only our own
+   * unfinished claim: a completed record is never touched.
+   */
+  private async release(key: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { id: key },
-        UpdateExpression: 'SET #s = :c, completedAt = :t REMOVE leaseUntil',
+        UpdateExpression: 'SET leaseUntil = :gone',
+        ConditionExpression: '#s = :p',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':c': 'COMPLETED', ':t': new Date(now).toISOString() },
+        ExpressionAttributeValues: { ':gone': 0, ':p': 'INPROGRESS' },
       }),
     );
-    return 'done';
   }
 }

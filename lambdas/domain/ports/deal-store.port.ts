@@ -13,6 +13,26 @@ export interface DealSummary {
   stage: string;
   status: string;
   updatedAt: string;
+  /** Set while the deal cannot go on without a fix (Deal.needsAttention, without its ledger keys). */
+  needsAttention?: { what: string; error: string; since: string };
+}
+
+/** `GET /plans`: one page of summaries, newest deal first, optionally of one status, partner or stage. */
+export interface PlanListQuery {
+  /** Page size, 1..100 (the use case clamps it). */
+  limit: number;
+  /** `nextCursor` of the page before; absent for the first page. */
+  cursor?: string;
+  status?: 'active' | 'won' | 'lost';
+  /** The partner's name, any case and spacing. */
+  partner?: string;
+  stage?: string;
+}
+
+export interface PlanListPage {
+  plans: DealSummary[];
+  /** Present when there may be more: pass it as `cursor` for the next page. */
+  nextCursor?: string;
 }
 
 /** Who used a link, kept to answer a second click truthfully. */
@@ -34,8 +54,13 @@ export interface DealStore {
   /** Removes a deal that could not be started (compensation). */
   remove(snapshot: DealSnapshot): Promise<void>;
   get(planId: string): Promise<DealSnapshot | undefined>;
-  /** Every deal, newest change first. */
+  /** Every deal, newest change first (reads the list index to the end: for small, internal uses). */
   list(): Promise<DealSummary[]>;
+  /**
+   * One page of deals through the list index (never a Scan), newest created first. Throws
+   * InvalidCursorError for a cursor it did not write.
+   */
+  listPage(query: PlanListQuery): Promise<PlanListPage>;
   /**
    * Saves the deal and changed milestones atomically, each only if unchanged since read (the `version` they
    * carry), and, when given, claims a link's single-use nonce in the same transaction.

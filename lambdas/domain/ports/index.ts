@@ -1,9 +1,17 @@
 /** What the domain needs from the outside world, one port per file. Adapters implement these; tests pass fakes. */
 export type { Clock } from './clock.port';
-export type { DealSnapshot, DealStore, DealSummary, LinkUse } from './deal-store.port';
+export type {
+  DealSnapshot,
+  DealStore,
+  DealSummary,
+  LinkUse,
+  PlanListPage,
+  PlanListQuery,
+} from './deal-store.port';
 export type { Deps } from './deps';
 export type { EffectLedger } from './effect-ledger.port';
 export type { EventPublisher } from './event-publisher.port';
+export type { HistoryEntry, HistoryKind, HistoryStore } from './history-store.port';
 export type { CalendarInvite, InvitationMailer } from './invitation-mailer.port';
 export type { Mailer, OutboundEmail } from './mailer.port';
 export type { DigestItem, EmailSubjects, FreshLink, MessageViews, ViewsOf } from './message-views.port';
@@ -13,3 +21,4 @@ export type { ReviewDue, ReviewSchedule } from './review-schedule.port';
 export type { Suppression, SuppressionList } from './suppression-list.port';
 export type { TenantConfig } from './tenant-config';
 export type { Workflow } from './workflow.port';
+export type { ExecutionInfo, WorkflowAdmin } from './workflow-admin.port';

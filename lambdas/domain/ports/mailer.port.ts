@@ -6,6 +6,11 @@ export interface OutboundEmail {
   subject: string;
   text: string;
   html: string;
+  /**
+   * The person the email speaks for (the deal's vendor owner): the mailer shows it as
+   * `"<name> via <vendorName>" <tenant sender>` and sets Reply-To to their address.
+   */
+  onBehalfOf?: { name: string; email: string };
 }
 
 export interface Mailer {

@@ -83,6 +83,19 @@ export interface MessageViews {
     link: FreshLink,
     key: string,
   ): OutboundEmail;
+  /** A stage passed: what was agreed, the evidence, what comes next and who owns it (to each party's owner). */
+  stagePassed(
+    deal: Deal,
+    stage: StageKey,
+    recipient: Owner,
+    milestones: MilestoneState[],
+    key: string,
+  ): OutboundEmail;
+  /**
+   * The stage-5 outcome: to vendor and partner owners the registration (outcome, final ARR, attribution,
+   * fee); to the customer a thank-you with nothing about attribution or fees; if lost, the reason.
+   */
+  dealClosed(deal: Deal, recipient: Owner, key: string): OutboundEmail;
   /** The weekly review's calendar invitation (`text/calendar`, METHOD:REQUEST). */
   reviewInvite(invite: WeeklyInvite): CalendarInvite;
 }

@@ -1,15 +1,9 @@
 import { ESCALATED, PLAN_STARTED, STAGE_ADVANCED } from '../../schemas/events.schema';
 import type { StageKey } from '../../schemas/plan.schema';
-import {
-  DEFAULT_MAX_PER_DAY,
-  DEFAULT_QUIET_HOURS,
-  type DeliveryProblem,
-  firstAllowed,
-  inQuietHours,
-  nextLocalMorning,
-} from '../cadence';
+import { mayRetryRefused, withRefusals, withSent } from '../attention';
+import { DEFAULT_MAX_PER_DAY, DEFAULT_QUIET_HOURS, type DeliveryProblem } from '../cadence';
 import { type Deal, type Owner, openStage, partyOwner, stageDeadline } from '../deal';
-import { NotFoundError } from '../errors';
+import { NotFoundError, TransientError } from '../errors';
 import { escalatedDetail, planStartedDetail, publishOrWarn, stageAdvancedDetail } from '../events';
 import { withFreshRead } from '../fresh-read';
 import {
@@ -24,6 +18,15 @@ import {
 import { STAGES } from '../playbook';
 import type { DealSnapshot, Deps, OutboundEmail, ViewsOf } from '../ports';
 import { STAGE_KEYS } from '../vocabulary';
+import {
+  addBusinessDays,
+  graceDaysOf,
+  maySendAt,
+  nextSendable,
+  nextWorkingMorning,
+  workCalendarOf,
+} from '../workdays';
+import { type GateEmailsResult, sendGateEmails } from './gate-emails';
 import { linkAsks } from './link-urls';
 import { ledgerDone, ledgerState, sendCapped } from './reminders';
 
@@ -70,6 +73,7 @@ export async function setGateDeadline(
       const settings = {
         defaultTz: deps.config.defaultTimezone,
         ghostingDays: deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS,
+        calendar: workCalendarOf(deps.config),
       };
       const sooner = milestones
         .filter((m) => m.stage === input.stage)
@@ -89,6 +93,8 @@ export async function setGateDeadline(
   if (index === 0) await publishOrWarn(deps, warnings, PLAN_STARTED, planStartedDetail(result.deal));
   const advanced = previous && stageAdvancedDetail(result.deal, previous);
   if (advanced) await publishOrWarn(deps, warnings, STAGE_ADVANCED, advanced);
+  // An event is never lost: the task is retried (the stage opens once, the ledger puts each event once).
+  if (warnings.length) throw new TransientError(warnings.join('; '));
   return {
     timeoutSeconds: result.timeoutSeconds,
     escalations: result.escalations,
@@ -97,33 +103,61 @@ export async function setGateDeadline(
 }
 
 /**
- * `Await gate: <stage>`: records the task token with the deal and, the first time, emails everyone the
- * gate needs. If the gate passed while no token was waiting (a race with a timeout), it completes at once.
+ * `Await gate: <stage>`: records the task token (and which execution waits) with the deal and, the first
+ * time, emails everyone the gate needs. If the gate passed while no token was waiting (a race with a
+ * timeout), it completes at once. An email refused for good is recorded as needing attention and the others
+ * still go out: the gate waits. An email deferred (throttling) makes the task throw TransientError after the
+ * others were tried, so the state machine retries it; the ledger keeps what was sent from going twice.
  */
 export async function awaitGate(
   deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'workflow'> &
     ViewsOf<'gateOpen'>,
-  input: { planId: string; stage: StageKey; taskToken: string; escalations: number },
+  input: { planId: string; stage: StageKey; taskToken: string; escalations: number; executionArn?: string },
 ): Promise<void> {
-  return withFreshRead(MAX_ATTEMPTS, async () => {
+  const waiting = await withFreshRead(MAX_ATTEMPTS, async () => {
     const { deal, milestones } = await load(deps, input.planId);
     const state = deal.stages[input.stage];
     if (state.status === 'passed' || deal.status !== 'active') {
       await deps.workflow.completeGate(input.taskToken, {
         outcome: deal.status === 'lost' ? 'lost' : 'passed',
       });
-      return;
+      return undefined;
     }
-    await deps.store.save({
-      deal: { ...deal, taskToken: input.taskToken, updatedAt: deps.clock.now().toISOString() },
-    });
-    for (const { recipient, asks } of gateAsks(deal, milestones, input.stage, deps.config.defaultTimezone)) {
-      const key = `gate-open#${deal.planId}#${input.stage}#${recipient.email.toLowerCase()}`;
-      await deps.ledger.once(key, async () => {
-        const linked = await linkAsks(deps, deal, recipient.email, asks);
-        await deps.mailer.send(deps.views.gateOpen(deal, input.stage, recipient, linked, key));
-      });
-    }
+    const now = deps.clock.now().toISOString();
+    const saved: Deal = {
+      ...deal,
+      taskToken: input.taskToken,
+      ...(input.executionArn
+        ? { workflow: { executionArn: input.executionArn, stage: input.stage, since: now } }
+        : {}),
+      updatedAt: now,
+    };
+    await deps.store.save({ deal: saved });
+    return { deal: { ...saved, version: saved.version + 1 }, milestones };
+  });
+  if (!waiting) return;
+  const skip = new Set(mayRetryRefused(waiting.deal) ? [] : (waiting.deal.needsAttention?.keys ?? []));
+  const sent = await sendGateEmails(deps, waiting.deal, waiting.milestones, input.stage, skip);
+  await recordDelivery(deps, input.planId, sent);
+  if (sent.deferred.length > 0) {
+    throw new TransientError(
+      `${sent.deferred.length} gate email(s) not sent for now: ${sent.deferred.map((d) => d.error).join('; ')}`,
+    );
+  }
+}
+
+/** Records on the deal what a round of gate emails left needing attention, and what it cleared. */
+export async function recordDelivery(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  planId: string,
+  sent: GateEmailsResult,
+): Promise<void> {
+  const now = deps.clock.now();
+  await withFreshRead(MAX_ATTEMPTS, async () => {
+    const { deal } = await load(deps, planId);
+    const updated = withRefusals(withSent(deal, sent.settled), sent.refused, now);
+    if (updated === deal) return;
+    await deps.store.save({ deal: { ...updated, updatedAt: now.toISOString() } });
   });
 }
 
@@ -141,7 +175,10 @@ export async function escalateGate(
     const now = deps.clock.now();
     const { deal, milestones } = await load(deps, input.planId);
     const escalations = input.escalations + 1;
-    if (deal.stages[input.stage].status !== 'open') return { timeoutSeconds: MIN_WAIT_SECONDS, escalations };
+    // A closed deal is told nothing more: the next wait completes its gate on the lost path.
+    if (deal.stages[input.stage].status !== 'open' || deal.status !== 'active') {
+      return { timeoutSeconds: MIN_WAIT_SECONDS, escalations };
+    }
     const tz = deps.config.defaultTimezone;
     const deadline = stageDeadline(deal, milestones, input.stage, tz);
     if (deadline.getTime() > now.getTime()) {
@@ -149,6 +186,11 @@ export async function escalateGate(
       const seconds = Math.ceil((deadline.getTime() - now.getTime()) / 1000);
       return { timeoutSeconds: Math.max(MIN_WAIT_SECONDS, seconds), escalations: input.escalations };
     }
+    const calendar = workCalendarOf(deps.config);
+    // The ladders hear only once the grace has passed: `escalationGraceBusinessDays` working days after the
+    // deadline, on the vendor owner's calendar (the deadline's own).
+    const vendorTz = deal.plan.owners.vendor.timezone ?? tz;
+    const escalateFrom = addBusinessDays(deadline, graceDaysOf(deps.config), vendorTz, calendar);
     const parties = partiesOwingMoves(deal, milestones, input.stage);
     const owing = new Set(parties);
     // The same respect as the sweep: nothing in the recipient's quiet hours, at most the plan's per-day cap
@@ -166,14 +208,14 @@ export async function escalateGate(
     ): Promise<boolean> => {
       const state = await ledgerState(deps.ledger, key);
       if (state !== 'open') return state === 'done';
-      if (inQuietHours(now, to.timezone, quiet)) {
-        wakeAt.push(firstAllowed(now, to.timezone, quiet));
+      if (!maySendAt(now, to.timezone, quiet, calendar)) {
+        wakeAt.push(nextSendable(now, to.timezone, quiet, calendar));
         return false;
       }
       const outcome = await sendCapped(deps, to, cap, () =>
         deps.ledger.once(key, async () => deps.mailer.send(await email())),
       );
-      if (outcome.kind === 'at-cap') wakeAt.push(nextLocalMorning(now, to.timezone, quiet));
+      if (outcome.kind === 'at-cap') wakeAt.push(nextWorkingMorning(now, to.timezone, quiet, calendar));
       else if (outcome.kind === 'deferred' || outcome.kind === 'busy') {
         wakeAt.push(new Date(now.getTime() + RETRY_SEND_SECONDS * 1000));
       } else if (outcome.kind === 'rejected') {
@@ -192,10 +234,27 @@ export async function escalateGate(
         return deps.views.gateOverdue(deal, input.stage, recipient, linked, deadline, key);
       });
     }
-    const rungs = ladderRungs(deal, parties, deadline);
+    const rungs = ladderRungs(deal, parties, escalateFrom, { calendar, defaultTz: tz });
     const title = `stage ${STAGES[input.stage].number}, ${STAGES[input.stage].title}, is past its deadline.`;
     for (const rung of rungs.filter((r) => r.at.getTime() <= now.getTime())) {
       const key = `gate-escalation#${deal.planId}#${input.stage}#${rung.party}#${rung.index}`;
+      // One miss, one message per rung: the party's overdue milestones that the sweep escalates to this
+      // same rung. If the rung already heard about one of them, that email was the combined one; if not,
+      // this one is, and the sweep will not send theirs.
+      const sameMiss = milestones
+        .filter((m) => m.stage === input.stage && m.status === 'open' && m.owner.party === rung.party)
+        .map((m) => `overdue#${deal.planId}#${m.milestoneId}#${m.due}#${rung.index}`);
+      const covered = `${key}#covered`;
+      if ((await ledgerState(deps.ledger, covered)) === 'done') continue;
+      if ((await ledgerState(deps.ledger, key)) === 'open') {
+        let heard = false;
+        for (const k of sameMiss) if ((await ledgerState(deps.ledger, k)) === 'done') heard = true;
+        if (heard) {
+          await ledgerDone(deps.ledger, covered);
+          await ledgerDone(deps.ledger, key);
+          continue;
+        }
+      }
       const to: Owner = {
         party: rung.party,
         name: rung.name,
@@ -214,6 +273,7 @@ export async function escalateGate(
       );
       // Once the rung's email is settled, so a rerun after a failed publish makes up for it.
       if (told) {
+        for (const k of sameMiss) await ledgerDone(deps.ledger, k);
         const what = 'gate-overdue';
         const detail = escalatedDetail(
           deal,
@@ -231,7 +291,22 @@ export async function escalateGate(
         ? { deliveryProblems: [...(deal.deliveryProblems ?? []), ...problems].slice(-20) }
         : {}),
     };
-    await deps.store.save({ deal: updated });
+    // A refused escalation needs attention too (nobody was told); it is not sent again by itself.
+    const attended = problems.length
+      ? withRefusals(
+          updated,
+          problems.map((p) => ({
+            key: `${p.keys[0] ?? 'escalation'}#refused`,
+            what: 'an overdue notice',
+            to: p.to,
+            error: `${p.code}: ${p.message}`,
+          })),
+          now,
+        )
+      : updated;
+    await deps.store.save({ deal: attended });
+    // A failed publish is retried with the task: the emails are settled (the ledger), so only it is redone.
+    if (warnings.length) throw new TransientError(warnings.join('; '));
     const held = wakeAt.map((at) =>
       Math.max(MIN_WAIT_SECONDS, Math.ceil((at.getTime() - now.getTime()) / 1000)),
     );

@@ -1,9 +1,13 @@
 import type { Deal } from '../deal';
+import { linkTarget } from '../link-targets';
 import { newNonce, signLink } from '../links';
 import type { Ask } from '../notifications';
 import type { Deps } from '../ports';
 
-/** Signs one link per ask, bound to this recipient, expiring after the tenant's link lifetime. */
+/**
+ * Signs one link per ask, bound to this recipient, expiring after the tenant's link lifetime. The target
+ * carries its current revision (link-targets.ts), so an amendment that changes it supersedes the link.
+ */
 export async function linkAsks<A extends Pick<Ask, 'action' | 'target'>>(
   deps: Pick<Deps, 'keys' | 'config' | 'clock'>,
   deal: Deal,
@@ -15,7 +19,7 @@ export async function linkAsks<A extends Pick<Ask, 'action' | 'target'>>(
   return asks.map((ask) => {
     const token = signLink(
       deps.config.tenant,
-      { kid, planId: deal.planId, action: ask.action, target: ask.target, recipient, exp, nonce: newNonce() },
+      { kid, planId: deal.planId, action: ask.action, target: linkTarget(deal, ask.target), recipient, exp, nonce: newNonce() },
       key,
     );
     return { ...ask, url: `${deps.config.publicBaseUrl}/a/${token}` };

@@ -7,20 +7,21 @@ import {
   milestoneStuckSchema,
   waiveMilestoneSchema,
 } from '../../schemas/action.schema';
-import { ESCALATED, MILESTONE_SLIPPED, STAGE_ADVANCED } from '../../schemas/events.schema';
+import { MILESTONE_SLIPPED } from '../../schemas/events.schema';
 import { formatIssues } from '../../schemas/validation';
 import {
   type ActionResult,
   type ActionTarget,
   checkLinkTarget,
-  type Notice,
   performAction,
   type SlipImpact,
 } from '../actions';
-import { type Deal, partyOf, partyOwner } from '../deal';
+import { DeliveryRejectedError } from '../cadence';
+import type { Deal } from '../deal';
 import { LinkUsedError } from '../errors';
-import { escalatedDetail, milestoneSlippedDetail, publishOnce, stageAdvancedDetail } from '../events';
+import { milestoneSlippedDetail, publishOnce } from '../events';
 import { withFreshRead } from '../fresh-read';
+import { actionHistory, recordHistory } from '../history';
 import {
   type LinkAction,
   type LinkClaims,
@@ -29,14 +30,26 @@ import {
   verifyLink,
   verifyLinkIgnoringExpiry,
 } from '../links';
-import { ladderRungs } from '../notifications';
 import { findPerson, peopleIn } from '../plan-people';
-import type { DealSnapshot, Deps, ViewsOf } from '../ports';
+import type { DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
+
+import { announcePassed } from './announcements';
+import { sendNotices } from './link-notices';
 import { linkAsks } from './link-urls';
+import { roomLink } from './room';
 
 /** What the link page shows. The handler renders it; the use case decides it. */
 export type LinkPage =
-  | { kind: 'form'; status: 200; claims: LinkClaims; deal: Deal; target: ActionTarget; errors?: FieldError[] }
+  | {
+      kind: 'form';
+      status: 200;
+      claims: LinkClaims;
+      deal: Deal;
+      target: ActionTarget;
+      errors?: FieldError[];
+      /** What was typed, shown again with the errors (never the intent field). */
+      values?: Record<string, string>;
+    }
   | {
       kind: 'done';
       status: 200;
@@ -46,6 +59,8 @@ export type LinkPage =
       warnings?: string[];
       /** What a slip moved. */
       impact?: SlipImpact;
+      /** The acting person's view link to the deal room ("See the whole deal" instead of "close this page"). */
+      roomUrl?: string;
     }
   | {
       kind: 'refused';
@@ -84,7 +99,10 @@ function refused(reason: Refusal, message: string): LinkPage {
 type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget };
 type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
 /** What acting on a link needs: the deal's ports and the emails a click may send. */
-type ActDeps = Omit<Deps, 'views'> & ViewsOf<'escalation' | 'slipNotice' | 'freshLink'>;
+type ActDeps = Omit<Deps, 'views'> &
+  ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'stagePassed' | 'dealClosed'> & {
+    history?: HistoryStore;
+  };
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
 async function resolve(deps: ReadDeps, token: string): Promise<Live | LinkPage> {
@@ -156,6 +174,7 @@ export async function actOnLink(
       deal: snapshot.deal,
       target,
       errors,
+      values: form,
     });
     if (!parsed.success) return formAgain(formatIssues(parsed.error));
     const now = deps.clock.now();
@@ -203,16 +222,37 @@ export async function actOnLink(
         deps.workflow.completeGate(taskToken, { outcome: passed.outcome }),
       );
     }
-    await afterSave(warnings, 'notice emails', () => sendNotices(deps, result.deal, result.notices, claims));
+    let told: string[] = [];
+    await afterSave(warnings, 'notice emails', async () => {
+      told = await sendNotices(deps, result.deal, result.notices, claims);
+    });
+    if (passed) {
+      const changed = new Map(result.milestones.map((m) => [m.milestoneId, m]));
+      const all = snapshot.milestones.map((m) => changed.get(m.milestoneId) ?? m);
+      await afterSave(warnings, 'announcements', () => announcePassed(deps, result.deal, all, passed));
+    }
     await afterSave(warnings, 'events', () => publishEvents(deps, result));
+    await recordHistory(
+      deps.history,
+      claims.planId,
+      actionHistory(claims, parsed.data, result, now),
+      warnings,
+    );
     return {
       kind: 'done',
       status: 200,
       claims,
       deal: result.deal,
-      message: result.message,
+      // A stuck report says who was asked for help, by name.
+      message: told.length
+        ? result.message.replace('Your escalation path has been told.', told.join(' '))
+        : result.message,
       ...(warnings.length ? { warnings } : {}),
       ...(result.impact ? { impact: result.impact } : {}),
+      ...(await roomLink(deps, claims.planId, claims.recipient).then(
+        (r) => ({ roomUrl: r.url }),
+        () => ({}),
+      )),
     };
   });
 }
@@ -236,24 +276,22 @@ export async function requestFreshLink(
   const live = await liveTarget(deps, claims);
   if ('kind' in live) return live;
   const { deal } = live.snapshot;
+  const what = about(live);
   const sentTo = maskEmail(claims.recipient);
   const key = `fresh-link#${claims.planId}#${claims.nonce}`;
-  const outcome = await deps.ledger.once(key, async () => {
-    const [link] = await linkAsks(deps, deal, claims.recipient, [
-      {
-        action: claims.action,
-        target: claims.target,
-        about: about(live),
-      },
-    ]);
-    if (!link) throw new Error('no fresh link was signed');
-    // The same expiry linkAsks signed into the link: whole seconds from now.
-    const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
-    const expiresAt = new Date(exp * 1000);
-    await deps.mailer.send(
-      deps.views.freshLink(deal, recipientOf(deps, deal, claims.recipient), { ...link, expiresAt }, key),
-    );
-  });
+  let outcome: 'done' | 'already-done' | 'in-progress';
+  try {
+    outcome = await sendFreshLink();
+  } catch (error) {
+    // Another click holds the same ledger key right now: that one is sending it, so it is already on its way.
+    if ((error as Error)?.name === 'EffectInProgressError') outcome = 'in-progress';
+    else if (error instanceof DeliveryRejectedError) {
+      return refused(
+        'not-allowed',
+        `The fresh link could not be delivered to ${sentTo}. Ask the deal's owner for help.`,
+      );
+    } else throw error;
+  }
   return {
     kind: 'fresh-link',
     status: 200,
@@ -261,8 +299,29 @@ export async function requestFreshLink(
     message:
       outcome === 'done'
         ? `A fresh link was sent to ${sentTo}. It works once, for you only.`
-        : `A fresh link for this was already sent to ${sentTo}. Use the link in that email.`,
+        : outcome === 'in-progress'
+          ? `A fresh link for this is being sent to ${sentTo} right now. Use the link in that email.`
+          : `A fresh link for this was already sent to ${sentTo}. Use the link in that email.`,
   };
+
+  function sendFreshLink() {
+    return deps.ledger.once(key, async () => {
+      const [link] = await linkAsks(deps, deal, claims.recipient, [
+        {
+          action: claims.action,
+          target: claims.target,
+          about: what,
+        },
+      ]);
+      if (!link) throw new Error('no fresh link was signed');
+      // The same expiry linkAsks signed into the link: whole seconds from now.
+      const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.linkTtlDays * 86_400;
+      const expiresAt = new Date(exp * 1000);
+      await deps.mailer.send(
+        deps.views.freshLink(deal, recipientOf(deps, deal, claims.recipient), { ...link, expiresAt }, key),
+      );
+    });
+  }
 }
 
 /** What the link is about, as the gate emails word it. */
@@ -313,65 +372,15 @@ function inputSchema(action: LinkAction, target: ActionTarget): z.ZodMiniType {
   }
 }
 
-/** Stage Advanced when this action passed a gate (not stage 5's: that is the registration), Milestone Slipped. */
+/**
+ * Milestone Slipped. Stage Advanced is not published here: `Set deadline` of the next stage (gates.ts)
+ * publishes it, the one place, so a gate pass costs no second ledger claim, read and warning.
+ */
 async function publishEvents(deps: Pick<Deps, 'ledger' | 'events'>, result: ActionResult): Promise<void> {
-  const advanced = result.passed && stageAdvancedDetail(result.deal, result.passed.stage);
-  if (advanced) await publishOnce(deps, STAGE_ADVANCED, advanced);
   for (const notice of result.notices) {
     const saved = result.milestones.find((x) => x.milestoneId === notice.milestone.milestoneId);
     if (notice.kind === 'slipped' && saved) {
       await publishOnce(deps, MILESTONE_SLIPPED, milestoneSlippedDetail(result.deal, saved, notice.impact));
-    }
-  }
-}
-
-async function sendNotices(deps: ActDeps, deal: Deal, notices: Notice[], claims: LinkClaims): Promise<void> {
-  const tz = deps.config.defaultTimezone;
-  for (const notice of notices) {
-    const m = notice.milestone;
-    if (notice.kind === 'stuck') {
-      // The first rung above the owner: an owner who is also on the ladder is not told about their own work.
-      const rung = ladderRungs(deal, [m.owner.party], deps.clock.now()).find(
-        (r) => r.email.toLowerCase() !== m.owner.email.toLowerCase(),
-      );
-      if (!rung) continue;
-      const key = `stuck#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
-      await deps.ledger.once(key, () =>
-        deps.mailer.send(
-          deps.views.escalation(
-            deal,
-            rung,
-            m.owner,
-            `“${m.title}” is stuck.`,
-            [`${notice.by}: ${notice.reason}`],
-            key,
-          ),
-        ),
-      );
-      const { stage } = m;
-      const what = 'stuck' as const;
-      const about = {
-        key,
-        what,
-        stage,
-        milestone: m,
-        party: m.owner.party,
-        rung,
-        to: rung,
-        reason: notice.reason,
-      };
-      await publishOnce(deps, ESCALATED, escalatedDetail(deal, about, deps.clock.now()));
-    } else {
-      const vendor = partyOwner(deal, 'vendor', tz);
-      if (
-        partyOf(deal.plan, notice.by) === 'vendor' &&
-        vendor.email.toLowerCase() === notice.by.toLowerCase()
-      )
-        continue;
-      const key = `slip#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
-      await deps.ledger.once(key, () =>
-        deps.mailer.send(deps.views.slipNotice(deal, notice.impact, m, notice.by, vendor, key)),
-      );
     }
   }
 }

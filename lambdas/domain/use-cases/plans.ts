@@ -1,9 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Plan } from '../../schemas/plan.schema';
 import { type Deal, gateProgress, type MilestoneState, startDeal } from '../deal';
-import { NotFoundError } from '../errors';
+import { ConcurrentUpdateError, NotFoundError } from '../errors';
+import { historyEntry, recordHistory } from '../history';
 import { accountOnPartnerPlan } from '../partner-plans';
-import type { DealSnapshot, DealSummary, Deps, EmailSubjects, PartnerPlanStore } from '../ports';
+import { PlanConflictError } from '../plan-errors';
+import { type PlanWarning, planWarnings } from '../plan-warnings';
+import type {
+  DealSnapshot,
+  DealSummary,
+  Deps,
+  EmailSubjects,
+  HistoryStore,
+  PartnerPlanStore,
+} from '../ports';
 import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
 import { nextReviewAfter } from '../weekly-review';
@@ -12,50 +22,142 @@ export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
 }
 
-/** Something about an accepted plan that ops should know; the plan is stored all the same. */
-export interface PlanWarning {
-  path: string;
-  message: string;
+export type { PlanWarning } from '../plan-warnings';
+
+export type CreatedPlan = PlanView & { warnings: PlanWarning[]; version: number };
+
+export interface CreateOptions {
+  /** `Idempotency-Key`: a retried POST with the same key answers with the deal the first one created. */
+  idempotencyKey?: string;
+  /** `?duplicate=allow`: load it even if an active deal has the same partner, account and name. */
+  allowDuplicate?: boolean;
+  /** Who loaded it (the ops principal), for the history. */
+  by?: string;
 }
 
-export type CreatedPlan = PlanView & { warnings: PlanWarning[] };
+/** The plan id a keyed POST gets: the same key, the same deal, so a retry finds the first one's. */
+export function keyedPlanId(tenant: string, key: string): string {
+  return `pl_${createHash('sha256').update(`${tenant}\n${key}`).digest('hex').slice(0, 20)}`;
+}
 
 /**
  * Stores a validated plan and starts its workflow; if the start fails, the stored plan is removed. When the
  * partner has a partner plan, the deal records whether its account is on that plan's target list
  * (`offPartnerPlan`, used by the program report) and an account off the list comes back as a warning.
+ * A plan with an `id` becomes the deal of that id (409 if it exists); one without is refused (409) when an
+ * active deal has the same partner, account and name, unless duplicates are allowed.
  */
 export async function createPlan(
   deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'> & {
     /** Absent on an older stack without the partner-plans table: the plan is then stored unchecked. */
     partnerPlans: PartnerPlanStore | undefined;
+    history?: HistoryStore;
   },
   plan: Plan,
+  options: CreateOptions = {},
 ): Promise<CreatedPlan> {
   const now = deps.clock.now();
+  const key = options.idempotencyKey;
+  const planId = plan.id ?? (key ? keyedPlanId(deps.config.tenant, key) : newPlanId());
+  const existing = plan.id || key ? await deps.store.get(planId) : undefined;
+  if (existing) {
+    if (key && existing.deal.idempotencyKey === key) return created(existing, plan);
+    throw new PlanConflictError(
+      `a deal with id ${planId} exists (“${existing.deal.plan.name}”): apply the file to amend it (PUT /plans/${planId})`,
+      [{ path: 'id', message: `plan ${planId} exists` }],
+      planId,
+    );
+  }
+  if (!plan.id && !options.allowDuplicate) {
+    const same = await activeTwin(deps.store, plan);
+    if (same) {
+      throw new PlanConflictError(
+        `an active deal ${same.planId} has the same partner, account and name: amend it, or send ?duplicate=allow to load a second one`,
+        [{ path: 'name', message: `same as active deal ${same.planId}` }],
+        same.planId,
+      );
+    }
+  }
   const started = startDeal(
     plan,
-    { planId: newPlanId(), tenant: deps.config.tenant, defaultTimezone: deps.config.defaultTimezone },
+    { planId, tenant: deps.config.tenant, defaultTimezone: deps.config.defaultTimezone },
     now,
   );
   const partnerPlan = await deps.partnerPlans?.get(plan.partner.name);
   const check = partnerPlan ? accountOnPartnerPlan(partnerPlan, plan) : undefined;
-  const warnings: PlanWarning[] = check && !check.onList ? [{ path: 'account', message: check.message }] : [];
   // The first weekly review: the first cadence instant after loading (the plans table's review index).
   const deal: Deal = {
     ...started.deal,
+    planVersion: 1,
+    ...(key ? { idempotencyKey: key } : {}),
     nextReviewAt: nextReviewAfter(plan.cadence, now).toISOString(),
     ...(check ? { offPartnerPlan: !check.onList } : {}),
     ...(check && !check.onList ? { offPartnerPlanReason: check.message } : {}),
   };
   const snapshot = { ...started, deal };
-  await deps.store.create(snapshot);
+  try {
+    await deps.store.create(snapshot);
+  } catch (error) {
+    // Two keyed requests at once: the second finds the first's deal.
+    const again = key && error instanceof ConcurrentUpdateError ? await deps.store.get(planId) : undefined;
+    if (again && again.deal.idempotencyKey === key) return created(again, plan);
+    if (error instanceof ConcurrentUpdateError) {
+      throw new PlanConflictError(
+        `a deal with id ${planId} exists`,
+        [{ path: 'id', message: 'exists' }],
+        planId,
+      );
+    }
+    throw error;
+  }
   try {
     await deps.workflow.start(snapshot.deal.planId, { planId: snapshot.deal.planId });
   } catch (error) {
     await deps.store.remove(snapshot);
     throw error;
   }
+  await recordHistory(deps.history, planId, [
+    historyEntry(now, options.by ?? 'ops', 'created', {
+      version: 1,
+      name: plan.name,
+      partner: plan.partner.name,
+      account: plan.account.name,
+    }),
+  ]);
+  return created(snapshot, plan);
+}
+
+/** An active deal with the same partner, account and name, read through the partner's active deals only. */
+async function activeTwin(store: Deps['store'], plan: Plan): Promise<DealSummary | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listPage({
+      limit: 100,
+      status: 'active',
+      partner: plan.partner.name,
+      ...(cursor ? { cursor } : {}),
+    });
+    const twin = page.plans.find(
+      (d) =>
+        d.status === 'active' &&
+        d.partner === plan.partner.name &&
+        d.account === plan.account.name &&
+        d.name === plan.name,
+    );
+    if (twin) return twin;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return undefined;
+}
+
+function created(snapshot: DealSnapshot, plan: Plan): CreatedPlan {
+  const { deal } = snapshot;
+  const warnings = [
+    ...(deal.offPartnerPlan && deal.offPartnerPlanReason
+      ? [{ path: 'account', message: deal.offPartnerPlanReason }]
+      : []),
+    ...planWarnings(plan),
+  ];
   return { ...planView(snapshot), warnings };
 }
 
@@ -81,6 +183,8 @@ export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[
 
 export interface PlanView {
   planId: string;
+  /** The plan document's version (If-Match of PUT /plans/{planId}). */
+  version: number;
   name: string;
   partner: string;
   account: string;
@@ -108,10 +212,16 @@ export interface PlanView {
     slips: MilestoneState['slips'];
   }[];
   outcome?: Deal['outcome'];
+  /** How ops closed it, when they did (POST /plans/{planId}/close). */
+  closed?: Deal['closed'];
   registeredAt?: string;
   /** Set when the partner had a partner plan at loading: whether the account is off its target list. */
   offPartnerPlan?: boolean;
   offPartnerPlanReason?: string;
+  /** What the deal cannot get past without a fix (an email refused, a workflow stopped), and since when. */
+  needsAttention?: { what: string; error: string; since: string };
+  /** The deal's AWS Partner Central opportunity (tenants with `ace`). */
+  ace?: Deal['ace'];
   createdAt: string;
   updatedAt: string;
 }
@@ -120,6 +230,7 @@ export interface PlanView {
 export function planView({ deal, milestones }: DealSnapshot): PlanView {
   return {
     planId: deal.planId,
+    version: deal.planVersion ?? 1,
     name: deal.plan.name,
     partner: deal.plan.partner.name,
     account: deal.plan.account.name,
@@ -143,7 +254,8 @@ export function planView({ deal, milestones }: DealSnapshot): PlanView {
         },
       };
     }),
-    milestones: [...milestones]
+    milestones: milestones
+      .filter((m) => !m.removed)
       .sort((a, b) => a.seq - b.seq)
       .map((m) => ({
         id: m.milestoneId,
@@ -157,9 +269,20 @@ export function planView({ deal, milestones }: DealSnapshot): PlanView {
         slips: m.slips,
       })),
     ...(deal.outcome ? { outcome: deal.outcome } : {}),
+    ...(deal.closed ? { closed: deal.closed } : {}),
     ...(deal.registeredAt ? { registeredAt: deal.registeredAt } : {}),
     ...(deal.offPartnerPlan !== undefined ? { offPartnerPlan: deal.offPartnerPlan } : {}),
     ...(deal.offPartnerPlanReason ? { offPartnerPlanReason: deal.offPartnerPlanReason } : {}),
+    ...(deal.needsAttention
+      ? {
+          needsAttention: {
+            what: deal.needsAttention.what,
+            error: deal.needsAttention.error,
+            since: deal.needsAttention.since,
+          },
+        }
+      : {}),
+    ...(deal.ace ? { ace: deal.ace } : {}),
     createdAt: deal.createdAt,
     updatedAt: deal.updatedAt,
   };

@@ -6,10 +6,7 @@ import {
   type DeliveryProblem,
   DeliveryRejectedError,
   digestKey,
-  firstAllowed,
   groupByRecipient,
-  inQuietHours,
-  nextLocalMorning,
   type QuietHours,
   sendSlotKeys,
 } from '../cadence';
@@ -17,10 +14,10 @@ import type { Deal, MilestoneState, Owner } from '../deal';
 import { ConcurrentUpdateError } from '../errors';
 import { escalatedDetail, publishOrWarn } from '../events';
 import { withFreshRead } from '../fresh-read';
-import type { LinkAction } from '../links';
-import { type Ask, DEFAULT_GHOSTING_DAYS, milestoneNudges, type Nudge } from '../notifications';
-import type { DealSnapshot, Deps, DigestItem, EffectLedger, OutboundEmail, ViewsOf } from '../ports';
-import { linkAsks } from './link-urls';
+import { DEFAULT_GHOSTING_DAYS, inCurrentStage, milestoneNudges, type Nudge } from '../notifications';
+import type { DealSnapshot, Deps, DigestItem, EffectLedger, ViewsOf } from '../ports';
+import { maySendAt, nextSendable, nextWorkingMorning, workCalendarOf } from '../workdays';
+import { digestItem, singleEmail } from './sweep-messages';
 
 export interface SweepReport {
   looked: number;
@@ -70,7 +67,8 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   const deals = new Map<string, DealSnapshot | undefined>();
   const report: SweepReport = { looked: due.length, reminders: 0, escalations: 0, emails: 0, deferred: 0 };
   const ghostingDays = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
-  const settings = { defaultTz: deps.config.defaultTimezone, ghostingDays };
+  const calendar = workCalendarOf(deps.config);
+  const settings = { defaultTz: deps.config.defaultTimezone, ghostingDays, calendar };
   const entries: Entry[] = [];
   for (const indexed of due) {
     if (!deals.has(indexed.planId)) deals.set(indexed.planId, await deps.store.get(indexed.planId));
@@ -112,8 +110,10 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   let throttled = false;
   for (const group of groupByRecipient(open.map((item) => ({ ...item, to: item.nudge.to })))) {
     const to = (group[0] as Item).nudge.to;
-    const quietNow = group.filter((i) => inQuietHours(now, to.timezone, quietHoursOf(i.deal)));
-    for (const item of quietNow) defer(item, firstAllowed(now, to.timezone, quietHoursOf(item.deal)), report);
+    // Nothing in the recipient's quiet hours or on a day they do not work: it goes at their next working morning.
+    const quietNow = group.filter((i) => !maySendAt(now, to.timezone, quietHoursOf(i.deal), calendar));
+    for (const item of quietNow)
+      defer(item, nextSendable(now, to.timezone, quietHoursOf(item.deal), calendar), report);
     const sendable = group.filter((i) => !quietNow.includes(i));
     if (sendable.length === 0) continue;
     if (throttled) {
@@ -129,11 +129,16 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
     if (outcome.kind === 'sent') {
       report.emails++;
       for (const item of sendable) {
-        if (item.nudge.kind === 'reminder') report.reminders++;
+        if (item.nudge.kind === 'reminder' || item.nudge.kind === 'early-warning') report.reminders++;
         else report.escalations++;
       }
     } else if (outcome.kind === 'at-cap') {
-      const morning = nextLocalMorning(now, to.timezone, quietHoursOf((sendable[0] as Item).deal));
+      const morning = nextWorkingMorning(
+        now,
+        to.timezone,
+        quietHoursOf((sendable[0] as Item).deal),
+        calendar,
+      );
       for (const item of sendable) defer(item, morning, report);
     } else if (outcome.kind === 'rejected') {
       await recordProblem(deps, sendable, outcome.problem);
@@ -147,15 +152,15 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   for (const entry of entries) {
     if (entry.keep) continue;
     let nextAt = entry.later.reduce<Date | undefined>((a, b) => (a && a <= b ? a : b), undefined);
-    // Partner work stays in view, so that silence after the partner's next action is noticed too.
-    if (!nextAt && entry.m.owner.party === 'partner')
+    // The open stage's work stays in view, so that silence after its party's next action is noticed too.
+    if (!nextAt && inCurrentStage(entry.deal, entry.m))
       nextAt = new Date(now.getTime() + ghostingDays * 86_400_000);
     await saveUnlessChanged(deps, withNudge(entry.m, nextAt));
   }
 
   const warnings: string[] = [];
   for (const item of escalated) {
-    if (item.nudge.kind === 'reminder') continue;
+    if (item.nudge.kind === 'reminder' || item.nudge.kind === 'early-warning') continue;
     await publishOrWarn(deps, warnings, ESCALATED, escalation(item, now));
   }
   return warnings.length ? { ...report, warnings } : report;
@@ -172,10 +177,10 @@ function escalation({ deal, m, nudge }: Item, now: Date) {
     {
       key: nudge.key,
       what,
-      // Ghosting is about the deal (the partner side's silence), not one milestone.
+      // Ghosting is about the deal (one side's silence), not one milestone.
       stage: ghosting ? deal.stage : m.stage,
       ...(ghosting ? {} : { milestone: m }),
-      party: ghosting ? 'partner' : (rung?.party ?? m.owner.party),
+      party: ghosting ? (nudge.silent ?? 'partner') : (rung?.party ?? m.owner.party),
       ...(rung ? { rung } : {}),
       to: rung ?? nudge.to,
     },
@@ -290,88 +295,6 @@ async function sendItems(deps: SweepDeps, to: Owner, items: Item[]): Promise<'do
     // Each item is marked done with the email that carried it, before the digest itself completes.
     for (const k of keys) await ledgerDone(deps.ledger, k);
   });
-}
-
-const LABELS: Record<string, string> = {
-  'accept-handoff': 'Accept the handoff',
-  'milestone-done': 'Mark done',
-  'milestone-slip': 'Report a slip',
-  'milestone-stuck': 'Say stuck',
-};
-
-function ownerAsks(m: MilestoneState): Ask[] {
-  const actions: LinkAction[] = [
-    ...(m.handoff && !m.handoff.acceptedAt ? (['accept-handoff'] as const) : []),
-    'milestone-done',
-    'milestone-slip',
-    'milestone-stuck',
-  ];
-  return actions.map((action) => ({
-    action,
-    target: m.milestoneId,
-    label: LABELS[action] as string,
-    about: `${m.title} (due ${m.due})`,
-  }));
-}
-
-function escalationWhat(item: Item): string {
-  const { m, nudge } = item;
-  if (nudge.kind === 'handoff') {
-    const h = m.handoff;
-    return `The handoff of “${m.title}” (${h?.from} to ${h?.to}, due ${m.due}) has not been accepted.`;
-  }
-  return `“${m.title}” is overdue (due ${m.due}).`;
-}
-
-function partnerWaiting(deal: Deal, m: MilestoneState): string[] {
-  return [
-    `${m.title}: ${m.owner.name}, due ${m.due}`,
-    `Last partner action: ${deal.lastActivity.partner ?? 'none yet'}`,
-  ];
-}
-
-async function singleEmail(deps: SweepDeps, item: Item): Promise<OutboundEmail> {
-  const { deal, m, nudge } = item;
-  if (nudge.kind === 'reminder') {
-    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
-    return deps.views.reminder(deal, m, linked, nudge.key);
-  }
-  if (nudge.kind === 'ghosting') {
-    const days = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
-    const since = deal.lastActivity.partner ?? deal.createdAt;
-    const vendor = nudge.cc ?? nudge.to;
-    const to = nudge.rung
-      ? { name: nudge.rung.name, email: nudge.rung.email, role: nudge.rung.role }
-      : nudge.to;
-    return deps.views.ghosting(deal, to, vendor, since, days, partnerWaiting(deal, m), nudge.key);
-  }
-  const rung = nudge.rung;
-  if (!rung) throw new Error(`escalation ${nudge.key} has no rung`);
-  return deps.views.escalation(
-    deal,
-    rung,
-    nudge.cc ?? m.owner,
-    escalationWhat(item),
-    [`${m.title}: ${m.owner.name}`],
-    nudge.key,
-  );
-}
-
-async function digestItem(deps: SweepDeps, item: Item): Promise<DigestItem> {
-  const { deal, m, nudge } = item;
-  if (nudge.kind === 'reminder') {
-    const asks = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
-    return { deal, kind: 'due-soon', text: `${m.title} (due ${m.due})`, asks };
-  }
-  const copied = nudge.cc ? ` ${nudge.cc.name} (${nudge.cc.email}) is copied.` : '';
-  if (nudge.kind === 'ghosting') {
-    return {
-      deal,
-      kind: 'escalation',
-      text: `No one at ${deal.plan.partner.name} has acted for ${deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS} days while partner work is open (${m.title}, ${m.owner.name}).${copied}`,
-    };
-  }
-  return { deal, kind: 'escalation', text: `${escalationWhat(item)} Owner: ${m.owner.name}.${copied}` };
 }
 
 /** Keeps a permanent delivery failure on each plan concerned, so ops can fix the address. */

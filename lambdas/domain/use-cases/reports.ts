@@ -8,18 +8,22 @@ export interface ReportDeps {
   store: DealStore & ReportReader;
   partnerPlans: PartnerPlanStore;
   clock: Clock;
-  config: Pick<TenantConfig, 'defaultTimezone'>;
+  config: Pick<TenantConfig, 'defaultTimezone'> &
+    Partial<Pick<TenantConfig, 'stageWeights' | 'programCost' | 'ghostingDays'>>;
 }
 
 /** Loads every deal and partner plan and computes the program report (see reports.ts for each figure). */
 export async function loadProgramReport(
   deps: ReportDeps,
-  options: Pick<ReportOptions, 'partner' | 'stallDays' | 'currency'> = {},
+  options: Pick<ReportOptions, 'partner' | 'stallDays' | 'currency' | 'dashboard'> = {},
 ): Promise<ProgramReport> {
   const [deals, partnerPlans] = await Promise.all([deps.store.reportDeals(), deps.partnerPlans.list()]);
   return programReport(deals, partnerPlans, deps.clock.now(), {
     ...options,
     defaultTimezone: deps.config.defaultTimezone,
+    ...(deps.config.stageWeights ? { stageWeights: deps.config.stageWeights } : {}),
+    ...(deps.config.programCost ? { programCost: deps.config.programCost } : {}),
+    ...(deps.config.ghostingDays ? { ghostingDays: deps.config.ghostingDays } : {}),
   });
 }
 

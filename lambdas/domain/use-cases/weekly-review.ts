@@ -73,7 +73,7 @@ async function reviewPlan(deps: ReviewDeps, planId: string, now: Date, report: R
     );
     const date = reviewDate(cadence, at);
     const withInvite = !deal.reviewInvitedOn || deal.reviewInvitedOn === date;
-    const agenda = reviewAgenda(snapshot, at, tz);
+    const agenda = reviewAgenda(snapshot, at, tz, deps.config.ghostingDays);
     const invite = withInvite
       ? deps.views.reviewInvite(reviewInvite(deal, at, parseSender(deps.sender), tz, now))
       : undefined;

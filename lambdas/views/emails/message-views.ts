@@ -1,5 +1,6 @@
 import type { MessageViews } from '../../domain/ports';
 import { reviewInviteView } from '../calendar/ics';
+import { dealClosedEmail, stagePassedEmail } from './announcement-emails';
 import { freshLinkEmail } from './fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from './gate-emails';
 import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from './notice-emails';
@@ -17,5 +18,7 @@ export const messageViews: MessageViews = {
   weeklyReview: weeklyReviewEmail,
   suppressionNotice: suppressionNoticeEmail,
   freshLink: freshLinkEmail,
+  stagePassed: stagePassedEmail,
+  dealClosed: dealClosedEmail,
   reviewInvite: reviewInviteView,
 };

@@ -1,10 +1,13 @@
 import type { SlipImpact } from '../../domain/actions';
 import type { Deal, MilestoneState, Owner } from '../../domain/deal';
+import { findPerson, peopleIn } from '../../domain/plan-people';
 import type { OutboundEmail } from '../../domain/ports';
 import { formatLocal } from '../../domain/time';
 import type { ReviewAgenda } from '../../domain/weekly-review';
+import { inCustomerWords, isCustomer } from '../customer-words';
+import { dayLabel } from '../people-dates';
 import { headerSafe } from '../text';
-import { renderEmail } from './email-layout';
+import { fromVendorOwner, renderEmail } from './email-layout';
 import { weeklyReviewTitle } from './subjects';
 
 /** The notices: a slip re-planned the deal, the weekly review's agenda, an address that no longer gets mail. */
@@ -19,14 +22,15 @@ export function slipNoticeEmail(
 ): OutboundEmail {
   const { text, html } = renderEmail({
     greeting: `Hi ${to.name},`,
-    intro: `${by} reported a slip on ${deal.plan.name}: “${m.title}” moves ${impact.days} day(s). The close date moves from ${impact.closeDate.from} to ${impact.closeDate.to}.`,
+    intro: `${findPerson(peopleIn(deal.plan), by)?.name ?? by} reported a slip on ${deal.plan.name}: “${m.title}” moves ${impact.days} day(s). ${impact.closeDate.from === impact.closeDate.to ? `The close date holds (${dayLabel(impact.closeDate.to)}).` : `The close date moves from ${dayLabel(impact.closeDate.from)} to ${dayLabel(impact.closeDate.to)}.`}`,
     sections: [
       {
         heading: 'Re-planned',
-        lines: impact.moved.map((x) => ({ text: `${x.title}: ${x.from} → ${x.to}` })),
+        lines: impact.moved.map((x) => ({ text: `${x.title}: ${dayLabel(x.from)} → ${dayLabel(x.to)}` })),
       },
     ],
     footer: 'The plan has been updated; reply to the owner if the new dates do not work.',
+    rooms: [deal],
   });
   return {
     key,
@@ -35,6 +39,7 @@ export function slipNoticeEmail(
     subject: headerSafe(`[${deal.plan.name}] Slipped: ${m.title} (+${impact.days} days)`),
     text,
     html,
+    ...fromVendorOwner(deal),
   };
 }
 
@@ -47,7 +52,10 @@ export function weeklyReviewEmail(
 ): OutboundEmail {
   const { cadence } = deal.plan;
   const when = formatLocal(new Date(agenda.at), cadence.timezone);
-  const lines = (items: string[], none: string) => (items.length ? items : [none]).map((text) => ({ text }));
+  const customer = isCustomer(recipient.party);
+  const words = (t: string) => (customer ? inCustomerWords(t) : t);
+  const lines = (items: string[], none: string) =>
+    (items.length ? items : [none]).map((text) => ({ text: words(text) }));
   const invite = options.withInvite
     ? ` A calendar invitation for this 15-minute review, every ${cadence.weekday} at ${cadence.time} (${cadence.timezone}), is attached.`
     : '';
@@ -57,11 +65,16 @@ export function weeklyReviewEmail(
     sections: [
       { heading: 'What moved since last week', lines: lines(agenda.moved, 'Nothing moved this week.') },
       { heading: 'What is stuck, and whose move it is', lines: lines(agenda.stuck, 'Nothing is stuck.') },
-      { heading: 'Needs an escalation', lines: lines(agenda.escalations, 'Nothing is overdue.') },
+      {
+        heading: customer ? 'Needs a decision' : 'Needs an escalation',
+        lines: lines(agenda.escalations, 'Nothing is overdue.'),
+      },
       { heading: 'Slipped milestones and the close date', lines: lines(agenda.slips, 'No slips.') },
       { heading: 'Due next', lines: lines(agenda.nextDue, 'No open milestones left.') },
     ],
-    footer: 'Act on the links in your earlier emails; this agenda changes nothing by itself.',
+    footer:
+      'Act on the links in your earlier emails, or open the deal room; this agenda changes nothing by itself.',
+    rooms: [deal],
   });
   const escalate = agenda.escalations.length;
   return {
@@ -69,10 +82,11 @@ export function weeklyReviewEmail(
     to: [recipient.email],
     cc: [],
     subject: headerSafe(
-      `${weeklyReviewTitle(deal, new Date(agenda.at))}: ${escalate ? `${escalate} to escalate` : 'status and next steps'}`,
+      `${weeklyReviewTitle(deal, new Date(agenda.at))}: ${escalate ? (customer ? `${escalate} to decide` : `${escalate} to escalate`) : 'status and next steps'}`,
     ),
     text,
     html,
+    ...fromVendorOwner(deal),
   };
 }
 
@@ -94,6 +108,7 @@ export function suppressionNoticeEmail(
     sections: [{ heading: 'Where the plan names this address', lines: roles.map((r) => ({ text: r })) }],
     footer:
       'Correct the address in the plan (load it again with the right one), or reach the person another way.',
+    rooms: [deal],
   });
   return {
     key,
@@ -102,5 +117,6 @@ export function suppressionNoticeEmail(
     subject: headerSafe(`[${deal.plan.name}] Undeliverable: ${suppressed.email}`),
     text,
     html,
+    ...fromVendorOwner(deal),
   };
 }

@@ -1,21 +1,35 @@
 import type { Deal, MilestoneState, Owner } from '../../domain/deal';
+import { partyOf } from '../../domain/deal';
 import type { LinkedAsk } from '../../domain/notifications';
 import type { DigestItem, OutboundEmail } from '../../domain/ports';
 import { formatLocal } from '../../domain/time';
+import { inCustomerWords, isCustomer } from '../customer-words';
+import { dayLabel } from '../people-dates';
 import { headerSafe } from '../text';
-import { FOOTER, groupAsks, renderEmail, type Section } from './email-layout';
+import { FOOTER, fromVendorOwner, groupAsks, renderEmail, type Section } from './email-layout';
 import { reminderSubject } from './subjects';
 
 /** The reminder sweep's emails: a reminder, a partner gone quiet, and the digest of several for one person. */
 
 export function reminderEmail(deal: Deal, m: MilestoneState, asks: LinkedAsk[], key: string): OutboundEmail {
+  const customer = isCustomer(m.owner.party);
+  const shown = customer ? asks.map((a) => ({ ...a, label: inCustomerWords(a.label) })) : asks;
   const { text, html } = renderEmail({
     greeting: `Hi ${m.owner.name},`,
     intro: `A reminder for ${deal.plan.name}: “${m.title}” is due ${formatLocal(new Date(m.dueAt), m.owner.timezone)}.`,
-    sections: [{ heading: 'Your milestone', lines: groupAsks(asks) }],
+    sections: [{ heading: 'Your milestone', lines: groupAsks(shown) }],
     footer: FOOTER,
+    rooms: [deal],
   });
-  return { key, to: [m.owner.email], cc: [], subject: reminderSubject(deal, m), text, html };
+  return {
+    key,
+    to: [m.owner.email],
+    cc: [],
+    subject: reminderSubject(deal, m),
+    text,
+    html,
+    ...fromVendorOwner(deal),
+  };
 }
 
 /** A partner side gone quiet: its escalation path is told, the vendor owner copied. */
@@ -33,10 +47,11 @@ export function ghostingEmail(
     greeting: `Hi ${to.name},`,
     intro:
       `No one on the ${deal.plan.partner.name} side has acted on ${deal.plan.name} (${deal.plan.account.name}) for ${days} days or more ` +
-      `(last action: ${silentSince.slice(0, 10)}), while partner work is open. You are on the partner escalation path${role}; ` +
-      `${vendorOwner.name} (${vendorOwner.email}) owns the deal for the vendor and is copied.`,
+      `(last action: ${dayLabel(silentSince)}), while partner work is open. You are on the partner escalation path${role}; ` +
+      `${vendorOwner.name} owns the deal for the vendor and is copied.`,
     sections: [{ heading: 'Waiting on the partner side', lines: waiting.map((w) => ({ text: w })) }],
-    footer: 'Please check in with the partner owner; the deal advances through the links they already have.',
+    footer: `Please call ${deal.plan.owners.partner?.name ?? 'the partner owner'}${phoneOf(deal.plan.owners.partner)} and check in; the deal advances through the links they already have.`,
+    rooms: [deal],
   });
   return {
     key,
@@ -45,6 +60,7 @@ export function ghostingEmail(
     subject: headerSafe(`[${deal.plan.name}] Partner gone quiet: ${deal.plan.partner.name}`),
     text,
     html,
+    ...fromVendorOwner(deal),
   };
 }
 
@@ -60,7 +76,9 @@ export function digestEmail(
 ): OutboundEmail {
   const deals = [...new Set(items.map((i) => i.deal.plan.name))];
   const several = deals.length > 1;
-  const label = (i: DigestItem) => (several ? `${i.deal.plan.name}: ${i.text}` : i.text);
+  const customer = items.some((i) => partyOf(i.deal.plan, recipient.email) === 'customer');
+  const words = (t: string) => (customer ? inCustomerWords(t) : t);
+  const label = (i: DigestItem) => words(several ? `${i.deal.plan.name}: ${i.text}` : i.text);
   const due = items.filter((i) => i.kind === 'due-soon');
   const escalations = items.filter((i) => i.kind === 'escalation');
   const sections: Section[] = [];
@@ -69,7 +87,7 @@ export function digestEmail(
       heading: 'Due soon, yours',
       lines: due.map((i) => ({
         text: label(i),
-        links: (i.asks ?? []).map((a) => ({ label: a.label, url: a.url })),
+        links: (i.asks ?? []).map((a) => ({ label: words(a.label), url: a.url })),
       })),
     });
   }
@@ -82,9 +100,10 @@ export function digestEmail(
   ].filter(Boolean);
   const { text, html } = renderEmail({
     greeting: `Hi ${recipient.name},`,
-    intro: `${items.length} things on ${deals.join(', ')} need you today. Escalated items: please call the owner (copied) and unblock it.`,
+    intro: `${items.length} things on ${deals.join(', ')} need you today.${escalations.length ? ` Escalated items: please call ${ownerNames(cc, items)} (copied) and unblock them.` : ''}`,
     sections,
     footer: FOOTER,
+    rooms: [...new Map(items.map((i) => [i.deal.planId, i.deal])).values()],
   });
   const me = recipient.email.toLowerCase();
   return {
@@ -94,5 +113,22 @@ export function digestEmail(
     subject: headerSafe(`[${deals.join('; ')}] ${asks.join(', ')}: your move`),
     text,
     html,
+    ...(items[0] ? fromVendorOwner(items[0].deal) : {}),
   };
+}
+
+/** The copied owners by name (with a phone number when the plan has one), as a rung should call them. */
+function ownerNames(cc: string[], items: DigestItem[]): string {
+  const wanted = new Set(cc.map((c) => c.toLowerCase()));
+  const names = new Set<string>();
+  for (const { deal } of items) {
+    for (const o of Object.values(deal.plan.owners)) {
+      if (o && wanted.has(o.email.toLowerCase())) names.add(`${o.name}${phoneOf(o)}`);
+    }
+  }
+  return names.size ? [...names].join(', ') : 'the owner';
+}
+
+function phoneOf(p: object | undefined): string {
+  return p && 'phone' in p && typeof p.phone === 'string' ? ` (${p.phone})` : '';
 }

@@ -1,11 +1,15 @@
 import type { ActionTarget, SlipImpact } from '../../domain/actions';
 import type { Deal } from '../../domain/deal';
+import { partyOf } from '../../domain/deal';
 import type { LinkAction, LinkClaims } from '../../domain/links';
 import { STAGES } from '../../domain/playbook';
 import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from '../../domain/use-cases/links';
 import type { StageKey } from '../../schemas/plan.schema';
+import { CUSTOMER_STEPS, CUSTOMER_TITLES } from '../customer-words';
 import { html, raw, type SafeHtml } from '../html';
 import { htmlPageHeaders } from '../html-headers';
+import { dayLabel } from '../people-dates';
+import { formatMoney } from '../reports/format';
 
 /**
  * Server-rendered pages behind action links: plain HTML, no script, no external assets, readable on a
@@ -25,6 +29,8 @@ const STYLE = [
   'input,textarea,button{font:inherit}',
   'button{margin-top:1rem;width:100%;padding:.8rem;font-size:1.05rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}',
   '.error{color:#a50e0e;font-weight:600}',
+  '.warn{border-left:4px solid #a50e0e;padding:.5rem .75rem;background:#fdf2f2}',
+  '.btn{display:block;margin-top:1rem;min-height:48px;line-height:48px;text-align:center;background:#fff;color:#0b57d0;border:1px solid #0b57d0;border-radius:6px;text-decoration:none;font-weight:600}',
   '.muted{color:#4b5563;font-size:.95rem}',
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}dt{font-weight:600}dd{margin:0}',
 ].join('');
@@ -58,7 +64,7 @@ export function renderLinkPage(page: LinkPage): string {
     case 'done':
       return layout(
         'Done',
-        html`<h1>Done</h1><div class="card"><p role="status">${page.message}</p>${summary(page.deal, page.claims)}</div>${page.impact && impact(page.impact)}<p class="muted">You can close this page.</p>`,
+        html`<h1>Done</h1><div class="card"><p role="status">${page.message}</p>${summary(page.deal, page.claims)}</div>${registered(page.deal, page.claims)}${page.impact && impact(page.impact)}${page.roomUrl && html`<a class="btn" href="${page.roomUrl}">See the whole deal</a>`}`,
       );
     case 'fresh-link':
       return layout(
@@ -67,9 +73,12 @@ export function renderLinkPage(page: LinkPage): string {
       );
     case 'form': {
       const { action } = page.claims;
+      const customer = isCustomerLink(page.deal, page.claims);
+      const title = customer && action === 'confirm-gate' ? 'Please confirm' : ACTION_TITLES[action];
+      const values = page.values ?? {};
       return layout(
-        ACTION_TITLES[action],
-        html`<h1>${ACTION_TITLES[action]}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div><form method="post" class="card">${errors(page.errors)}${fields(action, page.target)}<button type="submit">${BUTTONS[action]}</button></form>`,
+        title,
+        html`<h1>${title}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div>${outcomeDetails(page.deal, page.claims, page.target)}<form method="post" class="card">${errors(page.errors)}${fields(action, page.target, values)}<button type="submit">${BUTTONS[action]}</button></form>`,
       );
     }
   }
@@ -122,9 +131,53 @@ const BUTTONS: Record<LinkAction, string> = {
   'waive-milestone': 'Waive',
 };
 
+function isCustomerLink(deal: Deal, claims: LinkClaims): boolean {
+  return partyOf(deal.plan, claims.recipient) === 'customer';
+}
+
+/** The one who holds the link, by name as the plan gives it. */
+function nameOf(deal: Deal, email: string): string {
+  const e = email.toLowerCase();
+  for (const o of Object.values(deal.plan.owners)) if (o?.email.toLowerCase() === e) return o.name;
+  for (const l of Object.values(deal.plan.escalation))
+    for (const r of l ?? []) if (r.email.toLowerCase() === e) return r.name;
+  return email;
+}
+
 function summary(deal: Deal, claims: LinkClaims): SafeHtml {
   const stage = STAGES[deal.stage];
-  return html`<dl><dt>Deal</dt><dd>${deal.plan.name}</dd><dt>Account</dt><dd>${deal.plan.account.name}</dd><dt>Partner</dt><dd>${deal.plan.partner.name}</dd><dt>Stage</dt><dd>${stage.number} of 5, ${stage.title}</dd><dt>For</dt><dd>${claims.recipient}</dd></dl>`;
+  const customer = isCustomerLink(deal, claims);
+  const vendor = deal.plan.owners.vendor;
+  const where = customer ? CUSTOMER_TITLES[deal.stage] : `${stage.number} of 5, ${stage.title}`;
+  return html`<dl><dt>Deal</dt><dd>${deal.plan.name}</dd><dt>Customer</dt><dd>${deal.plan.account.name}</dd><dt>Partner</dt><dd>${deal.plan.partner.name}</dd>${vendor && html`<dt>Vendor owner</dt><dd>${vendor.name}</dd>`}<dt>${customer ? 'Step' : 'Stage'}</dt><dd>${where}</dd><dt>For</dt><dd>${nameOf(deal, claims.recipient)}</dd></dl>`;
+}
+
+/**
+ * Before the stage-5 outcome is given: the planned ARR range and currency, and (to vendor and partner only)
+ * the attribution and fee that will be recorded, with the warning that registering cannot be undone.
+ */
+function outcomeDetails(deal: Deal, claims: LinkClaims, target: ActionTarget): SafeHtml | undefined {
+  if (claims.action !== 'confirm-gate' || target.stage !== 'close-register-review') return undefined;
+  const { arr } = deal.plan.jointOutcome;
+  const money = (v: number) => formatMoney(v, arr.currency);
+  const customer = isCustomerLink(deal, claims);
+  const split = deal.plan.economicSplit;
+  return html`<section class="card" aria-labelledby="outcome"><h2 id="outcome">${customer ? 'What you are confirming' : 'What will be registered'}</h2><dl><dt>Planned ARR</dt><dd>${money(arr.min)} to ${money(arr.max)} (${arr.currency})</dd>${
+    !customer &&
+    html`<dt>Attribution</dt><dd>partner-${deal.plan.attribution}</dd><dt>Partner fee</dt><dd>${split.partnerFeePercent}% of first-year ARR to ${deal.plan.partner.name}</dd>`
+  }</dl>${!customer && html`<p class="warn">Registering the outcome cannot be undone: the deal is registered with this attribution and fee.</p>`}</section>`;
+}
+
+/** After the stage-5 outcome: exactly what was registered. */
+function registered(deal: Deal, claims: LinkClaims): SafeHtml | undefined {
+  const o = deal.outcome;
+  if (!o || claims.action !== 'confirm-gate') return undefined;
+  const money = (v: number) => formatMoney(v, o.currency);
+  if (isCustomerLink(deal, claims)) {
+    return html`<section class="card" aria-labelledby="recorded"><h2 id="recorded">Recorded</h2><p>Outcome: ${o.result}, ${dayLabel(o.at)}. Thank you.</p></section>`;
+  }
+  const fee = Math.round((o.finalArr * deal.plan.economicSplit.partnerFeePercent) / 100);
+  return html`<section class="card" aria-labelledby="recorded"><h2 id="recorded">What was registered</h2><dl><dt>Outcome</dt><dd>${o.result}</dd><dt>Final ARR</dt><dd>${money(o.finalArr)}</dd><dt>Attribution</dt><dd>partner-${deal.plan.attribution}</dd><dt>Partner fee</dt><dd>${deal.plan.economicSplit.partnerFeePercent}% (${money(fee)}) to ${deal.plan.partner.name}</dd><dt>Lesson</dt><dd>${o.lesson}</dd><dt>On</dt><dd>${dayLabel(o.at)}</dd></dl></section>`;
 }
 
 /** What the action does, as plain text (the template escapes it). */
@@ -132,11 +185,13 @@ function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string 
   const m = target.milestone;
   switch (claims.action) {
     case 'confirm-gate':
-      return `Confirm that this is true: ${deal.plan.stages[target.stage].exit} You will be asked for ${STAGES[target.stage].evidence}.`;
+      return isCustomerLink(deal, claims)
+        ? `Please confirm: ${CUSTOMER_STEPS[target.stage]}`
+        : `Confirm that this is true: ${deal.plan.stages[target.stage].exit} You will be asked for ${STAGES[target.stage].evidence}.`;
     case 'milestone-done':
-      return `Mark “${m?.title}” (due ${m?.due}) as done.`;
+      return `Mark “${m?.title}” (due ${m ? dayLabel(m.due) : ''}) as done.`;
     case 'milestone-slip':
-      return `“${m?.title}” is due ${m?.due}. Give the new date: later milestones and the close date move with it.`;
+      return `“${m?.title}” is due ${m ? dayLabel(m.due) : ''}. Give the new date: later milestones and the close date move with it.`;
     case 'milestone-stuck':
       return `Say “${m?.title}” is stuck. Your side's escalation path is told at once.`;
     case 'accept-handoff':
@@ -148,37 +203,60 @@ function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string 
 
 function errors(list: FieldError[] | undefined): SafeHtml | undefined {
   if (!list?.length) return undefined;
-  return html`<div role="alert" class="error"><p>Please fix:</p><ul>${list.map((x) => html`<li>${x.path}: ${x.message}</li>`)}</ul></div>`;
+  return html`<div role="alert" class="error"><p>Please fix:</p><ul>${list.map((x) => html`<li>${FIELD_LABELS[x.path] ?? x.path}: ${x.message}</li>`)}</ul></div>`;
 }
 
-const NOTE = html`<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>`;
-const REASON = html`<label for="reason">Why</label><textarea id="reason" name="reason" rows="3" maxlength="500" required></textarea>`;
+/** Each form field's label, as errors name it (never the field's name, such as `briefUrl`). */
+const FIELD_LABELS: Record<string, string> = {
+  note: 'Note',
+  reason: 'Why',
+  newDue: 'New due date',
+  choice: 'How to handle it',
+  meetingDate: 'Date of the booked joint meeting',
+  briefUrl: 'Link to the brief',
+  customerConfirmation: 'Confirmation of the path to a decision',
+  outcome: 'Outcome',
+  finalArr: 'Final ARR',
+  lesson: 'Lesson learned',
+};
 
-function fields(action: LinkAction, target: ActionTarget): SafeHtml {
+type Values = Record<string, string>;
+
+const note = (v: Values) =>
+  html`<label for="note">${FIELD_LABELS.note} (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000">${v.note ?? ''}</textarea>`;
+const reason = (v: Values) =>
+  html`<label for="reason">${FIELD_LABELS.reason}</label><textarea id="reason" name="reason" rows="3" maxlength="500" required>${v.reason ?? ''}</textarea>`;
+
+/** Absorb (the default: the close date holds) or propose moving the close date (the vendor owner decides). */
+const slipChoice = (v: Values) =>
+  html`<fieldset><legend>${FIELD_LABELS.choice}</legend><label><input type="radio" name="choice" value="absorb"${v.choice === 'propose' ? '' : ' checked'}> Absorb it: only this milestone moves; later dates and the close date hold</label><label><input type="radio" name="choice" value="propose"${v.choice === 'propose' ? ' checked' : ''}> Propose moving the close date: the vendor owner approves the re-plan</label></fieldset>`;
+
+function fields(action: LinkAction, target: ActionTarget, v: Values): SafeHtml {
   switch (action) {
     case 'confirm-gate':
-      return gateFields(target.stage);
+      return gateFields(target.stage, v);
     case 'milestone-slip':
-      return html`<label for="newDue">New due date</label><input type="date" id="newDue" name="newDue" required>${REASON}`;
+      return html`<label for="newDue">${FIELD_LABELS.newDue}</label><input type="date" id="newDue" name="newDue" required value="${v.newDue ?? ''}">${reason(v)}${slipChoice(v)}`;
     case 'milestone-stuck':
     case 'waive-milestone':
-      return REASON;
+      return reason(v);
     default:
-      return NOTE;
+      return note(v);
   }
 }
 
-function gateFields(stage: StageKey): SafeHtml {
+function gateFields(stage: StageKey, v: Values): SafeHtml {
+  const checked = (name: string, value: string) => v[name] === value && html` checked`;
   switch (stage) {
     case 'target-account-selection':
-      return NOTE;
+      return note(v);
     case 'door-opener':
-      return html`<label for="meetingDate">Date of the booked joint meeting</label><input type="date" id="meetingDate" name="meetingDate" required>${NOTE}`;
+      return html`<label for="meetingDate">${FIELD_LABELS.meetingDate}</label><input type="date" id="meetingDate" name="meetingDate" required value="${v.meetingDate ?? ''}">${note(v)}`;
     case 'joint-discovery':
-      return html`<label for="briefUrl">Link to the shared account brief</label><input type="url" id="briefUrl" name="briefUrl" required placeholder="https://">${NOTE}`;
+      return html`<label for="briefUrl">${FIELD_LABELS.briefUrl}</label><input type="url" id="briefUrl" name="briefUrl" required placeholder="https://" value="${v.briefUrl ?? ''}">${note(v)}`;
     case 'joint-pursuit-and-proof':
-      return html`<label class="choice"><input type="checkbox" id="customerConfirmation" name="customerConfirmation" value="yes" required> We confirm the path to a decision.</label>${NOTE}`;
+      return html`<label class="choice"><input type="checkbox" id="customerConfirmation" name="customerConfirmation" value="yes" required${checked('customerConfirmation', 'yes')}> We confirm the path to a decision.</label>${note(v)}`;
     case 'close-register-review':
-      return html`<fieldset><legend>Outcome</legend><label class="choice"><input type="radio" name="outcome" value="won" required> Won</label><label class="choice"><input type="radio" name="outcome" value="lost"> Lost</label></fieldset><label for="finalArr">Final ARR</label><input type="number" id="finalArr" name="finalArr" min="0" step="1" required inputmode="numeric"><label for="lesson">Lesson learned</label><textarea id="lesson" name="lesson" rows="4" maxlength="2000" required></textarea>`;
+      return html`<fieldset><legend>${FIELD_LABELS.outcome}</legend><label class="choice"><input type="radio" name="outcome" value="won" required${checked('outcome', 'won')}> Won</label><label class="choice"><input type="radio" name="outcome" value="lost"${checked('outcome', 'lost')}> Lost</label></fieldset><label for="finalArr">${FIELD_LABELS.finalArr}</label><input type="number" id="finalArr" name="finalArr" min="0" step="1" required inputmode="numeric" value="${v.finalArr ?? ''}"><label for="lesson">${FIELD_LABELS.lesson}</label><textarea id="lesson" name="lesson" rows="4" maxlength="2000" required>${v.lesson ?? ''}</textarea>`;
   }
 }

@@ -7,6 +7,12 @@ import { htmlPageHeaders } from '../html-headers';
  * need `'unsafe-hashes'`), so the one stylesheet below is all the CSP allows.
  */
 
+/** Below `width`, each row of `table` is a card: one line per cell, its column's name (`data-label`) first. */
+function stackedCards(table: string, width: string): string {
+  const t = table;
+  return `@media screen and (max-width:${width}){${t},${t} tbody,${t} tr,${t} td,${t} caption{display:block;width:auto}${t} thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}${t} tr{border:1px solid #d0d4da;border-radius:6px;margin:.5rem 0;padding:.25rem .5rem}${t} td{border:0;display:grid;grid-template-columns:minmax(5.5rem,38%) minmax(0,1fr);gap:.5rem;padding:.15rem 0;text-align:left}${t} td[data-label]::before{content:attr(data-label);font-weight:600;color:#4b5563}}`;
+}
+
 export const PRINT_STYLE = [
   'body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.45}',
   'main{max-width:60rem;margin:0 auto;padding:1rem}',
@@ -33,6 +39,22 @@ export const PRINT_STYLE = [
   '.current{background:#e8f0fe}',
   'svg.chart{width:100%;height:auto;max-width:49rem;display:block}',
   'details{margin:.25rem 0}',
+  // The deal room: the reader's buttons (at least 44 px tall), and wide tables scrolling inside their card.
+  '.actions{list-style:none;padding:0}.actions li{margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}',
+  '.btn{display:inline-block;min-height:48px;line-height:48px;padding:0 1rem;background:#0b57d0;color:#fff;border-radius:6px;text-decoration:none;font-weight:600}',
+  '.scroll{overflow-x:auto;max-width:100%}',
+  'main{overflow-wrap:anywhere}',
+  // The report and dashboard: filter chips, health, and on a phone each table row a stacked card (CSS only).
+  '.chips{display:flex;flex-wrap:wrap;gap:.35rem;margin:.25rem 0}.chip{border:1px solid #d0d4da;border-radius:999px;padding:.1rem .6rem;text-decoration:none;color:#1a1a1a;font-size:.85rem}.chip.on{background:#e8f0fe;border-color:#0b57d0}',
+  '.health{font-weight:600}.health.stalled{color:#a50e0e}.health.needs-attention{color:#8a1c7c}.health.at-risk{color:#8a5300}.health.on-track{color:#146c2e}',
+  'code{font-size:.8rem;overflow-wrap:anywhere}',
+  '@media screen and (max-width:40rem){main{padding:.5rem}.kpis{grid-template-columns:1fr 1fr}}',
+  // Figures and headers wrap only between words (main breaks long words anywhere for the phone).
+  'table.cards th,td.num{overflow-wrap:normal}',
+  stackedCards('table.cards', '48rem'),
+  // The dashboard's 13 columns stack up to a laptop's width; wider, the page widens to hold them.
+  stackedCards('table.wide', '72rem'),
+  '@media screen and (min-width:72.01rem){main:has(table.wide){max-width:100rem}table.wide td,table.wide th{overflow-wrap:normal}}',
   '@page{size:A4;margin:12mm}',
   '@media print{html{font-size:11px}body{background:#fff}main{max-width:none;padding:0}.card,.kpi{border:0;border-radius:0;padding:0;margin-bottom:.5rem}th,td{padding:.15rem .3rem}svg,tr,dl,.kpi{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}}',
 ].join('');

@@ -1,6 +1,10 @@
 import type { Figures, ProgramReport } from '../../domain/reports';
 import { html, type SafeHtml } from '../html';
+import { dashboardSection } from '../reports/dashboard-html';
+import { SUMMARY_METHOD } from '../reports/definitions';
+import { forecastSection, returnSection } from '../reports/forecast-html';
 import { formatMoney, formatRate, whoseMoveText } from '../reports/format';
+import { section, table } from '../reports/report-html';
 import { PRINT_PAGE_HEADERS, printLayout } from './print-layout';
 import { daysChart, funnelChart, pipelineChart } from './report-charts';
 
@@ -11,20 +15,6 @@ import { daysChart, funnelChart, pipelineChart } from './report-charts';
  */
 
 export const REPORT_PAGE_HEADERS = PRINT_PAGE_HEADERS;
-
-function table(caption: string, head: string[], rows: string[][], numeric: number[] = []): SafeHtml {
-  const cls = (i: number) => (numeric.includes(i) ? html` class="num"` : undefined);
-  const th = head.map((h, i) => html`<th scope="col"${cls(i)}>${h}</th>`);
-  const body = rows.length
-    ? rows.map((r) => html`<tr>${r.map((c, i) => html`<td${cls(i)}>${c}</td>`)}</tr>`)
-    : html`<tr><td colspan="${head.length}">None.</td></tr>`;
-  return html`<table><caption>${caption}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
-/** A card with a heading (`h-<id>`) and what goes under it. */
-function section(id: string, heading: string, ...content: SafeHtml[]): SafeHtml {
-  return html`<section class="card" aria-labelledby="h-${id}"><h2 id="h-${id}">${heading}</h2>${content}</section>`;
-}
 
 function kpis(report: ProgramReport): SafeHtml {
   const t = report.total;
@@ -56,17 +46,11 @@ function kpis(report: ProgramReport): SafeHtml {
   )}</div>`;
 }
 
-const METHOD = [
-  'Open pipeline: active deals only, each at the midpoint of its plan’s ARR range ((min + max) / 2), split by the attribution agreed in the plan.',
-  'Won revenue: the final ARR logged when each won deal closed.',
-  'Win rate: won / (won + lost); active deals do not count.',
-  'Conversion: of the deals that reached a stage (its gate opened), the share that passed its gate; a lost deal’s last stage counts as not passed.',
-  'Median days: whole calendar days from a stage opening to its gate passing, passed stages only.',
-  'Stalled: active deals whose current stage has been open more than the threshold, or whose gate is past its deadline; whose move it is = parties yet to confirm the gate or owning its open milestones.',
-  'Quarterly target: won ARR logged in the target’s calendar quarter (UTC) and currency, sourced and influenced alike, over the target.',
-];
-
-export function renderProgramReportPage(report: ProgramReport): string {
+/** `rooms`: a signed deal-room link per plan id (the dashboard links each deal's room when it has one). */
+export function renderProgramReportPage(
+  report: ProgramReport,
+  links: { rooms?: Readonly<Record<string, string>> } = {},
+): string {
   const money = (v: number) => formatMoney(v, report.currency);
   const scopes: [string, Figures][] = [
     ...report.partners.map((p): [string, Figures] => [p.partner, p]),
@@ -207,14 +191,14 @@ export function renderProgramReportPage(report: ProgramReport): string {
     }`,
   );
 
-  const method = section(
+  const methods = section(
     'method',
     'How the numbers are computed',
-    html`<ul>${METHOD.map((m) => html`<li>${m}</li>`)}</ul>`,
+    html`<ul>${SUMMARY_METHOD.map((m) => html`<li>${m}</li>`)}</ul>`,
   );
 
   return printLayout(
     title,
-    html`${header}${kpis(report)}${pipeline}${funnel}${days}${targets}${stalled}${flags}${method}`,
+    html`${header}${dashboardSection(report, links.rooms)}${kpis(report)}${pipeline}${forecastSection(report)}${returnSection(report)}${funnel}${days}${targets}${stalled}${flags}${methods}`,
   );
 }

@@ -72,9 +72,11 @@ export function reportTables(report: ProgramReport): Table[] {
     },
     {
       title: `Stalled now (open more than ${report.stallDays} days, or past the gate's deadline)`,
-      columns: ['Deal', 'Partner', 'Account', 'Stage', 'Days', 'Deadline', 'Whose move'],
+      // The plan id tells apart two deals of the same name.
+      columns: ['Deal', 'Plan', 'Partner', 'Account', 'Stage', 'Days', 'Deadline', 'Whose move'],
       rows: report.stalled.map((s) => [
         s.name,
+        s.planId,
         s.partner,
         s.account,
         `${s.stageNumber}. ${s.stageTitle}`,
@@ -82,6 +84,42 @@ export function reportTables(report: ProgramReport): Table[] {
         `${s.deadline.slice(0, 10)}${s.pastDeadline ? ' (past)' : ''}`,
         whoseMoveText(s),
       ]),
+    },
+    {
+      title: `Forecast by expected close quarter (${report.currency}; weighted by stage ${report.forecast.stageWeights.join('/')}%)`,
+      columns: [
+        'Quarter',
+        'Deals',
+        'Pipeline sourced',
+        'Pipeline influenced',
+        'Weighted sourced',
+        'Weighted influenced',
+      ],
+      rows: report.forecast.quarters.map((q) => [
+        q.quarter,
+        String(q.deals),
+        money(q.unweighted.sourced),
+        money(q.unweighted.influenced),
+        money(q.weighted.sourced),
+        money(q.weighted.influenced),
+      ]),
+    },
+    {
+      title: `Program return per quarter (${report.programReturn.currency}; return = (won - fees - cost) / cost)`,
+      columns: ['Quarter', 'Won ARR', 'Fees', 'Net', 'Program cost', 'Return', 'Pipeline', 'Coverage'],
+      rows: report.programReturn.quarters.map((q) => {
+        const m = (v: number | null) => (v === null ? '–' : formatMoney(v, report.programReturn.currency));
+        return [
+          q.quarter,
+          m(q.wonArr),
+          m(q.fees),
+          m(q.net),
+          m(q.cost),
+          formatRate(q.return),
+          m(q.pipeline),
+          formatRate(q.coverage),
+        ];
+      }),
     },
   ];
 }

@@ -50,6 +50,8 @@ export interface StartOptions {
   stateDir?: string;
   /** Reuse a port (a restart: the links in earlier emails name it); a free one when omitted. */
   port?: number;
+  /** More environment for `npm start`, e.g. `COSELL_TENANT_FILE`. */
+  env?: Record<string, string>;
 }
 
 /** A TCP port nothing listens on right now. */
@@ -101,7 +103,7 @@ export async function startStack(options: StartOptions = {}): Promise<LocalStack
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: repoRoot,
-    env: userEnv({ PORT: String(port), COSELL_STATE_DIR: stateDir, COSELL_NO_DEMO: '1' }),
+    env: userEnv({ PORT: String(port), COSELL_STATE_DIR: stateDir, COSELL_NO_DEMO: '1', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -580,6 +582,16 @@ export async function observable(base: string, planId: string) {
   };
 }
 
+/** The reference plan's people by address, as pages name them. */
+export const PERSON_NAMES: Record<string, string> = {
+  'ana.ruiz@vendor.example': 'Ana Ruiz',
+  'dana.whit@northwind.example': 'Dana Whit',
+  'lee.park@globex.example': 'Lee Park',
+  'sam.ortiz@vendor.example': 'Sam Ortiz',
+  'kim.lau@vendor.example': 'Kim Lau',
+  'raj.mehta@northwind.example': 'Raj Mehta',
+};
+
 export interface UseLinkOptions {
   planId: string;
   /** The page's heading, e.g. `Confirm the gate`. */
@@ -605,7 +617,8 @@ export async function useLink(base: string, url: string, o: UseLinkOptions): Pro
   const text = pageText(html);
   expect(text).toContain(o.action);
   expect(text).toContain(`Deal ${o.deal}`);
-  expect(text).toContain(`For ${o.recipient}`);
+  // Pages name people, not addresses.
+  expect(text).toContain(`For ${PERSON_NAMES[o.recipient.toLowerCase()] ?? o.recipient}`);
   const form = o.form ?? {};
   const fields = formFields(html);
   for (const f of fields.values()) {

@@ -47,6 +47,15 @@ export const STAGES = [
 
 export type StageNumber = 1 | 2 | 3 | 4 | 5;
 
+/** The steps as the customer's people read them (lambdas/views/customer-words.ts). */
+export const CUSTOMER_TITLES = [
+  'Getting started',
+  'First conversation',
+  'Understanding your needs',
+  'Proof and path to a decision',
+  'Decision and review',
+] as const;
+
 /** Milestone titles, as the emails list them. */
 export const M = {
   fitCheck: 'Confirm Globex fits both ideal customer profiles',
@@ -90,14 +99,18 @@ export class ReferenceDeal {
     return getPlan(this.base, this.planId);
   }
 
-  /** The subject of the gate-open emails of stage `n`: `[<deal>] Stage <n>, <title>: ...`. */
-  gateSubject(n: StageNumber): RegExp {
+  /**
+   * The subject of the gate-open emails of stage `n`: `[<deal>] Stage <n>, <title>: ...`; the customer's
+   * people read the step's customer name instead (`[<deal>] Proof and path to a decision: ...`).
+   */
+  gateSubject(n: StageNumber, to?: string): RegExp {
+    if (to === PEOPLE.lee) return subjectStarting(this.name, `${CUSTOMER_TITLES[n - 1]}:`);
     return subjectStarting(this.name, `Stage ${n}, ${STAGES[n - 1]?.title}:`);
   }
 
   /** The newest stage-`n` email to `to` (waits for it). */
   gateEmail(to: string, n: StageNumber): Promise<OutboxEmail> {
-    return newestEmail(this.base, { to, subject: this.gateSubject(n) });
+    return newestEmail(this.base, { to, subject: this.gateSubject(n, to) });
   }
 
   async link(to: string, n: StageNumber, label: string, item?: string): Promise<string> {
@@ -122,7 +135,10 @@ export class ReferenceDeal {
   }
 
   async confirm(to: string, n: StageNumber, form: Record<string, string> = {}): Promise<string> {
-    const result = await this.use(await this.link(to, n, 'Confirm the gate'), ACTIONS.confirm, to, form);
+    // The customer confirms a step: no "gate" in the customer's words.
+    const customer = to === PEOPLE.lee;
+    const url = await this.link(to, n, customer ? 'Confirm' : 'Confirm the gate');
+    const result = await this.use(url, customer ? 'Please confirm' : ACTIONS.confirm, to, form);
     expect(result).toContain(`Confirmed: ${STAGES[n - 1]?.title}.`);
     return result;
   }

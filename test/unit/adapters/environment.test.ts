@@ -33,6 +33,20 @@ describe('readEnvironment', () => {
     expect(parsed.DEFAULT_TIMEZONE).toBe('America/Chicago');
   });
 
+  it('reads the forecast stage weights and the program cost, with the weights defaulting to 10/20/40/60/80', () => {
+    expect(readEnvironment({ ...COMPLETE }).STAGE_WEIGHTS).toEqual([10, 20, 40, 60, 80]);
+    expect(readEnvironment({ ...COMPLETE }).PROGRAM_COST).toBeUndefined();
+    const parsed = readEnvironment({
+      ...COMPLETE,
+      STAGE_WEIGHTS: '5,15,35,65,90',
+      PROGRAM_COST: '150000 USD',
+    });
+    expect(parsed.STAGE_WEIGHTS).toEqual([5, 15, 35, 65, 90]);
+    expect(parsed.PROGRAM_COST).toEqual({ amount: 150_000, currency: 'USD' });
+    expect(() => readEnvironment({ ...COMPLETE, STAGE_WEIGHTS: '10,20,40' })).toThrow(/STAGE_WEIGHTS/);
+    expect(() => readEnvironment({ ...COMPLETE, PROGRAM_COST: 'lots' })).toThrow(/PROGRAM_COST/);
+  });
+
   it('names every missing variable in its error', () => {
     // Prepare
     const { TENANT: _t, MILESTONES_TABLE: _m, ...env } = COMPLETE;

@@ -20,6 +20,7 @@ describe('cosell (usage)', () => {
       ['plan', 'list'],
       ['plan', 'show'],
       ['report'],
+      ['deals'],
       ['tenant', 'init'],
     ]) {
       const run = await cosell([...command, '--help']);

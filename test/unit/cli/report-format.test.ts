@@ -40,7 +40,7 @@ describe('formatReportTable', () => {
 
   it('lists the stalled deal with whose move it is, and the deal off its partner plan', () => {
     expect(text).toMatch(
-      /Globex platform migration +Northwind Integrators +Globex Corporation +2\. Door-opener move +30 /,
+      /Globex platform migration +pl_\S+ +Northwind Integrators +Globex Corporation +2\. Door-opener move +30 /,
     );
     expect(text).toContain(
       'Accounts not on their partner plan (1)\n  Northwind Integrators: Globex platform migration (Initech)',

@@ -49,6 +49,7 @@ describe('assessNeedForPlan', () => {
       sourced: 'yes',
       transactional: 'no',
       renewal: 'no',
+      disengaged: 'no',
       needsPlan: true,
     });
     const why = Object.fromEntries(assessment.rules.map((r) => [r.id, r.why]));
@@ -110,6 +111,33 @@ describe('assessNeedForPlan', () => {
       stages: { 'door-opener': { milestones: [{ owner: 'partner', due: '2026-11-30' }] } },
     };
     expect(answers(withPartnerStep)).toMatchObject({ renewal: 'no', needsPlan: true });
+  });
+
+  it('needs no plan for a low-ARR referral whose partner has disengaged', () => {
+    const referral = {
+      ...smallDeal(),
+      attribution: 'sourced',
+      jointOutcome: { ...(smallDeal().jointOutcome as Draft), contractMonths: 36, closeDate: '2027-06-30' },
+    };
+    const result = assessNeedForPlan(referral, '2026-11-23');
+    expect(answers(referral)).toMatchObject({
+      sourced: 'yes',
+      transactional: 'no',
+      disengaged: 'yes',
+      needsPlan: false,
+    });
+    expect(result.verdict).toMatch(/low-arr referral the partner has disengaged from/);
+  });
+
+  it('can still need a plan for an influenced deal whose partner is active', () => {
+    const influenced = {
+      ...smallDeal(),
+      jointOutcome: { ...(smallDeal().jointOutcome as Draft), contractMonths: 36 },
+      stages: { 'door-opener': { milestones: [{ owner: 'partner', due: '2026-11-30' }] } },
+    };
+    // Nothing else calls for a plan: the active partner alone does.
+    expect(answers(influenced)).toMatchObject({ arr: 'no', cycle: 'no', sourced: 'yes', needsPlan: true });
+    expect(answers({ ...influenced, stages: smallDeal().stages })).toMatchObject({ needsPlan: false });
   });
 
   it('says unknown for what a rough draft leaves out', () => {

@@ -44,6 +44,7 @@ describe('initTenant', () => {
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
       ghostingDays: 7,
+      roomLinkTtlDays: 90,
     });
     expect(readFileSync(result.file, 'utf8')).toMatch(/^ {2}\/\/ From address .*PLACEHOLDER/m);
     const readme = readFileSync(result.readme, 'utf8');
@@ -97,6 +98,7 @@ describe('commentedSettings', () => {
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
       ghostingDays: 7,
+      roomLinkTtlDays: 90,
       env: { account: '123456789012', region: 'eu-west-1' },
     };
     const text = commentedSettings(settings, ['senderAddress']);

@@ -286,7 +286,8 @@ describe('checkLinkTarget', () => {
     expect(check).toEqual({
       ok: false,
       reason: 'superseded',
-      message: '“Warm introduction to Lee Park” has been reassigned.',
+      message:
+        '“Warm introduction to Lee Park” has been reassigned. Its current links went to r***@northwind.example.',
     });
   });
 
@@ -475,8 +476,9 @@ describe('performAction', () => {
     ]);
   });
 
-  it('re-plans on a slip: the milestone and every later open one move by the same days, and the close date', () => {
+  it('absorbs a slip by default: only the slipped milestone moves and the close date holds', () => {
     // Prepare: stage 3; discovery-call (vendor) done early; account-brief (partner, seq 3) slips a week.
+    // (Changed with issue 15: a slip used to move every later open milestone and the close date.)
     const snapshot = withMilestone(dealAtStage('joint-discovery'), 'discovery-call', { status: 'done' });
 
     // Act
@@ -486,16 +488,8 @@ describe('performAction', () => {
     });
 
     // Assess
-    const moved = Object.fromEntries(result.milestones.map((m) => [m.milestoneId, m]));
-    expect(Object.keys(moved)).toEqual([
-      'account-brief',
-      'security-review',
-      'pricing-approval',
-      'proof-of-concept',
-      'procurement',
-      'debrief',
-    ]);
-    expect(moved['account-brief']).toMatchObject({
+    expect(result.milestones.map((m) => m.milestoneId)).toEqual(['account-brief']);
+    expect(result.milestones[0]).toMatchObject({
       due: '2027-01-15',
       dueAt: '2027-01-15T22:00:00.000Z',
       nudgeAt: '2027-01-13T22:00:00.000Z',
@@ -506,18 +500,11 @@ describe('performAction', () => {
           at: NOW.toISOString(),
           by: PEOPLE.dana,
           reason: 'Brief needs the CFO',
+          choice: 'absorb',
         },
       ],
     });
-    expect(moved['pricing-approval']).toMatchObject({
-      due: '2027-02-05',
-      dueAt: '2027-02-05T23:00:00.000Z',
-      slips: [],
-    });
-    expect(moved['proof-of-concept']).toMatchObject({ due: '2027-02-12', dueAt: '2027-02-13T01:00:00.000Z' });
-    expect(moved.debrief?.due).toBe('2027-03-12');
-    expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-03-05');
-    expect(snapshot.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
+    expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
     expect(result.notices).toEqual([
       {
         kind: 'slipped',
@@ -532,45 +519,18 @@ describe('performAction', () => {
               from: '2027-01-08',
               to: '2027-01-15',
             },
-            {
-              milestoneId: 'security-review',
-              title: 'Partner completes the security questionnaire',
-              from: '2027-01-22',
-              to: '2027-01-29',
-            },
-            {
-              milestoneId: 'pricing-approval',
-              title: 'Enterprise pricing approval',
-              from: '2027-01-29',
-              to: '2027-02-05',
-            },
-            {
-              milestoneId: 'proof-of-concept',
-              title: 'Combined proof of concept signed off',
-              from: '2027-02-05',
-              to: '2027-02-12',
-            },
-            {
-              milestoneId: 'procurement',
-              title: 'Globex procurement sign-off',
-              from: '2027-02-19',
-              to: '2027-02-26',
-            },
-            {
-              milestoneId: 'debrief',
-              title: 'Thirty-minute joint debrief',
-              from: '2027-03-05',
-              to: '2027-03-12',
-            },
           ],
-          closeDate: { from: '2027-02-26', to: '2027-03-05' },
+          closeDate: { from: '2027-02-26', to: '2027-02-26' },
+          choice: 'absorb',
         },
       },
     ]);
-    expect(result.message).toBe('Re-planned: “Write the shared account brief” now due 2027-01-15.');
+    expect(result.message).toBe(
+      'Absorbed: “Write the shared account brief” now due 2027-01-15; the close date holds (2027-02-26).',
+    );
   });
 
-  it('leaves earlier and closed milestones where they are on a slip', () => {
+  it('leaves earlier and closed milestones where they are on a proposed slip, and keeps the proposal', () => {
     // Prepare: security-review (seq 4) slips; pricing-approval (seq 5) is already done.
     const snapshot = withMilestone(dealAtStage('joint-pursuit-and-proof'), 'pricing-approval', {
       status: 'done',
@@ -580,17 +540,19 @@ describe('performAction', () => {
     const result = act(snapshot, claims('milestone-slip', 'security-review', PEOPLE.dana), {
       newDue: '2027-01-25',
       reason: 'late',
+      choice: 'propose',
     });
 
-    // Assess
-    expect(result.milestones.map((m) => m.milestoneId)).toEqual([
+    // Assess: only the slipped milestone moves now; the full re-plan waits for the vendor owner.
+    expect(result.milestones.map((m) => m.milestoneId)).toEqual(['security-review']);
+    expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
+    expect(result.deal.slipProposal?.replan.moved.map((m) => m.milestoneId)).toEqual([
       'security-review',
       'proof-of-concept',
       'procurement',
       'debrief',
     ]);
-    expect(result.milestones.find((m) => m.milestoneId === 'proof-of-concept')?.due).toBe('2027-02-08');
-    expect(result.deal.plan.jointOutcome.closeDate).toBe('2027-03-01');
+    expect(result.deal.slipProposal?.replan.closeDate).toEqual({ from: '2027-02-26', to: '2027-03-01' });
   });
 
   it('moves a slipped due time across a daylight-saving change to 17:00 local', () => {

@@ -299,6 +299,10 @@ describe('milestoneNudges', () => {
       ['reminder', PEOPLE.ana, undefined, '2026-12-02T23:00:00.000Z'],
       ['overdue', PEOPLE.sam, PEOPLE.ana, '2026-12-05T23:00:00.000Z'],
       ['overdue', PEOPLE.kim, PEOPLE.ana, '2026-12-07T23:00:00.000Z'],
+      // Ghosting from every side (new with issue 15): seven days after the stage opened with no vendor
+      // action, the vendor's first rung and the partner owner hear.
+      ['ghosting', PEOPLE.sam, undefined, '2026-12-08T15:00:00.000Z'],
+      ['ghosting', PEOPLE.dana, undefined, '2026-12-08T15:00:00.000Z'],
     ]);
     expect(nudges[0]?.until?.toISOString()).toBe('2026-12-04T23:00:00.000Z');
     // Escalation contacts have their party owner's timezone.
@@ -325,7 +329,7 @@ describe('milestoneNudges', () => {
     expect(accepted).toEqual([]);
   });
 
-  it('watches partner-owned work for silence from the last partner action, vendor owner copied', () => {
+  it('watches partner-owned work for silence from the last partner action, vendor owner copied; vendor work too', () => {
     // Prepare
     const { deal, milestones } = dealAtStage('door-opener');
     const warm = milestones.find((m) => m.milestoneId === 'warm-intro') as MilestoneState;
@@ -342,6 +346,10 @@ describe('milestoneNudges', () => {
       cc: { email: PEOPLE.ana },
     });
     expect(ghost?.at.toISOString()).toBe('2026-12-12T10:00:00.000Z');
-    expect(vendorWork.some((n) => n.kind === 'ghosting')).toBe(false);
+    // Vendor silence (new with issue 15) goes to the vendor's first rung and the partner owner.
+    expect(vendorWork.filter((n) => n.kind === 'ghosting').map((n) => [n.to.email, n.silent])).toEqual([
+      [PEOPLE.sam, 'vendor'],
+      [PEOPLE.dana, 'vendor'],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MilestoneState } from '../../../lambdas/domain/deal';
 import type { DealSnapshot } from '../../../lambdas/domain/ports';
+import { applySlip } from '../../../lambdas/domain/slips';
 import {
   latestReviewAtOrBefore,
   nextReviewAfter,
@@ -165,5 +166,38 @@ describe('the invitation', () => {
     const uid = (ics: string) => /\r\nUID:(.*)\r\n/.exec(ics)?.[1];
     expect(uid(first)).toBe(`weekly-review-${deal.planId}@acme.cosell-flow`);
     expect(uid(again)).toBe(uid(first));
+  });
+});
+
+describe('the agenda names who is ghosting and what waits for a decision', () => {
+  it('lists a silent side of the open stage, and a proposal to move the close date', () => {
+    // Prepare: stage 4 opened on 1 December; the partner acted on 3 December, nobody else since.
+    const snapshot = dealAtStage('joint-pursuit-and-proof');
+    const proposed = applySlip(
+      snapshot.deal,
+      snapshot.milestones,
+      snapshot.milestones.find((m) => m.milestoneId === 'proof-of-concept') as MilestoneState,
+      { newDue: '2027-03-02', reason: 'Legal review', choice: 'propose', by: PEOPLE.lee },
+      new Date('2026-12-02T15:00:00Z'),
+    );
+    const deal = { ...proposed.deal, lastActivity: { partner: '2026-12-03T15:00:00.000Z' } };
+
+    // Act
+    const agenda = reviewAgenda(
+      { deal, milestones: snapshot.milestones },
+      new Date('2026-12-09T15:30:00Z'),
+      DEFAULT_TZ,
+      7,
+    );
+
+    // Assess
+    const ghosting = agenda.escalations.filter((line) => line.startsWith('Ghosting:'));
+    expect(ghosting).toEqual([
+      'Ghosting: the vendor side (Ana Ruiz) has not acted for 8 day(s) while its work is open (last action: none yet).',
+      'Ghosting: the customer side (Lee Park) has not acted for 8 day(s) while its work is open (last action: none yet).',
+    ]);
+    expect(agenda.slips.at(-1)).toBe(
+      'Waiting for the vendor owner: a proposal to move the close date from 2027-02-26 to 2027-03-23 (“Combined proof of concept signed off” slipped 25 day(s), lee.park@globex.example: Legal review).',
+    );
   });
 });

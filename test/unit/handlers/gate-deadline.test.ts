@@ -35,7 +35,7 @@ afterAll(() => {
 describe('gate-deadline handler', () => {
   it.each([
     ['no payload', undefined],
-    ['a plan id that is not one', { ...taskEvent('gate-deadline'), planId: 'globex' }],
+    ['a plan id that is not one', { ...taskEvent('gate-deadline'), planId: 'Globex Corp' }],
     ['an unknown stage', { ...taskEvent('gate-deadline'), stage: 'negotiation' }],
     ['a missing stage', { planId: FIXTURE_PLAN_ID }],
   ])('rejects %s with a zod error before any AWS call', async (_case, payload) => {
@@ -82,6 +82,7 @@ describe('gate-deadline handler', () => {
     const { deal, milestoneItems } = storedDeal('target-account-selection');
     ddb.on(GetCommand).resolves({ Item: deal });
     ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
     // Act
     const result = await handler(taskEvent('gate-deadline'));
@@ -119,18 +120,35 @@ describe('gate-deadline handler', () => {
     });
   });
 
-  it('still answers the workflow when the bus refuses the event (the deal never fails for an event)', async () => {
+  it('throws TransientError when the bus refuses the event, so the state machine retries: never lost', async () => {
     // Prepare
     const { deal, milestoneItems } = storedDeal();
     ddb.on(GetCommand).resolves({ Item: deal });
     ddb.on(QueryCommand).resolves({ Items: milestoneItems });
     ddb.on(PutCommand).resolves({});
-    events.on(PutEventsCommand).rejects(new Error('throttled'));
+    events
+      .on(PutEventsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     // Act
-    const result = await handler(taskEvent('gate-deadline'));
+    const running = handler(taskEvent('gate-deadline'));
 
-    // Assess
-    expect(result).toEqual({ timeoutSeconds: (3 * 24 + 8) * 3600, escalations: 0 });
+    // Assess: retried by the TransientError retrier of every Task state (lib/workflow/playbook.definition.ts).
+    await expect(running).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(running).rejects.toThrow(/CoSell Plan Started not published/);
+  });
+
+  it('is also retried for an entry PutEvents answers as failed (HTTP 200, FailedEntryCount 1)', async () => {
+    // Prepare
+    const { deal, milestoneItems } = storedDeal();
+    ddb.on(GetCommand).resolves({ Item: deal });
+    ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    ddb.on(PutCommand).resolves({});
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'oops' }] });
+
+    // Act, Assess
+    await expect(handler(taskEvent('gate-deadline'))).rejects.toMatchObject({ name: 'TransientError' });
   });
 });

@@ -103,7 +103,9 @@ describe('gate-open handler', () => {
     const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(sent.flatMap((e) => e.Destination?.ToAddresses).sort()).toEqual([PEOPLE.ana, PEOPLE.dana].sort());
     for (const email of sent) {
-      expect(email.FromEmailAddress).toBe(ENV.SENDER_ADDRESS);
+      // On behalf of the vendor owner, at the tenant's sender address; replies go to her.
+      expect(email.FromEmailAddress).toBe(`"Ana Ruiz via Cosell Flow" <${ENV.SENDER_ADDRESS}>`);
+      expect(email.ReplyToAddresses).toEqual([PEOPLE.ana]);
       expect(email.ConfigurationSetName).toBe(ENV.SES_CONFIGURATION_SET);
       expect(email.Content?.Simple?.Body?.Text?.Data).toContain(`${ENV.PUBLIC_BASE_URL}/a/`);
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -51,6 +52,8 @@ function bodyOf(result: HttpResult): Record<string, unknown> {
 
 function givenStoreAndWorkflowAccept(): void {
   ddb.on(TransactWriteCommand).resolves({});
+  // The duplicate check lists the partner's active deals (none here).
+  ddb.on(QueryCommand).resolves({ Items: [] });
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
 }
 
@@ -241,10 +244,17 @@ describe('plans-api GET /plans/{planId}', () => {
 });
 
 describe('plans-api GET /plans and unknown routes', () => {
-  it('lists the plans', async () => {
-    // Prepare
+  it('lists the plans through the list index, never a Scan', async () => {
+    // Prepare: the deal is in one shard of the active partition.
     const { deal } = storedDeal();
-    ddb.on(ScanCommand).resolves({ Items: [deal] });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': 'active#1' } })
+      .resolves({ Items: [{ ...deal, listKey: `${deal.createdAt}#${deal.planId}` }] });
+    // updatedAt is not in the index: one BatchGetItem reads it for the page.
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { [ENV.PLANS_TABLE]: [{ planId: deal.planId, updatedAt: '2026-12-09T10:00:00.000Z' }] },
+    });
 
     // Act
     const result = await handler(httpEvent('plans-list'));
@@ -254,6 +264,42 @@ describe('plans-api GET /plans and unknown routes', () => {
     expect(bodyOf(result).plans).toEqual([
       expect.objectContaining({ planId: FIXTURE_PLAN_ID, name: 'Globex platform migration' }),
     ]);
+    expect((bodyOf(result).plans as { updatedAt: string }[])[0]?.updatedAt).toBe('2026-12-09T10:00:00.000Z');
+    expect(bodyOf(result).nextCursor).toBeUndefined();
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries).toHaveLength(12);
+    expect(queries.every((q) => q.IndexName === 'plans-by-status' && q.ScanIndexForward === false)).toBe(
+      true,
+    );
+  });
+
+  it('filters by status, partner and stage, and answers 400 for a bad query or cursor', async () => {
+    // Prepare
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const query = { status: 'active', partner: 'Northwind Integrators', stage: 'door-opener', limit: '10' };
+
+    // Act
+    const ok = await handler(httpEvent('plans-list', { queryStringParameters: query }));
+    const badLimit = await handler(httpEvent('plans-list', { queryStringParameters: { limit: '1000' } }));
+    const badCursor = await handler(httpEvent('plans-list', { queryStringParameters: { cursor: '%%%' } }));
+
+    // Assess
+    expect(ok.statusCode).toBe(200);
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.map((q) => q.ExpressionAttributeValues?.[':s'])).toEqual([
+      'active#0',
+      'active#1',
+      'active#2',
+      'active#3',
+    ]);
+    expect(queries[0]).toMatchObject({
+      FilterExpression: 'partnerKey = :pk AND #stage = :st',
+      ExpressionAttributeValues: { ':pk': 'northwind integrators', ':st': 'door-opener' },
+      Limit: 10,
+    });
+    expect(badLimit.statusCode).toBe(400);
+    expect(badCursor.statusCode).toBe(400);
   });
 
   it('answers 404 for a route it does not serve', async () => {

@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,11 +13,19 @@ import {
   PROGRAM_NOW,
   programPartnerPlans,
 } from '../../../scripts/lib/program-fixture';
-import { ENV, FIXTURE_PLAN_ID, opsEvent, storedDeal, stubHandlerEnvironment } from './handler-kit';
+import {
+  ENV,
+  FIXTURE_PLAN_ID,
+  LINK_KEYS_SECRET,
+  opsEvent,
+  storedDeal,
+  stubHandlerEnvironment,
+} from './handler-kit';
 
 // reports-api: the program report (JSON, HTML, CSV) over the tables, and the plan one-pager.
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const secrets = mockClient(SecretsManagerClient);
 const PROGRAM_DEALS = generateProgram(PROGRAM, PROGRAM_NOW);
 const PARTNER_PLANS = programPartnerPlans();
 
@@ -36,6 +45,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   ddb.reset();
+  secrets.reset();
 });
 
 afterAll(() => {
@@ -141,6 +151,33 @@ describe('reports-api GET /reports/program', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
+  it('filters the dashboard rows by owner, stage and health, and answers 400 for an unknown one', async () => {
+    givenTheProgramStored();
+    const result = await report('/reports/program', {
+      owner: 'ANA.RUIZ@vendor.example',
+      stage: 'joint-discovery',
+      health: 'stalled',
+    });
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body ?? '');
+    expect(body.dashboard.filters).toEqual({
+      owner: 'ana.ruiz@vendor.example',
+      stage: 'joint-discovery',
+      health: 'stalled',
+    });
+    expect(body.dashboard.rows.length).toBeGreaterThan(0);
+    for (const row of body.dashboard.rows)
+      expect([row.stage, row.health]).toEqual(['joint-discovery', 'stalled']);
+    // The figures still cover every deal.
+    expect(body.total).toEqual(JSON.parse(JSON.stringify(expectedReport().total)));
+    const bad = await report('/reports/program', { stage: 'stage-9', health: 'fine', table: 'all' });
+    expect(JSON.parse(bad.body ?? '').issues.map((i: { path: string }) => i.path)).toEqual([
+      'table',
+      'stage',
+      'health',
+    ]);
+  });
+
   it('answers 500 without details when a table cannot be read', async () => {
     ddb.on(ScanCommand).rejects(new Error('AccessDeniedException: not authorized on arn:aws:dynamodb:...'));
     const result = await report('/reports/program');
@@ -159,6 +196,19 @@ describe('reports-api GET /reports/program.html and .csv', () => {
     expect(result.body).not.toMatch(/<script/i);
   });
 
+  it("links each active deal's room with a view link for its vendor owner, never in the JSON", async () => {
+    givenTheProgramStored();
+    secrets.on(GetSecretValueCommand).resolves(LINK_KEYS_SECRET);
+    const page = await report('/reports/program.html');
+    const rooms = page.body?.match(/<a class="room" href="[^"]+\/room\/[^"]+">room<\/a>/g) ?? [];
+    expect(rooms).toHaveLength(expectedReport().dashboard.rows.length);
+    expect(rooms[0]).toContain(`href="${ENV.PUBLIC_BASE_URL}/room/`);
+    // No view link in the JSON: it is a credential.
+    ddb.reset();
+    givenTheProgramStored();
+    expect((await report('/reports/program')).body).not.toContain('/room/');
+  });
+
   it('answers the summary CSV, or the stalled deals with ?table=stalled', async () => {
     givenTheProgramStored();
     const summary = await report('/reports/program.csv');
@@ -174,6 +224,18 @@ describe('reports-api GET /reports/program.html and .csv', () => {
     const stalled = await report('/reports/program.csv', { table: 'stalled' });
     expect(stalled.body).toBe(reportToCsv(expectedReport(), 'stalled'));
   });
+
+  it('answers the dashboard, forecast, return and method CSVs', async () => {
+    for (const table of ['deals', 'forecast', 'return', 'method'] as const) {
+      ddb.reset();
+      givenTheProgramStored();
+      const answer = await report('/reports/program.csv', { table });
+      expect(answer.headers?.['content-disposition']).toBe(
+        `attachment; filename="program-${table}-2027-03-20.csv"`,
+      );
+      expect(answer.body).toBe(reportToCsv(expectedReport(), table));
+    }
+  }, 30_000);
 });
 
 describe('reports-api GET /plans/{planId}/one-pager', () => {

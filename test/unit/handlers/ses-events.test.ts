@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   type GetCommandInput,
@@ -49,6 +50,12 @@ describe('ses-events handler', () => {
     ddb.on(UpdateCommand).resolves({});
     ddb.on(ScanCommand).resolves({ Items: [deal] });
     ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    // The active plans come from the list index (one shard holds this deal), updatedAt from a BatchGetItem.
+    ddb.on(QueryCommand, { IndexName: 'plans-by-status' }).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, { IndexName: 'plans-by-status', ExpressionAttributeValues: { ':s': 'active#0' } })
+      .resolves({ Items: [deal] });
+    ddb.on(BatchGetCommand).resolves({});
     ddb
       .on(GetCommand)
       .callsFake((input: GetCommandInput) => (input.TableName === ENV.PLANS_TABLE ? { Item: deal } : {}));
@@ -96,6 +103,12 @@ describe('ses-events handler', () => {
     ddb.on(UpdateCommand).resolves({});
     ddb.on(ScanCommand).resolves({ Items: [deal] });
     ddb.on(QueryCommand).resolves({ Items: milestoneItems });
+    // The active plans come from the list index (one shard holds this deal), updatedAt from a BatchGetItem.
+    ddb.on(QueryCommand, { IndexName: 'plans-by-status' }).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, { IndexName: 'plans-by-status', ExpressionAttributeValues: { ':s': 'active#0' } })
+      .resolves({ Items: [deal] });
+    ddb.on(BatchGetCommand).resolves({});
     ddb
       .on(GetCommand)
       .callsFake((input: GetCommandInput) => (input.TableName === ENV.PLANS_TABLE ? { Item: deal } : {}));

@@ -95,6 +95,8 @@ describe('event JSON Schemas (schema/events/)', () => {
       'cosell-escalated',
       'cosell-deal-registered',
       'cosell-deal-closed-lost',
+      'cosell-plan-amended',
+      'cosell-needs-attention',
     ]);
     for (const schema of schemas) {
       expect(schema.required).toContain('schemaVersion');

@@ -46,6 +46,14 @@ describe('partnerPlanSchema', () => {
     expect(plan.quarterlyTarget).toEqual({ quarter: '2027-Q1', arr: 600_000, currency: 'USD' });
   });
 
+  it('takes an optional program cost per quarter, an amount with its currency', () => {
+    const plan = example();
+    set(plan, 'programCost', { amount: 40_000, currency: 'USD' });
+    expect(partnerPlanSchema.safeParse(plan).success).toBe(true);
+    set(plan, 'programCost', { amount: 40_000, currency: 'dollars' });
+    expect(issuesOf(plan)).toEqual(expect.arrayContaining([issue('programCost.currency', /ISO 4217/)]));
+  });
+
   it('refuses another kind or version', () => {
     const plan = example();
     set(plan, 'kind', 'CoSellPlan');

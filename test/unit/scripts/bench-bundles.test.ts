@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAZY_MODULES } from '../../../lib/constructs/cosell-function';
 import {
   BANNER,
   baselineSource,
@@ -27,7 +28,10 @@ describe('bench-bundles', () => {
     expect(construct).toContain("mainFields: ['module', 'main']");
     expect(construct).toContain('format: OutputFormat.ESM');
     expect(construct).toContain('minify: true');
-    expect(construct).toContain('externalModules: []');
+    expect(construct).toContain('externalModules: [...lazy]');
+    expect(LAZY_MODULES).toEqual({ 'plans-api': ['js-yaml'] });
+    expect(bundleOptions('/tmp/x.mjs', { external: ['js-yaml'] }).external).toEqual(['js-yaml']);
+    expect(bundleOptions('/tmp/x.mjs', { sourcemap: true }).sourcemap).toBe('linked');
     expect(options).toMatchObject({
       bundle: true,
       minify: true,
@@ -94,6 +98,8 @@ describe('bench-bundles', () => {
       keep: false,
       only: ['gate-open'],
     });
-    expect(() => parseArgs(['--runs', '0'])).toThrow();
+    expect(parseArgs(['--check', '--runs', '0']).runs).toBe(0);
+    expect(parseArgs(['--source-maps']).sourceMaps).toBe(true);
+    expect(() => parseArgs(['--runs', '-1'])).toThrow();
   });
 });

@@ -48,7 +48,10 @@ describe('parseOptions', () => {
     // Act / Assess
     expect(parseOptions([], {})).toEqual({
       target: { kind: 'file', file: resolve('.cosell/link-keys.json') },
-      linkTtlDays: 90,
+      // The window printed is the functions' (default lifetime); no key is dropped before the 90-day maximum.
+      linkTtlDays: 14,
+      keepDays: 90,
+      ttlGiven: false,
       dryRun: false,
     });
     expect(parseOptions([], { COSELL_STATE_DIR: '/srv/state' }).target).toEqual({
@@ -63,6 +66,8 @@ describe('parseOptions', () => {
     expect(parseOptions(['--secret-id', SECRET_ID, '--link-ttl-days', '30', '--dry-run'], {})).toEqual({
       target: { kind: 'secret', secretId: SECRET_ID },
       linkTtlDays: 30,
+      keepDays: 30,
+      ttlGiven: true,
       dryRun: true,
     });
     expect(parseOptions([], { LINK_TTL_DAYS: '21' }).linkTtlDays).toBe(21);
@@ -267,9 +272,24 @@ describe('main', () => {
 
     // Assess
     const out = lines.join('\n');
-    expect(out).toContain(`Rotated the link keys in ${file} (link lifetime 90 days):`);
+    expect(out).toContain(`Rotated the link keys in ${file} (link lifetime 14 days):`);
     expect(out).toContain('k3 is new and signs from now on');
     expect(out).toContain('k1 dropped (retired 2026-10-01T00:00:00.000Z; every link it signed has expired)');
     expect(out).not.toContain(K2);
+  });
+
+  it('prints the window the functions honour (linkTtlDays + their 5-minute key cache), not the 90-day maximum', async () => {
+    // Prepare: a ring with one key; the functions verify a retired key for linkTtlDays (14) + 5 minutes.
+    const file = keyFile(JSON.stringify({ current: 'k1', k1: K1 }));
+    const lines: string[] = [];
+
+    // Act
+    await main(['--file', file], { log: (line) => lines.push(line), now: () => NOW });
+
+    // Assess
+    const until = new Date(NOW.getTime() + 14 * 86_400_000 + 5 * 60_000).toISOString();
+    expect(lines.join('\n')).toContain(`k1 retired now; verifies links until ${until}`);
+    expect(parseOptions([], {})).toMatchObject({ linkTtlDays: 14, keepDays: 90, ttlGiven: false });
+    expect(parseOptions(['--link-ttl-days', '30'], {})).toMatchObject({ linkTtlDays: 30, keepDays: 30 });
   });
 });

@@ -5,6 +5,7 @@ import type { LinkClaims } from '../../../lambdas/domain/links';
 import { gateAsks, type LinkedAsk, ladderRungs } from '../../../lambdas/domain/notifications';
 import type { DealSnapshot, MessageViews } from '../../../lambdas/domain/ports';
 import { programReport } from '../../../lambdas/domain/reports';
+import { dealRoom } from '../../../lambdas/domain/room';
 import type { LinkPage } from '../../../lambdas/domain/use-cases/links';
 import { STAGE_KEYS } from '../../../lambdas/domain/vocabulary';
 import { reviewAgenda, reviewInvite } from '../../../lambdas/domain/weekly-review';
@@ -143,7 +144,8 @@ function hostileReports() {
 
 const pageCases: { [K in keyof typeof PAGE_VIEWS]: () => string[] } = {
   linkPage: () => linkPages().map(PAGE_VIEWS.linkPage),
-  programReportPage: () => hostileReports().map(PAGE_VIEWS.programReportPage),
+  programReportPage: () => hostileReports().map((r) => PAGE_VIEWS.programReportPage(r)),
+  roomPage: () => roomPages(),
   onePager: () =>
     SNAPSHOTS.flatMap((s) => [
       PAGE_VIEWS.onePager(s, NOW),
@@ -164,12 +166,64 @@ const pageCases: { [K in keyof typeof PAGE_VIEWS]: () => string[] } = {
     ]),
 };
 
+// The deal room, as each party reads it, and its refusal page.
+const roomPages = () =>
+  SNAPSHOTS.flatMap((s) =>
+    (['vendor', 'partner', 'customer'] as const).map((party) =>
+      PAGE_VIEWS.roomPage(
+        {
+          kind: 'room',
+          status: 200,
+          room: dealRoom(s, NOW, party, {
+            vendorName: MARK,
+            reader: { party, name: MARK, email: `${party}@x.example`, timezone: 'UTC' },
+            actions: [
+              {
+                action: 'milestone-done',
+                label: MARK,
+                about: MARK,
+                url: `https://links.acme.example/a/${MARK}`,
+              },
+            ],
+            history: [{ at: NOW.toISOString(), text: MARK }],
+          }),
+        },
+        NOW,
+      ),
+    ),
+  ).concat(PAGE_VIEWS.roomPage({ kind: 'refused', status: 410, title: MARK, message: MARK }, NOW));
+
 function linked(asks: { action: LinkedAsk['action']; target: string; label: string; about: string }[]) {
   return asks.map((a) => ({ ...a, url: `https://links.acme.example/a/${MARK}` }));
 }
 
 /** Each email's HTML, per deal; the calendar invitation is not HTML and is checked on its own below. */
 const emailCases: { [K in Exclude<keyof MessageViews, 'reviewInvite'>]: (s: DealSnapshot) => string[] } = {
+  stagePassed: ({ deal, milestones }) =>
+    (['vendor', 'partner', 'customer'] as const).map(
+      (p) => EMAIL_VIEWS.stagePassed(deal, deal.stage, partyOwner(deal, p, DEFAULT_TZ), milestones, 'k').html,
+    ),
+  dealClosed: ({ deal }) =>
+    (['won', 'lost'] as const).flatMap((result) =>
+      (['vendor', 'partner', 'customer'] as const).map(
+        (p) =>
+          EMAIL_VIEWS.dealClosed(
+            {
+              ...deal,
+              outcome: {
+                result,
+                finalArr: 1,
+                currency: 'USD',
+                lesson: MARK,
+                at: NOW.toISOString(),
+                by: MARK,
+              },
+            },
+            partyOwner(deal, p, DEFAULT_TZ),
+            'k',
+          ).html,
+      ),
+    ),
   gateOpen: ({ deal, milestones }) =>
     gateAsks(deal, milestones, deal.stage, DEFAULT_TZ).map(
       ({ recipient, asks }) => EMAIL_VIEWS.gateOpen(deal, deal.stage, recipient, linked(asks), 'k').html,

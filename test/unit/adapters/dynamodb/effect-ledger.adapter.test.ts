@@ -102,10 +102,10 @@ describe('DynamoEffectLedger', () => {
     expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
-  it('releases the claim and rethrows when the effect fails, so a retry can run it', async () => {
+  it('releases the claim (its lease ended now, no DeleteItem) and rethrows when the effect fails, so a retry can run it', async () => {
     // Prepare
     ddb.on(PutCommand).resolves({});
-    ddb.on(DeleteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
     const failure = new Error('SES throttled');
 
     // Act
@@ -115,11 +115,15 @@ describe('DynamoEffectLedger', () => {
 
     // Assess
     await expect(running).rejects.toBe(failure);
-    expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
       TableName: TABLES.idempotency,
       Key: { id: 'k' },
+      UpdateExpression: 'SET leaseUntil = :gone',
+      ConditionExpression: '#s = :p',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':gone': 0, ':p': 'INPROGRESS' },
     });
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
   it('rethrows a claim failure that is not a condition and runs nothing', async () => {

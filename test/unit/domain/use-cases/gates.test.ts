@@ -4,9 +4,23 @@ import { NotFoundError } from '../../../../lambdas/domain/errors';
 import { verifyLink } from '../../../../lambdas/domain/links';
 import { awaitGate, escalateGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
 import { actOnLink } from '../../../../lambdas/domain/use-cases/links';
+import type { Weekday } from '../../../../lambdas/domain/workdays';
 import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
-import { fakeDeps, linksIn, sentLink, signedToken } from '../../../helpers/fakes';
+import { fakeDeps, linksIn, sentLink, signedToken, TEST_CONFIG } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID, startedDeal } from '../../../helpers/plan';
+
+/**
+ * These tests are about the cadence's clock hours, caps and ledgers: the tenant here works every day with
+ * no grace after a gate's deadline (working days, holidays and grace: workdays.test.ts, cadence-rules.test.ts).
+ */
+function everyDay<T extends object>(overrides?: T) {
+  const config = {
+    ...TEST_CONFIG,
+    workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as Weekday[],
+    escalationGraceBusinessDays: 0,
+  };
+  return { config, ...overrides };
+}
 
 const START = '2026-12-01T15:00:00.000Z';
 /** Stage 4's deadline: proof-of-concept, 17:00 on 2027-02-05 in Los Angeles. */
@@ -14,7 +28,7 @@ const STAGE4_DEADLINE = Date.parse('2027-02-06T01:00:00.000Z');
 const HOUR = 3_600_000;
 
 function atStage(stage: StageKey, change: (deal: Deal) => Deal = (d) => d) {
-  const deps = fakeDeps();
+  const deps = fakeDeps(everyDay());
   const snapshot = dealAtStage(stage, new Date(START));
   deps.store.put({ ...snapshot, deal: change(snapshot.deal) });
   return deps;
@@ -23,7 +37,7 @@ function atStage(stage: StageKey, change: (deal: Deal) => Deal = (d) => d) {
 describe('setGateDeadline', () => {
   it('opens the stage once and waits until its deadline', async () => {
     // Prepare
-    const deps = fakeDeps({});
+    const deps = fakeDeps(everyDay());
     deps.clock.set(START);
     deps.store.put(startedDeal(new Date(START)));
 
@@ -40,7 +54,7 @@ describe('setGateDeadline', () => {
 
   it('keeps the first opening on a rerun, writes nothing, and waits what is left', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
     const writes = deps.store.writes.length;
@@ -57,7 +71,7 @@ describe('setGateDeadline', () => {
 
   it('waits a minute, not less, when the deadline is already past', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     deps.clock.set('2026-12-20T00:00:00.000Z');
 
@@ -70,7 +84,7 @@ describe('setGateDeadline', () => {
 
   it('says when there is no such plan', async () => {
     await expect(
-      setGateDeadline(fakeDeps(), { planId: 'pl_x', stage: 'door-opener' }),
+      setGateDeadline(fakeDeps(everyDay()), { planId: 'pl_x', stage: 'door-opener' }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
@@ -78,7 +92,7 @@ describe('setGateDeadline', () => {
 describe('awaitGate', () => {
   it('records the task token and emails each person the gate needs, once, with their own links', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
 
@@ -121,7 +135,7 @@ describe('awaitGate', () => {
 
   it('sends nothing more when run again (a retry or a new wait after an escalation), but keeps the new token', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
     await awaitGate(deps, {
@@ -147,7 +161,7 @@ describe('awaitGate', () => {
 
   it('sends the emails a failed run did not, on its retry', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
     const send = deps.mailer.send.bind(deps.mailer);
@@ -216,7 +230,7 @@ describe('awaitGate', () => {
 
   it('records its token even when a link action lands between its read and its write', async () => {
     // Prepare: a reminder link for a later milestone is used while the gate opens.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(startedDeal(new Date(START)));
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
     const token = await signedToken(deps, {
@@ -263,7 +277,8 @@ describe('escalateGate', () => {
     // Assess
     expect(deps.mailer.recipients().sort()).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee].sort());
     const lee = deps.mailer.to(PEOPLE.lee)[0];
-    expect(lee?.subject).toBe('[Globex platform migration] Overdue: stage 4, Joint pursuit and proof');
+    // The customer's words: no stage number.
+    expect(lee?.subject).toBe('[Globex platform migration] Still waiting: Proof and path to a decision');
     expect(linksIn(lee ?? fail()).map((l) => l.claims.action)).toEqual([
       'milestone-done',
       'milestone-slip',

@@ -278,8 +278,8 @@ describe('actOnLink (POST)', () => {
     expect(deps.store.usedLinks()).toEqual([]);
   });
 
-  it('re-plans on a slip and tells the vendor owner what moved', async () => {
-    // Prepare
+  it('absorbs a slip by default: only the slipped milestone moves, the close date holds; the vendor owner hears', async () => {
+    // Prepare (changed with issue 15: a slip used to move every later milestone and the close date)
     const deps = waitingAt('door-opener');
     const t = await token(deps, 'milestone-slip', 'warm-intro', PEOPLE.dana);
 
@@ -289,33 +289,58 @@ describe('actOnLink (POST)', () => {
     // Assess
     expect(page).toMatchObject({
       kind: 'done',
-      message: 'Re-planned: “Warm introduction to Lee Park” now due 2026-12-18.',
+      message:
+        'Absorbed: “Warm introduction to Lee Park” now due 2026-12-18; the close date holds (2027-02-26).',
       impact: {
         days: 7,
-        moved: expect.arrayContaining([
+        moved: [
           {
             milestoneId: 'warm-intro',
             title: 'Warm introduction to Lee Park',
             from: '2026-12-11',
             to: '2026-12-18',
           },
-          expect.objectContaining({ milestoneId: 'debrief', to: '2027-03-12' }),
-        ]),
-        closeDate: { from: '2027-02-26', to: '2027-03-05' },
+        ],
+        closeDate: { from: '2027-02-26', to: '2027-02-26' },
+        choice: 'absorb',
       },
     });
-    expect(page.kind === 'done' && page.impact?.moved.map((m) => m.milestoneId)).not.toContain('fit-check');
     const stored = deps.store.peek(PLAN_ID);
-    expect(stored?.deal.plan.jointOutcome.closeDate).toBe('2027-03-05');
+    expect(stored?.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
     expect(stored?.milestones.find((m) => m.milestoneId === 'warm-intro')?.due).toBe('2026-12-18');
-    expect(stored?.milestones.find((m) => m.milestoneId === 'debrief')?.due).toBe('2027-03-12');
+    expect(stored?.milestones.find((m) => m.milestoneId === 'debrief')?.due).toBe('2027-03-05');
     expect(stored?.milestones.find((m) => m.milestoneId === 'fit-check')?.due).toBe('2026-12-04');
     expect(deps.mailer.sent).toHaveLength(1);
     expect(deps.mailer.sent[0]).toMatchObject({
       to: [PEOPLE.ana],
       subject: '[Globex platform migration] Slipped: Warm introduction to Lee Park (+7 days)',
     });
-    expect(deps.mailer.sent[0]?.text).toContain('The close date moves from 2027-02-26 to 2027-03-05.');
+    // Dates for people: "Fri 26 Feb", not ISO.
+    expect(deps.mailer.sent[0]?.text).toContain('The close date holds (Fri 26 Feb).');
+  });
+
+  it('proposes moving the close date when asked: only the slipped milestone moves now', async () => {
+    // Prepare
+    const deps = waitingAt('door-opener');
+    const t = await token(deps, 'milestone-slip', 'warm-intro', PEOPLE.dana);
+
+    // Act
+    const page = await actOnLink(deps, t, {
+      newDue: '2026-12-18',
+      reason: 'Lee is travelling',
+      choice: 'propose',
+    });
+
+    // Assess
+    expect(page).toMatchObject({ kind: 'done', impact: { choice: 'propose' } });
+    const stored = deps.store.peek(PLAN_ID);
+    expect(stored?.deal.plan.jointOutcome.closeDate).toBe('2027-02-26');
+    expect(stored?.deal.slipProposal).toMatchObject({
+      milestoneId: 'warm-intro',
+      days: 7,
+      replan: { closeDate: { from: '2027-02-26', to: '2027-03-05' } },
+    });
+    expect(stored?.milestones.find((m) => m.milestoneId === 'debrief')?.due).toBe('2027-03-05');
   });
 
   it('sends no slip notice when the vendor owner slipped the milestone herself', async () => {

@@ -46,7 +46,7 @@ describe('createPlan', () => {
 
     // Act
     const a = await createPlan(deps, referencePlan());
-    const b = await createPlan(deps, referencePlan());
+    const b = await createPlan(deps, referencePlan(), { allowDuplicate: true });
 
     // Assess
     expect(a.planId).not.toBe(b.planId);

@@ -6,9 +6,23 @@ import type { DealSnapshot, Mailer, OutboundEmail } from '../../../../lambdas/do
 import { escalateGate, setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
 import { actOnLink } from '../../../../lambdas/domain/use-cases/links';
 import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
-import type { StageKey } from '../../../../lambdas/schemas/plan.schema';
-import { FakeEffectLedger, fakeDeps, linksIn, signedToken } from '../../../helpers/fakes';
+import type { Weekday } from '../../../../lambdas/domain/workdays';
+import type { Plan, StageKey } from '../../../../lambdas/schemas/plan.schema';
+import { FakeEffectLedger, fakeDeps, linksIn, signedToken, TEST_CONFIG } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID, planWith, planWithMilestone } from '../../../helpers/plan';
+
+/**
+ * These tests are about the cadence's clock hours, caps and ledgers: the tenant here works every day with
+ * no grace after a gate's deadline (working days, holidays and grace: workdays.test.ts, cadence-rules.test.ts).
+ */
+function everyDay<T extends object>(overrides?: T) {
+  const config = {
+    ...TEST_CONFIG,
+    workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as Weekday[],
+    escalationGraceBusinessDays: 0,
+  };
+  return { config, ...overrides };
+}
 
 /** fit-check: vendor (Ana, Chicago), due 2026-12-04 17:00 CST = 23:00Z; first nudge two days before. */
 const FIT_DUE = Date.parse('2026-12-04T23:00:00.000Z');
@@ -16,11 +30,24 @@ const FIT_DUE = Date.parse('2026-12-04T23:00:00.000Z');
 const WARM_DUE = Date.parse('2026-12-11T22:00:00.000Z');
 const HOUR = 3_600_000;
 
-function seeded(at: number) {
-  const deps = fakeDeps();
-  deps.store.put(dealAtStage('target-account-selection', new Date('2026-12-01T15:00:00.000Z')));
+function seeded(at: number, plan?: Plan) {
+  const deps = fakeDeps(everyDay());
+  deps.store.put(dealAtStage('target-account-selection', new Date('2026-12-01T15:00:00.000Z'), plan));
+  // Silence (ghosting, from every side) is not these tests' subject: see 'partner ghosting' below.
+  deps.config.ghostingDays = 90;
   deps.clock.set(new Date(at));
   return deps;
+}
+
+/**
+ * warm-intro (Dana's) moved into stage 1 beside fit-check (Ana's): only the open stage's work is chased,
+ * so a sweep that owes both needs both in the open stage.
+ */
+function bothInStageOne(): Plan {
+  return planWith((plan) => {
+    plan.stages['target-account-selection'].milestones.push(...plan.stages['door-opener'].milestones);
+    plan.stages['door-opener'].milestones = [];
+  });
 }
 
 describe('sweepReminders', () => {
@@ -108,7 +135,8 @@ describe('sweepReminders', () => {
     expect(deps.mailer.sent[1]?.subject).toBe(
       '[Globex platform migration] Escalation: “Confirm Globex fits both ideal customer profiles” is overdue (due 2026-12-04).',
     );
-    expect(deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt).toBeUndefined();
+    // Only the silence watch is left: 90 days after the stage opened with no vendor action (issue 15).
+    expect(deps.store.milestone(PLAN_ID, 'fit-check').nudgeAt).toBe('2027-03-01T15:00:00.000Z');
   });
 
   it('catches up after a missed sweep: no late reminder, every rung already due, once', async () => {
@@ -181,7 +209,7 @@ describe('sweepReminders', () => {
 
   it('clears the nudges of a closed deal without sending anything', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     const snapshot = dealAtStage('close-register-review');
     deps.store.put({ ...snapshot, deal: { ...snapshot.deal, status: 'lost' } });
     deps.clock.set('2027-03-10T00:00:00.000Z');
@@ -197,9 +225,10 @@ describe('sweepReminders', () => {
     expect(deps.store.milestone(PLAN_ID, 'debrief').nudgeAt).toBeUndefined();
   });
 
-  it('clears the nudge of a customer milestone whose side has no ladder once it is due', async () => {
-    // Prepare
-    const deps = fakeDeps();
+  it('leaves only the silence watch on a customer milestone whose side has no ladder once it is due', async () => {
+    // Prepare (changed with issue 15: open work of the open stage stays watched for its side's silence)
+    const deps = fakeDeps(everyDay());
+    deps.config.ghostingDays = 90;
     const snapshot = dealAtStage('joint-pursuit-and-proof');
     delete snapshot.deal.plan.escalation.customer;
     deps.store.put(snapshot);
@@ -212,13 +241,14 @@ describe('sweepReminders', () => {
     expect(deps.mailer.to(PEOPLE.lee).map((e) => e.key)).toEqual([
       `reminder#${PLAN_ID}#proof-of-concept#2027-02-05`,
     ]);
-    expect(deps.store.milestone(PLAN_ID, 'proof-of-concept').nudgeAt).toBeUndefined();
+    // 90 days after the stage opened with no customer action.
+    expect(deps.store.milestone(PLAN_ID, 'proof-of-concept').nudgeAt).toBe('2027-03-01T15:00:00.000Z');
   });
 
   it('sends no reminder for a milestone done after the index was read, and goes on with the others', async () => {
     // Prepare: both stage-1 and stage-2 milestones are due a nudge; the index answer is a moment old,
     // and meanwhile Ana marked fit-check done.
-    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const deps = seeded(WARM_DUE - 47 * HOUR, bothInStageOne());
     const done = await signedToken(deps, {
       planId: PLAN_ID,
       action: 'milestone-done',
@@ -238,7 +268,7 @@ describe('sweepReminders', () => {
 
   it('keeps a change that lands while a reminder is sent, and reminds no one twice', async () => {
     // Prepare: Dana's stuck report on warm-intro lands while the sweep sends its reminder.
-    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const deps = seeded(WARM_DUE - 47 * HOUR, bothInStageOne());
     const stuck = await signedToken(deps, {
       planId: PLAN_ID,
       action: 'milestone-stuck',
@@ -313,7 +343,7 @@ describe('sweepReminders: quiet hours and the per-day cap', () => {
 
   it('uses the plan’s quiet hours on the recipient’s wall clock', async () => {
     // Prepare: quiet from 16:00 to 18:00; the reminder falls due at 17:00 in Chicago.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(
       dealAtStage(
         'target-account-selection',
@@ -336,7 +366,8 @@ describe('sweepReminders: quiet hours and the per-day cap', () => {
   it('ends quiet hours at 08:00 local across a daylight-saving change in the night', async () => {
     // Prepare: fit-check due Monday 2027-03-15; Chicago springs forward on Sunday 2027-03-14 at 02:00. The
     // sweep runs at 20:00 CST on Saturday.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
+    deps.config.ghostingDays = 180; // months of silence since the start are not this test's subject
     deps.store.put(
       dealAtStage(
         'target-account-selection',
@@ -355,14 +386,15 @@ describe('sweepReminders: quiet hours and the per-day cap', () => {
     // Assess: 08:00 CDT is 13:00Z (not 14:00Z, as it would be in CST).
     expect(nudgeAt).toBe('2027-03-14T13:00:00.000Z');
     expect(localTime(new Date(nudgeAt), 'America/Chicago')).toBe('08:00');
-    expect(deps.mailer.to(PEOPLE.ana).map((e) => e.key)).toEqual([
-      `reminder#${PLAN_ID}#fit-check#2027-03-15`,
-    ]);
+    // (One email: the reminder, with early warnings of Ana's later-stage work long past its dates.)
+    expect(deps.mailer.to(PEOPLE.ana)).toHaveLength(1);
+    expect(deps.mailer.to(PEOPLE.ana)[0]?.text).toContain('Confirm Globex fits both ideal customer profiles');
+    expect(deps.ledger.done).toContain(`reminder#${PLAN_ID}#fit-check#2027-03-15`);
   });
 
   it('holds what is over the recipient’s daily cap until their next local morning', async () => {
     // Prepare: one email a day; Ana already had one today (Wednesday 2 December, Chicago time).
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(
       dealAtStage('target-account-selection', new Date(START), withReminders({ maxPerRecipientPerDay: 1 })),
     );
@@ -384,7 +416,7 @@ describe('sweepReminders: quiet hours and the per-day cap', () => {
 
   it('counts a gate’s escalations against the same cap, and holds them in quiet hours', async () => {
     // Prepare: stage 1 is past its deadline (17:00 Chicago, 4 December); Ana has had her one email today.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(
       dealAtStage('target-account-selection', new Date(START), withReminders({ maxPerRecipientPerDay: 1 })),
     );
@@ -413,11 +445,17 @@ describe('sweepReminders: quiet hours and the per-day cap', () => {
 });
 
 describe('sweepReminders: one digest per person', () => {
-  const twoDueTogether = () => planWithMilestone('discovery-call', { due: '2026-12-04' });
+  // discovery-call moved into stage 1 (only the open stage's work is reminded), due with fit-check.
+  const twoDueTogether = () =>
+    planWith((plan) => {
+      const [call] = plan.stages['joint-discovery'].milestones;
+      plan.stages['target-account-selection'].milestones.push({ ...(call ?? fail()), due: '2026-12-04' });
+      plan.stages['joint-discovery'].milestones = plan.stages['joint-discovery'].milestones.slice(1);
+    });
 
   it('sends several nudges for one person as one email, links per item, each item marked done', async () => {
     // Prepare: fit-check and discovery-call are both Ana's, both due 4 December.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(dealAtStage('target-account-selection', new Date(START), twoDueTogether()));
     deps.clock.set(new Date(FIT_DUE - 47 * HOUR));
 
@@ -448,7 +486,7 @@ describe('sweepReminders: one digest per person', () => {
   it('after a crash part-way, a rerun sends only what had not gone out, and loses nothing', async () => {
     // Prepare: a catch-up sweep owes Sam and Kim fit-check's escalations and Dana warm-intro's reminder;
     // the process dies as it takes Kim's send slot.
-    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const deps = seeded(WARM_DUE - 47 * HOUR, bothInStageOne());
     const crashing = new FakeEffectLedger();
     let crash = true;
     const ledger = {
@@ -477,7 +515,7 @@ describe('sweepReminders: one digest per person', () => {
 describe('sweepReminders: delivery failures', () => {
   it('keeps everything for the next sweep when the mail service fails for now', async () => {
     // Prepare
-    const deps = seeded(WARM_DUE - 47 * HOUR);
+    const deps = seeded(WARM_DUE - 47 * HOUR, bothInStageOne());
     const mailer = new FailingMailer(new DeliveryDeferredError('Throttling: Maximum sending rate exceeded.'));
     const before = deps.store.milestone(PLAN_ID, 'warm-intro').nudgeAt;
 
@@ -531,7 +569,7 @@ describe('sweepReminders: handoffs', () => {
   it('escalates a handoff not accepted within 48 h of its stage opening on the receiving side, each rung once', async () => {
     // Prepare: stage 4 opens; security-review passes from the customer to the partner (Dana), pricing
     // approval from the partner to the vendor (Ana).
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(beforeOpening('joint-pursuit-and-proof'));
     deps.clock.set(START);
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'joint-pursuit-and-proof' });
@@ -565,7 +603,7 @@ describe('sweepReminders: handoffs', () => {
 
   it('offers the accept link in the receiving owner’s reminder', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(dealAtStage('joint-pursuit-and-proof', new Date(START)));
     deps.clock.set(new Date(Date.parse('2027-01-22T22:00:00.000Z') - 47 * HOUR));
 
@@ -581,7 +619,7 @@ describe('sweepReminders: handoffs', () => {
 describe('sweepReminders: partner ghosting', () => {
   it('tells the partner’s ladder, vendor owner copied, once per quiet period', async () => {
     // Prepare: stage 2 (the partner's warm introduction) opens on 1 December; no one at the partner acts.
-    const deps = fakeDeps();
+    const deps = fakeDeps(everyDay());
     deps.store.put(beforeOpening('door-opener'));
     deps.clock.set(START);
     await setGateDeadline(deps, { planId: PLAN_ID, stage: 'door-opener' });
@@ -622,23 +660,43 @@ describe('sweepReminders: partner ghosting', () => {
   });
 
   it('counts silence only while partner work is open, from the tenant’s setting', async () => {
-    // Prepare: two days of silence is enough for this tenant; stage 2 is not open yet, so the partner's
-    // work opens with its reminder on 9 December.
-    const deps = fakeDeps();
+    // Prepare: two days of silence is enough for this tenant; warm-intro is stage 2's, so it is not
+    // watched while stage 1 is open, even past its due date (changed with the current-stage rule: it used
+    // to be watched from its reminder on 9 December).
+    const deps = fakeDeps(everyDay());
     deps.config.ghostingDays = 2;
     deps.store.put(dealAtStage('target-account-selection', new Date(START)));
 
     // Act
     deps.clock.set('2026-12-08T15:00:00.000Z');
     await sweepReminders(deps);
-    const early = deps.mailer.sent.filter((e) => e.key.startsWith('ghosting#')).length;
-    deps.clock.set(new Date(WARM_DUE));
+    deps.clock.set(new Date(WARM_DUE + HOUR));
+    await sweepReminders(deps);
+    const early = deps.mailer.to(PEOPLE.raj).length;
+    const warned = deps.mailer.sent.filter((e) => e.key.startsWith('early#')).map((e) => e.to[0]);
+    const stage1 = deps.store.peek(PLAN_ID) ?? fail();
+    deps.store.put({
+      ...stage1,
+      deal: {
+        ...stage1.deal,
+        stages: {
+          ...stage1.deal.stages,
+          'target-account-selection': { ...stage1.deal.stages['target-account-selection'], status: 'passed' },
+        },
+      },
+    });
+    deps.clock.set('2026-12-14T15:00:00.000Z');
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'door-opener' });
+    deps.clock.set('2026-12-16T16:00:00.000Z');
     await sweepReminders(deps);
 
-    // Assess
+    // Assess: only Dana heard of warm-intro while stage 1 was open; two days after stage 2 opened, Raj,
+    // in one email with warm-intro's overdue escalation (one message per person per sweep).
     expect(early).toBe(0);
-    const ghosting = deps.mailer.sent.filter((e) => e.key.startsWith('ghosting#'));
-    expect(ghosting.map((e) => [e.to[0], e.text.includes('2 days')])).toEqual([[PEOPLE.raj, true]]);
+    expect(warned).toEqual([PEOPLE.dana]);
+    expect(deps.ledger.done).toContain(`ghosting#${PLAN_ID}#${START}`);
+    const toRaj = deps.mailer.to(PEOPLE.raj);
+    expect(toRaj.map((e) => e.text.includes('acted for 2 days'))).toEqual([true]);
   });
 });
 

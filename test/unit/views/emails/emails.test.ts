@@ -4,6 +4,7 @@ import { type Owner, partyOwner } from '../../../../lambdas/domain/deal';
 import { gateAsks, type LinkedAsk, ladderRungs } from '../../../../lambdas/domain/notifications';
 import type { DealSnapshot, OutboundEmail } from '../../../../lambdas/domain/ports';
 import type { Plan } from '../../../../lambdas/schemas/plan.schema';
+import { BUTTON_STYLE } from '../../../../lambdas/views/emails/email-layout';
 import {
   escalationEmail,
   gateOpenEmail,
@@ -72,6 +73,9 @@ function everyEmail(plan: Plan, url?: string): OutboundEmail[] {
 const ALLOWED_TAGS = new Set([
   '!doctype',
   'html',
+  'head',
+  '/head',
+  'meta',
   'body',
   'p',
   'h2',
@@ -141,7 +145,11 @@ describe('email HTML', () => {
     // Assess
     for (const email of emails) {
       const anchors = [...email.html.matchAll(/<a\b[^>]*>/g)].map((m) => m[0]);
-      for (const a of anchors) expect(a, email.key).toMatch(/^<a href="[^"<>]*">$/);
+      // A link has its href and, as a button, the one constant inline style (mail clients drop stylesheets).
+      for (const a of anchors)
+        expect(a, email.key).toMatch(
+          new RegExp(`^<a href="[^"<>]*" style="${escapeRegExp(BUTTON_STYLE)}">$`),
+        );
     }
     expect(emails[0]?.html).toContain('href="https://links.acme.example/a/x&#34; onmouseover=&#34;alert(1)"');
   });
@@ -191,7 +199,8 @@ describe('email subjects', () => {
     // Assess
     expect(subjects).toEqual([
       '[Deal X] Stage 4, Joint pursuit and proof: your next steps',
-      '[Deal X] Stage 4, Joint pursuit and proof: your next steps',
+      // The customer's: no stage numbers.
+      '[Deal X] Proof and path to a decision: your next steps',
       '[Deal X] Overdue: stage 4, Joint pursuit and proof',
       '[Deal X] Escalation: “Combined proof of concept signed off X” is stuck.',
       '[Deal X] Due soon: Combined proof of concept signed off X',
@@ -240,10 +249,10 @@ describe('email addressing', () => {
     const email = gateOpenEmail(snapshot.deal, 'joint-pursuit-and-proof', lee, confirmOnly, 'k');
 
     // Assess
-    expect(email.subject).toBe(
-      '[Globex platform migration] Stage 4, Joint pursuit and proof: please confirm the gate',
-    );
-    expect(email.text).toContain("Confirm the gate (the customer's confirmation of the path to a decision)");
+    // The customer's words: what is asked and why, no gate and no stage number.
+    expect(email.subject).toBe('[Globex platform migration] Proof and path to a decision: please confirm');
+    expect(email.text).toContain('Please confirm\n- You confirm the path to a decision');
+    expect(email.text).toContain('    Confirm: https://links.acme.example/a/token');
     expect(email.text).not.toContain('Your milestones');
   });
 
@@ -258,6 +267,10 @@ describe('email addressing', () => {
     expect(email.text).toContain('is due Fri, 5 Feb 2027, 17:00');
   });
 });
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('escapeHtml and headerSafe', () => {
   it('escapes the five HTML-significant characters and nothing else', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { roomLinkMark } from '../../../../lambdas/domain/use-cases/room';
+import { BUTTON_STYLE } from '../../../../lambdas/views/emails/email-layout';
 import { freshLinkEmail } from '../../../../lambdas/views/emails/fresh-link-email';
 import { linksIn } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, planWith } from '../../../helpers/plan';
@@ -33,10 +35,15 @@ describe('freshLinkEmail', () => {
       subject: '[Globex platform migration] Your fresh link: Mark done',
     });
     expect(email.text).toContain('- Warm introduction to Lee Park (due 2026-12-11)\n    Mark done: ');
-    expect(email.text).toContain('it expires Wed, 16 Dec 2026, 09:00 GMT-6.');
+    // A date for people, in the recipient's time zone (Chicago: 09:00 local).
+    expect(email.text).toContain('it expires Wed 16 Dec, 09:00.');
     expect(email.text).toContain('If you did not ask for it, you can ignore this email');
-    expect(email.html).toContain(`<a href="${URL}">Mark done</a>`);
+    expect(email.html).toContain(`<a href="${URL}" style="${BUTTON_STYLE}">Mark done</a>`);
     expect(email.text.match(/https:\/\//g)).toHaveLength(1);
+    // and the recipient's view link to the deal room, signed as the email leaves (RoomLinkMailer)
+    expect(email.text).toContain(
+      `See the whole deal (Globex platform migration): ${roomLinkMark(deal.planId)}`,
+    );
     expect(() => linksIn(email)).toThrow(/unreadable link/); // the fake URL carries no real token
   });
 

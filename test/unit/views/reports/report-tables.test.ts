@@ -18,6 +18,8 @@ describe('reportTables', () => {
       'Stages (conversion to the next stage / median days, passed stages only)',
       'Quarterly targets',
       "Stalled now (open more than 14 days, or past the gate's deadline)",
+      'Forecast by expected close quarter (USD; weighted by stage 10/20/40/60/80%)',
+      'Program return per quarter (USD; return = (won - fees - cost) / cost)',
     ]);
     const [money, , targets, stalled] = tables as [
       (typeof tables)[0],
@@ -46,7 +48,7 @@ describe('reportTables', () => {
       'Total',
     ]);
     expect(stalled.rows).toHaveLength(155);
-    expect(stalled.rows[0]?.slice(3)).toEqual([
+    expect(stalled.rows[0]?.slice(4)).toEqual([
       '2. Door-opener move',
       '30',
       '2027-04-19',

@@ -1,0 +1,44 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NeedsAttention } from '../../domain/deal';
+import type { AceDealRecorder } from '../../domain/ports/ace-deal.port';
+
+/** One conditional UpdateItem on the deal's item per write; each bumps `version` so a concurrent save re-reads. */
+export class DynamoAceDealRecorder implements AceDealRecorder {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly plansTable: string,
+  ) {}
+
+  async recordOpportunity(planId: string, ace: { opportunityId: string; catalog: string }): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.plansTable,
+          Key: { planId },
+          UpdateExpression: 'SET ace = :ace ADD version :one',
+          ConditionExpression:
+            'attribute_exists(planId) AND (attribute_not_exists(ace) OR ace.opportunityId = :id)',
+          ExpressionAttributeValues: { ':ace': ace, ':one': 1, ':id': ace.opportunityId },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new Error(`plan ${planId} is gone or already has another ACE opportunity`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async flagAttention(planId: string, reviewStatus: string, attention: NeedsAttention): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.plansTable,
+        Key: { planId },
+        UpdateExpression: 'SET needsAttention = :attention, ace.reviewStatus = :status ADD version :one',
+        ConditionExpression: 'attribute_exists(ace)',
+        ExpressionAttributeValues: { ':attention': attention, ':status': reviewStatus, ':one': 1 },
+      }),
+    );
+  }
+}

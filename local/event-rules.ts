@@ -1,0 +1,231 @@
+import { appendFileSync } from 'node:fs';
+import {
+  channelEventOf,
+  channelMessage,
+  channelPattern,
+  type EventPatternJson,
+  type TransformerInput,
+} from '../lib/channel-messages';
+import { type ChannelSetting, channelDetailTypes } from '../lib/integration-settings';
+import { LOCAL_ACCOUNT_ID, type LocalEvent } from './aws-emulator';
+
+/**
+ * The local event bus's rules: what the deployed rules do, in-process. Each event put on the bus is matched
+ * against every rule's pattern (the same JSON patterns the stack deploys) and handed to its target: a
+ * channel's URL gets the body its input transformer renders (lib/channel-messages.ts, the very templates the
+ * stack deploys), the ace-sync handler gets the whole event. A target that fails is retried (a few times,
+ * with a short pause: the local clock does not move by itself) and then lands in the dead-letter list.
+ */
+
+/** The event as EventBridge hands it to a target. */
+export interface BusEnvelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface LocalRule {
+  name: string;
+  pattern: EventPatternJson;
+  target: (event: BusEnvelope) => Promise<void>;
+}
+
+export interface DeadLetter {
+  rule: string;
+  eventId: string;
+  detailType: string;
+  error: string;
+  attempts: number;
+  at: string;
+}
+
+export interface LocalEventRulesOptions {
+  /** Attempts after the first (EventBridge: up to 185 over 24 h; locally a few, quickly). */
+  retries?: number;
+  retryDelayMs?: number;
+  now?: () => Date;
+  deadLetterFile?: string;
+  log?: (line: string) => void;
+}
+
+export class LocalEventRules {
+  private readonly rules: LocalRule[] = [];
+  private readonly dead: DeadLetter[] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LocalEventRulesOptions = {}) {}
+
+  add(...rules: LocalRule[]): void {
+    this.rules.push(...rules);
+  }
+
+  /** Delivers in the order put, one event at a time (as one consumer sees one deal's events). */
+  publish(events: readonly LocalEvent[]): void {
+    for (const event of events) {
+      const envelope = envelopeOf(event);
+      const due = this.rules.filter((r) => matches(r.pattern, envelope));
+      if (due.length === 0) continue;
+      this.queue = this.queue.then(() =>
+        Promise.all(due.map((r) => this.deliver(r, envelope))).then(() => {}),
+      );
+    }
+  }
+
+  /** Resolves when every event put so far has been delivered or dead-lettered. */
+  async whenIdle(): Promise<void> {
+    let last: Promise<void>;
+    do {
+      last = this.queue;
+      await last;
+    } while (last !== this.queue);
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.dead.map((d) => ({ ...d }));
+  }
+
+  private async deliver(rule: LocalRule, event: BusEnvelope): Promise<void> {
+    const retries = this.options.retries ?? 3;
+    let error: unknown;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      try {
+        await rule.target(event);
+        return;
+      } catch (e) {
+        error = e;
+        if (attempt < retries) await sleep((this.options.retryDelayMs ?? 50) * 2 ** attempt);
+      }
+    }
+    const letter: DeadLetter = {
+      rule: rule.name,
+      eventId: event.id,
+      detailType: event['detail-type'],
+      error: (error as Error)?.message ?? String(error),
+      attempts: retries + 1,
+      at: (this.options.now?.() ?? new Date()).toISOString(),
+    };
+    this.dead.push(letter);
+    if (this.options.deadLetterFile)
+      appendFileSync(this.options.deadLetterFile, `${JSON.stringify(letter)}\n`);
+    this.options.log?.(`event ${event['detail-type']} not delivered to ${rule.name}: ${letter.error}`);
+  }
+}
+
+export function envelopeOf(event: LocalEvent): BusEnvelope {
+  return {
+    version: '0',
+    id: event.id,
+    'detail-type': event['detail-type'],
+    source: event.source,
+    account: LOCAL_ACCOUNT_ID,
+    time: event.time,
+    region: 'us-east-1',
+    resources: [],
+    detail: event.detail as Record<string, unknown>,
+  };
+}
+
+/** EventBridge pattern matching, as far as the deployed patterns use it: value lists and equals-ignore-case. */
+export function matches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    return pattern.some((p) => {
+      if (p && typeof p === 'object' && 'equals-ignore-case' in p) {
+        const want = String((p as Record<string, unknown>)['equals-ignore-case']).toLowerCase();
+        return typeof value === 'string' && value.toLowerCase() === want;
+      }
+      return Array.isArray(value) ? value.includes(p) : value === p;
+    });
+  }
+  if (pattern && typeof pattern === 'object') {
+    if (!value || typeof value !== 'object') return false;
+    return Object.entries(pattern).every(([k, p]) => matches(p, (value as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/** Renders an input transformer as EventBridge does: a string inside quotes is inserted escaped, the rest as JSON. */
+export function renderTransformer(input: TransformerInput, event: BusEnvelope): string {
+  const values = Object.fromEntries(
+    Object.entries(input.inputPathsMap).map(([name, path]) => [name, readPath(event, path)]),
+  );
+  let inString = false;
+  let out = '';
+  const template = input.inputTemplate;
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i] as string;
+    if (c === '"' && template[i - 1] !== '\\') inString = !inString;
+    const m = c === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i)) : null;
+    if (m && (m[1] as string) in values) {
+      const value = values[m[1] as string];
+      if (inString) {
+        const text =
+          value === undefined || value === null
+            ? ''
+            : typeof value === 'string'
+              ? value
+              : JSON.stringify(value);
+        out += JSON.stringify(text).slice(1, -1);
+      } else {
+        out += value === undefined ? 'null' : JSON.stringify(value);
+      }
+      i += m[0].length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+function readPath(event: unknown, path: string): unknown {
+  let at: unknown = event;
+  for (const key of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
+    if (!at || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** One rule per moment per channel, posting the rendered message to the channel's inline local URL. */
+export function channelRules(
+  channels: readonly ChannelSetting[],
+  post: (url: string, headers: Record<string, string>, body: string) => Promise<void>,
+): LocalRule[] {
+  return channels.flatMap((channel) => {
+    const url = channel.url;
+    if (!url) return [];
+    const shared = channel.partner !== undefined;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      ...(channel.kind === 'webhook' ? { 'x-api-key': 'local' } : { 'x-cosell-flow': 'local' }),
+    };
+    return channelDetailTypes(channel).map((detailType) => {
+      const moment = channelEventOf(detailType);
+      if (!moment) throw new Error(`no channel moment for ${detailType}`);
+      const input = channelMessage(channel.kind, moment, shared);
+      return {
+        name: `channel ${channel.name} (${moment})`,
+        pattern: channelPattern(channel, detailType),
+        target: (event: BusEnvelope) => post(url, headers, renderTransformer(input, event)),
+      };
+    });
+  });
+}
+
+/** POSTs with fetch; anything but a 2xx is a failure (retried). */
+export async function postJson(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

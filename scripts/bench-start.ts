@@ -1,0 +1,85 @@
+/**
+ * Local start: `npm run bench:start [-- --runs N]`. In one run it times
+ *   1. DynamoDB Local alone, from spawn to answering (the floor: a JVM start), on a fresh data directory;
+ *   2. `npm start` (`node --import tsx bin/local.ts`, COSELL_NO_DEMO=1) on a fresh state directory, from
+ *      spawn to its HTTP server answering GET /_local/clock;
+ * and prints both and their ratio (target: at most 1.5x). With --runs N, the medians of N rounds.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { freePort } from '../local/free-port';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+async function dynamoDbAlone(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'cosell-bench-ddb-'));
+  const t0 = performance.now();
+  const db = await startDynamoDbLocal({ dbPath: dir });
+  const ms = performance.now() - t0;
+  await db.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+async function stackReady(): Promise<number> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'cosell-bench-start-'));
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), COSELL_STATE_DIR: stateDir, COSELL_NO_DEMO: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}):\n${err}`);
+      if (performance.now() - t0 > 120_000) throw new Error(`the stack was not ready in 120 s:\n${err}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/_local/clock`);
+        if (res.ok) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf('--runs');
+  const runs = at > 0 ? Number(process.argv[at + 1]) : 1;
+  const alone: number[] = [];
+  const stack: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    alone.push(await dynamoDbAlone());
+    stack.push(await stackReady());
+  }
+  const a = median(alone);
+  const s = median(stack);
+  console.log(`DynamoDB Local alone ready: ${(a / 1000).toFixed(2)} s`);
+  console.log(`local stack (npm start) ready: ${(s / 1000).toFixed(2)} s`);
+  console.log(`ratio: ${(s / a).toFixed(2)}x (target <= 1.5x)${runs > 1 ? `, medians of ${runs} runs` : ''}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,274 @@
+import {
+  AssociateOpportunityCommand,
+  CreateOpportunityCommand,
+  GetOpportunityCommand,
+  PartnerCentralSellingClient,
+  UpdateOpportunityCommand,
+} from '@aws-sdk/client-partnercentral-selling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PartnerCentralAdapter } from '../../../lambdas/adapters/partner-central.adapter';
+import type { Deal, NeedsAttention } from '../../../lambdas/domain/deal';
+import type { AceDealRecorder } from '../../../lambdas/domain/ports/ace-deal.port';
+import {
+  type AceSyncDeps,
+  clientToken,
+  closedLostReason,
+  syncAce,
+} from '../../../lambdas/domain/use-cases/ace-sync';
+import { FakeClock, FakeEffectLedger, RecordingEventPublisher } from '../../helpers/fakes';
+import { dealAtStage, PLAN_ID, planWith } from '../../helpers/plan';
+
+const pc = mockClient(PartnerCentralSellingClient);
+afterEach(() => pc.reset());
+
+const MODIFIED = new Date('2026-12-02T10:00:00.000Z');
+const ACE_BLOCK = {
+  industry: 'Software and Internet',
+  countryCode: 'US',
+  postalCode: '10001',
+  customerBusinessProblem: 'Globex needs one place to see and act on its partner-sourced deals.',
+  deliveryModels: ['SaaS or PaaS' as const],
+  primaryNeeds: ['Co-Sell - Deal Support' as const],
+  opportunityType: 'Net New Business' as const,
+};
+
+class RecordingRecorder implements AceDealRecorder {
+  readonly opportunities: { planId: string; opportunityId: string; catalog: string }[] = [];
+  readonly flags: { planId: string; status: string; attention: NeedsAttention }[] = [];
+  async recordOpportunity(planId: string, ace: { opportunityId: string; catalog: string }) {
+    this.opportunities.push({ planId, ...ace });
+  }
+  async flagAttention(planId: string, status: string, attention: NeedsAttention) {
+    this.flags.push({ planId, status, attention });
+  }
+}
+
+function setup(deal: Deal) {
+  const recorder = new RecordingRecorder();
+  const events = new RecordingEventPublisher();
+  const deps: AceSyncDeps = {
+    clock: new FakeClock('2026-12-02T12:00:00.000Z'),
+    store: { get: async (id) => (id === deal.planId ? { deal, milestones: [] } : undefined) },
+    partnerCentral: new PartnerCentralAdapter(new PartnerCentralSellingClient({ region: 'us-east-1' })),
+    recorder,
+    ledger: new FakeEffectLedger(),
+    events,
+    ace: { catalog: 'Sandbox', solutionId: 'S-0000001', onlyPaper: ['marketplace'] },
+  };
+  return { deps, recorder, events };
+}
+
+const marketplaceDeal = (ace?: Deal['ace']): Deal => {
+  const { deal } = dealAtStage(
+    'joint-discovery',
+    undefined,
+    planWith((p) => Object.assign(p, { ace: ACE_BLOCK })),
+  );
+  return ace ? { ...deal, ace } : deal;
+};
+
+const stored = {
+  Catalog: 'Sandbox',
+  Id: 'O1234567',
+  Arn: 'arn:aws:partnercentral:us-east-1:aws:catalog/Sandbox/opportunity/O1234567',
+  PartnerOpportunityIdentifier: PLAN_ID,
+  Customer: { Account: { CompanyName: 'Globex' } },
+  Project: { Title: 'Globex' },
+  OpportunityType: 'Net New Business' as const,
+  LastModifiedDate: MODIFIED,
+  CreatedDate: MODIFIED,
+  RelatedEntityIdentifiers: { Solutions: ['S-0000001'] },
+  LifeCycle: {
+    Stage: 'Qualified' as const,
+    TargetCloseDate: '2027-02-26',
+    ReviewStatus: 'Approved' as const,
+    NextStepsHistory: [{ Value: 'x', Time: MODIFIED }],
+  },
+};
+
+describe('ace-sync through the Partner Central adapter', () => {
+  it('creates the opportunity on Plan Started with a ClientToken from the event, then associates the solution', async () => {
+    // Prepare
+    const deal = marketplaceDeal();
+    const { deps, recorder } = setup(deal);
+    pc.on(CreateOpportunityCommand).resolves({ Id: 'O1234567' });
+    pc.on(AssociateOpportunityCommand).resolves({});
+
+    // Act
+    const result = await syncAce(deps, {
+      source: 'cosell.flow',
+      'detail-type': 'CoSell Plan Started',
+      detail: { planId: deal.planId },
+    });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'created', opportunityId: 'O1234567', stage: 'Prospect' });
+    const arr = deal.plan.jointOutcome.arr;
+    expect(pc.commandCalls(CreateOpportunityCommand)[0]?.args[0].input).toEqual({
+      Catalog: 'Sandbox',
+      ClientToken: clientToken(`plan-started#${deal.planId}`),
+      Origin: 'Partner Referral',
+      OpportunityType: 'Net New Business',
+      NationalSecurity: 'No',
+      PartnerOpportunityIdentifier: deal.planId,
+      PrimaryNeedsFromAws: ['Co-Sell - Deal Support'],
+      Customer: {
+        Account: {
+          CompanyName: deal.plan.account.name,
+          Industry: 'Software and Internet',
+          WebsiteUrl: `https://${deal.plan.account.domain}`,
+          Address: { CountryCode: 'US', PostalCode: '10001' },
+        },
+      },
+      Project: {
+        Title: deal.plan.name,
+        CustomerBusinessProblem: ACE_BLOCK.customerBusinessProblem,
+        DeliveryModels: ['SaaS or PaaS'],
+        SalesActivities: ['Initialized discussions with customer'],
+        ExpectedCustomerSpend: [
+          {
+            Amount: String(Math.round(arr.max / 12)),
+            CurrencyCode: arr.currency,
+            Frequency: 'Monthly',
+            TargetCompany: 'AWS',
+          },
+        ],
+      },
+      LifeCycle: { Stage: 'Prospect', TargetCloseDate: deal.plan.jointOutcome.closeDate },
+    });
+    expect(clientToken(`plan-started#${deal.planId}`)).toMatch(/^[!-~]{1,64}$/);
+    expect(pc.commandCalls(AssociateOpportunityCommand)[0]?.args[0].input).toEqual({
+      Catalog: 'Sandbox',
+      OpportunityIdentifier: 'O1234567',
+      RelatedEntityType: 'Solutions',
+      RelatedEntityIdentifier: 'S-0000001',
+    });
+    expect(recorder.opportunities).toEqual([
+      { planId: deal.planId, opportunityId: 'O1234567', catalog: 'Sandbox' },
+    ]);
+  });
+
+  it('on Stage Advanced reads the record and writes it back whole with the mapped stage', async () => {
+    // Prepare
+    const { deps } = setup(marketplaceDeal({ opportunityId: 'O1234567', catalog: 'Sandbox' }));
+    pc.on(GetOpportunityCommand).resolves(stored);
+    pc.on(UpdateOpportunityCommand).resolves({ Id: 'O1234567', LastModifiedDate: MODIFIED });
+
+    // Act
+    const result = await syncAce(deps, {
+      source: 'cosell.flow',
+      'detail-type': 'CoSell Stage Advanced',
+      detail: { planId: PLAN_ID, from: 'door-opener', to: 'joint-discovery' },
+    });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'updated', opportunityId: 'O1234567', stage: 'Technical Validation' });
+    expect(pc.commandCalls(GetOpportunityCommand)[0]?.args[0].input).toEqual({
+      Catalog: 'Sandbox',
+      Identifier: 'O1234567',
+    });
+    expect(pc.commandCalls(UpdateOpportunityCommand)[0]?.args[0].input).toEqual({
+      Catalog: 'Sandbox',
+      Identifier: 'O1234567',
+      PartnerOpportunityIdentifier: PLAN_ID,
+      Customer: { Account: { CompanyName: 'Globex' } },
+      Project: { Title: 'Globex' },
+      OpportunityType: 'Net New Business',
+      LastModifiedDate: MODIFIED,
+      LifeCycle: { Stage: 'Technical Validation', TargetCloseDate: '2027-02-26' },
+    });
+  });
+
+  it('closes as Closed Lost with a reason from the close, and never writes the same stage twice', async () => {
+    // Prepare
+    const { deps } = setup(marketplaceDeal({ opportunityId: 'O1234567', catalog: 'Sandbox' }));
+    pc.on(GetOpportunityCommand)
+      .resolvesOnce(stored)
+      .resolves({
+        ...stored,
+        LifeCycle: { ...stored.LifeCycle, Stage: 'Closed Lost' },
+      });
+    pc.on(UpdateOpportunityCommand).resolves({ Id: 'O1234567', LastModifiedDate: MODIFIED });
+    const lost = {
+      source: 'cosell.flow',
+      'detail-type': 'CoSell Deal Closed Lost',
+      detail: { planId: PLAN_ID, closeOutcome: 'lost', reason: 'Budget cut', stage: 'joint-discovery' },
+    };
+
+    // Act
+    await syncAce(deps, lost);
+    const again = await syncAce(deps, lost);
+
+    // Assess
+    expect(pc.commandCalls(UpdateOpportunityCommand)).toHaveLength(1);
+    expect(pc.commandCalls(UpdateOpportunityCommand)[0]?.args[0].input.LifeCycle).toEqual({
+      Stage: 'Closed Lost',
+      ClosedLostReason: 'Price',
+      NextSteps: 'Closed lost at stage 3: Budget cut',
+      TargetCloseDate: '2027-02-26',
+    });
+    expect(again.outcome).toBe('unchanged');
+  });
+
+  it('skips deals not on qualifying paper', async () => {
+    const deal = marketplaceDeal();
+    const { deps } = setup({
+      ...deal,
+      plan: { ...deal.plan, jointOutcome: { ...deal.plan.jointOutcome, paper: 'vendor' } },
+    });
+    const result = await syncAce(deps, {
+      source: 'cosell.flow',
+      'detail-type': 'CoSell Plan Started',
+      detail: { planId: PLAN_ID },
+    });
+    expect(result.outcome).toBe('skipped');
+    expect(pc.calls()).toHaveLength(0);
+  });
+
+  it('flags the deal and tells the vendor owner when ACE review asks for action', async () => {
+    // Prepare
+    const deal = marketplaceDeal({ opportunityId: 'O1234567', catalog: 'Sandbox' });
+    const { deps, recorder, events } = setup(deal);
+    pc.on(GetOpportunityCommand).resolves({
+      ...stored,
+      LifeCycle: { ...stored.LifeCycle, ReviewStatus: 'Action Required', ReviewComments: 'Add the website' },
+    });
+
+    // Act
+    const result = await syncAce(deps, {
+      source: 'aws.partnercentral-selling',
+      'detail-type': 'Opportunity Updated',
+      detail: { schemaVersion: '1', catalog: 'Sandbox', opportunity: { identifier: 'O1234567' } },
+    });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'flagged', opportunityId: 'O1234567', stage: 'Action Required' });
+    expect(recorder.flags).toEqual([
+      {
+        planId: PLAN_ID,
+        status: 'Action Required',
+        attention: {
+          what: 'AWS Partner Central review: Action Required',
+          error: 'Add the website',
+          since: '2026-12-02T12:00:00.000Z',
+        },
+      },
+    ]);
+    expect(events.published).toHaveLength(1);
+    expect(events.published[0]).toMatchObject({
+      detailType: 'CoSell Needs Attention',
+      detail: {
+        what: 'AWS Partner Central review: Action Required',
+        to: { email: deal.plan.owners.vendor?.email },
+      },
+    });
+  });
+
+  it('maps how a deal ended onto ACE closed-lost reasons', () => {
+    expect(closedLostReason('lost', 'Lost to Azure')).toBe('Lost to Competitor - Other');
+    expect(closedLostReason('no-decision', undefined)).toBe('No Opportunity');
+    expect(closedLostReason('withdrawn', '')).toBe('Delay / Cancellation of Project');
+    expect(closedLostReason('lost', 'timing')).toBe('Other');
+  });
+});

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { emailAbout, HistoryMailer } from '../../../../lambdas/domain/history';
+import { PlanConflictError, StaleVersionError } from '../../../../lambdas/domain/plan-errors';
+import { amendPlan } from '../../../../lambdas/domain/use-cases/amend-plan';
+import { closePlan } from '../../../../lambdas/domain/use-cases/close-plan';
+import { getHistory } from '../../../../lambdas/domain/use-cases/plan-history';
+import { createPlan, keyedPlanId } from '../../../../lambdas/domain/use-cases/plans';
+import type { Plan } from '../../../../lambdas/schemas/plan.schema';
+import { FakeHistoryStore } from '../../../helpers/fake-history';
+import { fakeDeps, RecordingMailer } from '../../../helpers/fakes';
+import { dealAtStage, PEOPLE, referencePlan } from '../../../helpers/plan';
+
+const RAJ = 'raj.mehta@northwind.example';
+
+function living() {
+  const history = new FakeHistoryStore();
+  return { ...fakeDeps(), history };
+}
+
+function edited(edit: (p: Plan) => void): Plan {
+  const plan = structuredClone(referencePlan());
+  edit(plan);
+  return plan;
+}
+
+describe('createPlan: ids, duplicates and idempotency', () => {
+  it("uses the plan's own id, and refuses it again with 409 naming the deal", async () => {
+    const deps = living();
+    const plan = { ...referencePlan(), id: 'globex-2027' };
+    expect((await createPlan(deps, plan)).planId).toBe('globex-2027');
+    const again = createPlan(deps, plan);
+    await expect(again).rejects.toBeInstanceOf(PlanConflictError);
+    await expect(again).rejects.toMatchObject({ planId: 'globex-2027' });
+    expect(deps.history.kinds('globex-2027')).toEqual(['created']);
+  });
+
+  it('refuses a duplicate of an active deal unless duplicates are allowed', async () => {
+    const deps = living();
+    const first = await createPlan(deps, referencePlan());
+    await expect(createPlan(deps, referencePlan())).rejects.toMatchObject({ planId: first.planId });
+    const second = await createPlan(deps, referencePlan(), { allowDuplicate: true });
+    expect(second.planId).not.toBe(first.planId);
+  });
+
+  it('answers a retried keyed POST with the first deal instead of creating twice', async () => {
+    const deps = living();
+    const a = await createPlan(deps, referencePlan(), { idempotencyKey: 'k-1' });
+    const b = await createPlan(deps, referencePlan(), { idempotencyKey: 'k-1' });
+    expect(b.planId).toBe(a.planId);
+    expect(a.planId).toBe(keyedPlanId('acme', 'k-1'));
+    expect(deps.store.planIds()).toHaveLength(1);
+    expect(deps.workflow.started).toHaveLength(1);
+  });
+
+  it('returns the warnings with the created plan', async () => {
+    const deps = living();
+    const plan = edited((p) => {
+      p.risks = ['only one'];
+    });
+    expect((await createPlan(deps, plan)).warnings.map((w) => w.path)).toEqual(['risks']);
+  });
+});
+
+describe('amendPlan', () => {
+  it('stores a new version, emails the new owner once, publishes Plan Amended and records it', async () => {
+    const deps = living();
+    deps.store.put(dealAtStage('door-opener'));
+    const { planId } = dealAtStage('door-opener').deal;
+    const next = edited((p) => {
+      (p.stages['door-opener'].milestones[0] as { owner: string }).owner = RAJ;
+    });
+    const result = await amendPlan(deps, planId, next, { ifMatch: 1 });
+    expect(result.version).toBe(2);
+    expect(result.notified).toEqual([RAJ, PEOPLE.ana]);
+    expect(deps.mailer.sent.filter((e) => e.to.includes(RAJ))).toHaveLength(1);
+    expect(deps.events.published.map((e) => e.detailType)).toEqual(['CoSell Plan Amended']);
+    expect(deps.history.kinds(planId)).toEqual(['amended']);
+    // Applying the same file again changes nothing and sends nothing.
+    const again = await amendPlan(deps, planId, next);
+    expect(again.changes).toEqual([]);
+    expect(deps.mailer.sent.filter((e) => e.to.includes(RAJ))).toHaveLength(1);
+  });
+
+  it('answers a stale If-Match with StaleVersionError and changes nothing', async () => {
+    const deps = living();
+    deps.store.put(dealAtStage('door-opener'));
+    const { planId } = dealAtStage('door-opener').deal;
+    const before = deps.store.peek(planId);
+    await expect(amendPlan(deps, planId, referencePlan(), { ifMatch: 7 })).rejects.toBeInstanceOf(
+      StaleVersionError,
+    );
+    expect(deps.store.peek(planId)).toEqual(before);
+  });
+
+  it('refuses with every problem and changes nothing', async () => {
+    const deps = living();
+    deps.store.put(dealAtStage('door-opener'));
+    const { planId } = dealAtStage('door-opener').deal;
+    const before = deps.store.peek(planId);
+    const next = edited((p) => {
+      p.partner.name = 'Contoso';
+      p.attribution = 'influenced';
+    });
+    const refused = amendPlan(deps, planId, next);
+    await expect(refused).rejects.toMatchObject({
+      issues: [{ path: 'partner.name' }, { path: 'attribution' }],
+    });
+    expect(deps.store.peek(planId)).toEqual(before);
+    expect(deps.mailer.sent).toEqual([]);
+  });
+
+  it('with dryRun returns the changes and stores nothing', async () => {
+    const deps = living();
+    deps.store.put(dealAtStage('door-opener'));
+    const { planId } = dealAtStage('door-opener').deal;
+    const next = edited((p) => {
+      p.risks = ['a', 'b', 'c'];
+    });
+    const result = await amendPlan(deps, planId, next, { dryRun: true });
+    expect(result).toMatchObject({ dryRun: true, changes: [{ path: 'risks' }] });
+    expect(deps.store.peek(planId)?.deal.plan.risks).toEqual(referencePlan().risks);
+  });
+});
+
+describe('closePlan', () => {
+  it('closes at the current stage, completes the waiting gate with lost, and refuses a second close', async () => {
+    const deps = living();
+    const snapshot = dealAtStage('joint-discovery');
+    deps.store.put({ ...snapshot, deal: { ...snapshot.deal, taskToken: 'token-3' } });
+    const { planId } = snapshot.deal;
+    const view = await closePlan(deps, planId, { outcome: 'withdrawn', reason: 'Partner pulled out' });
+    expect(view).toMatchObject({
+      status: 'lost',
+      stage: 'joint-discovery',
+      closed: { outcome: 'withdrawn' },
+    });
+    expect(deps.workflow.completed).toEqual([{ taskToken: 'token-3', output: { outcome: 'lost' } }]);
+    await expect(closePlan(deps, planId, { outcome: 'lost', reason: 'again' })).rejects.toBeInstanceOf(
+      PlanConflictError,
+    );
+    expect(deps.history.kinds(planId)).toEqual(['closed']);
+  });
+
+  it('reads again when a link click saved first, so neither is lost', async () => {
+    const deps = living();
+    const snapshot = dealAtStage('door-opener');
+    deps.store.put(snapshot);
+    const { planId } = snapshot.deal;
+    const m = snapshot.milestones.find((x) => x.milestoneId === 'warm-intro');
+    if (!m) throw new Error('no warm-intro');
+    // The click lands between the close's read and its write.
+    deps.store.interleave(() =>
+      deps.store.saveMilestone({ ...m, status: 'done', doneBy: PEOPLE.dana, doneAt: 'x' }),
+    );
+    await closePlan(deps, planId, { outcome: 'lost', reason: 'Gone' });
+    const stored = deps.store.peek(planId);
+    expect(stored?.deal.status).toBe('lost');
+    expect(stored?.milestones.find((m) => m.milestoneId === 'warm-intro')?.status).toBe('done');
+  });
+});
+
+describe('history', () => {
+  it('lists a deal oldest first; an unknown deal is not found', async () => {
+    const deps = living();
+    const created = await createPlan(deps, referencePlan());
+    expect((await getHistory(deps, created.planId)).entries.map((e) => e.kind)).toEqual(['created']);
+    await expect(getHistory(deps, 'nope')).rejects.toThrow(/No plan/);
+  });
+
+  it('records every email about a deal with its recipient, subject and why', async () => {
+    const history = new FakeHistoryStore();
+    const mailer = new HistoryMailer(new RecordingMailer(), history, () => new Date('2026-12-01T00:00:00Z'));
+    await mailer.send({
+      key: 'gate-open#pl_1#door-opener#a@x',
+      to: ['a@x'],
+      cc: [],
+      subject: 'S',
+      text: '',
+      html: '',
+    });
+    await mailer.send({
+      key: 'digest#a@x#2026-12-01',
+      to: ['a@x'],
+      cc: [],
+      subject: 'D',
+      text: '',
+      html: '',
+    });
+    expect(history.entries.get('pl_1')?.[0]).toMatchObject({
+      kind: 'email',
+      by: 'system',
+      detail: { to: ['a@x'], subject: 'S', why: emailAbout('gate-open#pl_1')?.why },
+    });
+    expect([...history.entries.keys()]).toEqual(['pl_1']);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { channelMessage, channelPattern } from '../../../lib/channel-messages';
+import { type BusEnvelope, LocalEventRules, matches, renderTransformer } from '../../../local/event-rules';
+
+const event = (detailType: string, detail: Record<string, unknown>): BusEnvelope => ({
+  version: '0',
+  id: 'e-1',
+  'detail-type': detailType,
+  source: 'cosell.flow',
+  account: '000000000000',
+  time: '2026-12-02T15:00:00.000Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+const REGISTERED = {
+  schemaVersion: '1.1',
+  registrationId: 'acme:pl_1',
+  planId: 'pl_1',
+  planName: 'Globex "platform" migration',
+  partner: { name: 'Northwind Integrators' },
+  account: { name: 'Globex Corporation' },
+  outcome: 'won',
+  arr: { amount: 95000, currency: 'USD' },
+  economicSplit: { recognizes: 'vendor', partnerFeePercent: 20, servicesTo: 'partner' },
+};
+
+describe('the local bus renders the deployed input transformers', () => {
+  it('renders a Slack message with escaped strings and the room link', () => {
+    const body = renderTransformer(
+      channelMessage('slack', 'registered', false),
+      event('CoSell Deal Registered', { ...REGISTERED, links: { vendorRoom: 'https://x.example/room/t' } }),
+    );
+    expect(JSON.parse(body)).toEqual({
+      text:
+        '*Globex "platform" migration*: Won and registered: ARR 95000 USD\n' +
+        'Partner: Northwind Integrators · Account: Globex Corporation · Stage: close-register-review\n' +
+        '<https://x.example/room/t|Open the deal room>',
+    });
+  });
+
+  it('posts the whole detail to an internal webhook and all but the split to a shared one', () => {
+    const e = event('CoSell Deal Registered', REGISTERED);
+    expect(JSON.parse(renderTransformer(channelMessage('webhook', 'registered', false), e))).toEqual(
+      REGISTERED,
+    );
+    const shared = JSON.parse(renderTransformer(channelMessage('webhook', 'registered', true), e));
+    expect(shared).not.toHaveProperty('economicSplit');
+    expect(shared).toMatchObject({
+      planId: 'pl_1',
+      arr: { amount: 95000, currency: 'USD' },
+      closeOutcome: null,
+    });
+  });
+
+  it('matches a shared channel by partner in any case, and no other partner', () => {
+    const pattern = channelPattern({ partner: 'NORTHWIND integrators' }, 'CoSell Stage Advanced');
+    expect(
+      matches(pattern, event('CoSell Stage Advanced', { partner: { name: 'Northwind Integrators' } })),
+    ).toBe(true);
+    expect(matches(pattern, event('CoSell Stage Advanced', { partner: { name: 'Contoso' } }))).toBe(false);
+    expect(matches(pattern, event('CoSell Escalated', { partner: { name: 'Northwind Integrators' } }))).toBe(
+      false,
+    );
+  });
+
+  it('retries a failing target and dead-letters it after its retries', async () => {
+    const rules = new LocalEventRules({ retries: 2, retryDelayMs: 1 });
+    let calls = 0;
+    rules.add(
+      {
+        name: 'flaky',
+        pattern: { source: ['cosell.flow'], 'detail-type': ['A'] },
+        target: async () => {
+          calls++;
+          if (calls < 2) throw new Error('503');
+        },
+      },
+      {
+        name: 'down',
+        pattern: { source: ['cosell.flow'], 'detail-type': ['A'] },
+        target: async () => {
+          throw new Error('down');
+        },
+      },
+    );
+    rules.publish([
+      {
+        id: 'e-1',
+        'detail-type': 'A',
+        source: 'cosell.flow',
+        detail: {},
+        eventBusName: 'b',
+        time: '2026-12-02T15:00:00.000Z',
+      },
+    ]);
+    await rules.whenIdle();
+    expect(calls).toBe(2);
+    expect(rules.deadLetters()).toMatchObject([{ rule: 'down', eventId: 'e-1', attempts: 3, error: 'down' }]);
+  });
+});
