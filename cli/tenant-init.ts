@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   DEFAULT_TIMEZONE,
+  ESCALATION_GRACE_BUSINESS_DAYS,
+  ESCALATION_GRACE_BUSINESS_DAYS_RANGE,
   GHOSTING_DAYS,
   GHOSTING_DAYS_RANGE,
   LINK_TTL_DAYS,
@@ -10,6 +12,7 @@ import {
   REMINDER_SWEEP_MINUTES_RANGE,
   ROOM_LINK_TTL_DAYS,
   ROOM_LINK_TTL_DAYS_RANGE,
+  STAGE_WEIGHTS,
 } from '../lambdas/domain/defaults';
 import {
   loadTenantConfig,
@@ -82,8 +85,24 @@ const SETTING_DOCS: SettingDoc[] = [
     what: `Days without any partner-side action, while partner work is open, before the partner's escalation path is told (${GHOSTING_DAYS_RANGE.min} to ${GHOSTING_DAYS_RANGE.max}; default ${GHOSTING_DAYS}).`,
   },
   {
+    key: 'workweek',
+    what: 'Days people work, e.g. ["MON", "TUE", "WED", "THU", "FRI"] (the default): the cadence sends nothing on other days, on each recipient\'s own calendar.',
+  },
+  {
+    key: 'holidays',
+    what: 'Dates that are never working days, YYYY-MM-DD, e.g. ["2026-12-25"] (default none).',
+  },
+  {
+    key: 'escalationGraceBusinessDays',
+    what: `Working days after a gate's deadline before its escalation path is told (${ESCALATION_GRACE_BUSINESS_DAYS_RANGE.min} to ${ESCALATION_GRACE_BUSINESS_DAYS_RANGE.max}; default ${ESCALATION_GRACE_BUSINESS_DAYS}).`,
+  },
+  {
     key: 'roomLinkTtlDays',
     what: `Days a deal room's view link (<publicBaseUrl>/room/<token>, in every email) stays valid (${ROOM_LINK_TTL_DAYS_RANGE.min} to ${ROOM_LINK_TTL_DAYS_RANGE.max}; default ${ROOM_LINK_TTL_DAYS}).`,
+  },
+  {
+    key: 'stageWeights',
+    what: `Forecast weight of a deal in each stage, in percent, stage 1 first (default ${STAGE_WEIGHTS.join('/')}).`,
   },
   {
     key: 'env.account',

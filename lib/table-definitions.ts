@@ -143,7 +143,7 @@ export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = 
   },
 };
 
-export const TABLE_KEYS = Object.keys(TABLE_DEFINITIONS) as TableKey[];
+export const TABLE_KEYS = /* @__PURE__ */ Object.keys(TABLE_DEFINITIONS) as TableKey[];
 
 /** Physical table name for a tenant, e.g. `cosell-flow-acme-plans`. */
 export function tableName(tenant: string, key: TableKey): string {

@@ -180,7 +180,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       try {
         await handlers['reminder-sweep']();
       } catch (error) {
-        log(`The reminder sweep failed (the next one tries again): ${(error as Error).name}: ${(error as Error).message}`);
+        log(
+          `The reminder sweep failed (the next one tries again): ${(error as Error).name}: ${(error as Error).message}`,
+        );
       }
     };
 
@@ -190,9 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
      */
     let sweptAt = Number.NEGATIVE_INFINITY;
     const runUntil = async (target: number) => {
-      // The deployed schedule sweeps every tick, and each sweep ends with the reconciler: the first tick of
-      // every move of the clock sweeps even with no nudge due, so a failed execution or a lost callback is
-      // seen to as it would be in AWS within one period.
+      // Each sweep ends with the reconciler: the first tick of every move of the clock sweeps, nudge or not.
       let reconcileAt = Math.ceil((systemClock.now().getTime() + 1) / sweepMs) * sweepMs;
       for (;;) {
         const now = systemClock.now().getTime();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { planWarnings } from '../../lambdas/domain/plan-warnings';
 import { ApiError } from '../api-client';
 import { ExitCode, type ExitCodeValue, type IssueLine, worstExitCode } from '../exit-codes';
 import { FileIssuesError, printFileIssues, printRefusal } from '../issue-printer';
@@ -88,7 +89,19 @@ Examples:
           );
           if (!exists) {
             if (options.dryRun) {
-              results.push({ file, planId: id, action: 'created', changes: [], dryRun: true });
+              // Nothing is sent: the file is checked here, by the API's own parse, so a dry run tells the truth.
+              const { checkPlanText } = await planFiles();
+              const check = checkPlanText(file, document.text);
+              if (!check.valid || !check.plan) {
+                printFileIssues(io.stderr, check);
+                codes.push(ExitCode.invalid);
+                if (options.json) {
+                  results.push({ file, planId: id, action: 'refused', changes: [], issues: check.issues });
+                }
+                continue;
+              }
+              const warnings = planWarnings(check.plan);
+              results.push({ file, planId: id, action: 'created', changes: [], warnings, dryRun: true });
               continue;
             }
             const res = await api.request<{ planId: string; version: number; warnings?: IssueLine[] }>(

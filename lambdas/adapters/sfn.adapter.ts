@@ -4,6 +4,7 @@ import {
   ExecutionDoesNotExist,
   ListExecutionsCommand,
   RedriveExecutionCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -29,6 +30,23 @@ export class StepFunctionsWorkflow implements Workflow {
       );
     } catch (error) {
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async retryGate(taskToken: string): Promise<boolean> {
+    try {
+      await this.sfn.send(
+        new SendTaskFailureCommand({
+          taskToken,
+          error: 'GateRetry',
+          cause: 'a fix was made: send what is unsent',
+        }),
+      );
+      return true;
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TaskTimedOut' || name === 'TaskDoesNotExist' || name === 'InvalidToken') return false;
+      throw error;
     }
   }
 

@@ -11,7 +11,7 @@ import {
 import { currentRevision, parseLinkTarget } from './link-targets';
 import { type LinkAction, type LinkClaims, maskEmail } from './links';
 import { isStageKey, STAGES } from './playbook';
-import { applySlip, approveProposal, type SlipImpact } from './slips';
+import { applySlip, approveProposal, declineProposal, type SlipImpact, type SlipProposal } from './slips';
 
 /** Why a well-signed link can no longer act. */
 export type LinkRefusal =
@@ -71,6 +71,7 @@ export function checkLinkTarget(
     }
     return { ok: true, target: { stage } };
   }
+  if (claims.action === 'decide-replan') return checkProposal(claims, deal, milestones, targetId);
   const milestone = milestones.find((m) => m.milestoneId === targetId);
   if (!milestone || milestone.removed) {
     const amended = deal.lastAmendment ? ` ${amendmentNote(deal)}` : '';
@@ -107,6 +108,31 @@ export function checkLinkTarget(
   return { ok: true, target: { stage: milestone.stage, milestone } };
 }
 
+/** A decision link lives while its proposal waits; only the vendor owner decides. */
+function checkProposal(
+  claims: LinkClaims,
+  deal: Deal,
+  milestones: MilestoneState[],
+  milestoneId: string,
+): { ok: true; target: ActionTarget } | ({ ok: false } & LinkRefusal) {
+  const proposal = deal.slipProposal;
+  if (!proposal || proposal.milestoneId !== milestoneId) {
+    const last = deal.lastSlipDecision;
+    return last?.milestoneId === milestoneId
+      ? {
+          ok: false,
+          reason: 'already-done',
+          message: `This proposal was already ${last.decision} (${last.decidedBy}, ${last.decidedAt}).`,
+        }
+      : { ok: false, reason: 'superseded', message: 'No proposal to move the close date is waiting.' };
+  }
+  if (!sameEmail(deal.plan.owners.vendor.email, claims.recipient)) {
+    return { ok: false, reason: 'not-allowed', message: 'Only the vendor owner decides a re-plan.' };
+  }
+  const milestone = milestones.find((m) => m.milestoneId === milestoneId);
+  return { ok: true, target: { stage: milestone?.stage ?? deal.stage, ...(milestone ? { milestone } : {}) } };
+}
+
 /** What the last amendment changed, in a sentence for a superseded link's page. */
 function amendmentNote(deal: Deal): string {
   const a = deal.lastAmendment;
@@ -136,7 +162,15 @@ function amendedAway(
 /** What the action asks the outside world to do besides saving: emails are sent once, by key. */
 export type Notice =
   | { kind: 'stuck'; milestone: MilestoneState; reason: string; by: string }
-  | { kind: 'slipped'; milestone: MilestoneState; impact: SlipImpact; by: string };
+  | { kind: 'slipped'; milestone: MilestoneState; impact: SlipImpact; by: string }
+  | {
+      kind: 'replan-decided';
+      milestone: MilestoneState;
+      proposal: SlipProposal;
+      decision: 'approve' | 'decline';
+      impact: SlipImpact;
+      by: string;
+    };
 
 export type { SlipImpact } from './slips';
 
@@ -231,6 +265,25 @@ export function performAction(
       changed = [{ ...ms, stuck: [...ms.stuck, { at, by, reason }] }];
       notices.push({ kind: 'stuck', milestone: ms, reason, by });
       message = `Escalated: “${ms.title}” is stuck. Your escalation path has been told.`;
+      break;
+    }
+    case 'decide-replan': {
+      const proposal = next.slipProposal as SlipProposal;
+      const slipped = must(m);
+      const decision = input.decision === 'approve' ? 'approve' : 'decline';
+      if (decision === 'approve') {
+        const approved = approveProposal(next, milestones, now, by);
+        next = approved.deal;
+        changed = approved.milestones;
+        impact = approved.impact;
+        message = `Approved: the close date moves to ${next.plan.jointOutcome.closeDate}; ${approved.milestones.length} later milestone(s) move by ${proposal.days} day(s). Everyone whose date moves is told.`;
+      } else {
+        next = declineProposal(next, now, by);
+        const close = next.plan.jointOutcome.closeDate;
+        impact = { days: proposal.days, moved: [], closeDate: { from: close, to: close }, choice: 'propose' };
+        message = `Declined: the close date holds (${close}). The reporter is told.`;
+      }
+      notices.push({ kind: 'replan-decided', milestone: slipped, proposal, decision, impact, by });
       break;
     }
     case 'milestone-slip': {

@@ -83,7 +83,7 @@ export interface Deal {
    */
   needsAttention?: NeedsAttention;
   /** The deal's AWS Partner Central (ACE) opportunity, once ace-sync created it (tenants with `ace`). */
-  ace?: { opportunityId: string; catalog: string; reviewStatus?: string };
+  ace?: { opportunityId: string; catalog: string };
   /** Set by `cosell plan retry` (POST /plans/{planId}/retry): the next sweep sends what is still unsent. */
   retryRequestedAt?: string;
   /** The execution waiting at a gate, as its `Await gate` task recorded it with `taskToken` (the reconciler's marker). */
@@ -278,7 +278,8 @@ export function stageDeadline(
   defaultTz: string,
 ): Date {
   const explicit = deal.plan.stages[stage].deadline;
-  const dues = milestones.filter((m) => m.stage === stage).map((m) => m.dueAt);
+  // Work an amendment removed (kept as a tombstone) no longer sets the stage's deadline.
+  const dues = milestones.filter((m) => m.stage === stage && !m.removed).map((m) => m.dueAt);
   if (!explicit && dues.length > 0) return new Date(dues.sort().at(-1) as string);
   const tz = deal.plan.owners.vendor.timezone ?? defaultTz;
   return new Date(dueInstant(explicit ?? deal.plan.jointOutcome.closeDate, tz));

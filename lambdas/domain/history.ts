@@ -81,9 +81,22 @@ const WHY: Readonly<Record<string, string>> = {
   suppression: 'an address stopped receiving mail',
 };
 
-/** The deal an email is about, and why it is sent, from its ledger key (`<kind>#<planId>#...`). */
+/** Announcements are keyed `announce#<what>#<planId>#...` (announcements.ts). */
+const ANNOUNCED: Readonly<Record<string, string>> = {
+  'stage-passed': 'a stage passed: what was agreed and what comes next',
+  closed: 'the deal closed: its outcome',
+};
+
+/**
+ * The deal an email is about, and why it is sent, from its ledger key (`<kind>#<planId>#...`, or
+ * `announce#<what>#<planId>#...`).
+ */
 export function emailAbout(key: string): { planId: string; why: string } | undefined {
-  const [kind, planId] = key.split('#');
+  const [kind, planId, third] = key.split('#');
+  if (kind === 'announce') {
+    if (!planId || !third || !Object.hasOwn(ANNOUNCED, planId)) return undefined;
+    return { planId: third, why: ANNOUNCED[planId] as string };
+  }
   if (!kind || !planId || !Object.hasOwn(WHY, kind)) return undefined;
   return { planId, why: WHY[kind] as string };
 }

@@ -13,6 +13,8 @@ export const LINK_ACTIONS = {
   'milestone-stuck': 'mk',
   'accept-handoff': 'ah',
   'waive-milestone': 'mw',
+  /** The vendor owner approves or declines a slip's proposal to move the close date. */
+  'decide-replan': 'rp',
 } as const;
 export type LinkAction = keyof typeof LINK_ACTIONS;
 

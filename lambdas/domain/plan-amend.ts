@@ -10,7 +10,7 @@ import {
 } from './deal';
 import { linkTarget } from './link-targets';
 import { gateAsks } from './notifications';
-import { describeChange, diffPlan, type PlanChange, type PlanProblem } from './plan-diff';
+import { describeChange, diffPlan, type PlanChange, type PlanProblem, sharedChange } from './plan-diff';
 import { resolveOwner } from './plan-people';
 import { STAGE_KEYS, type StageKey } from './vocabulary';
 import { nextReviewAfter } from './weekly-review';
@@ -52,6 +52,8 @@ export function amendDeal(
   const bump = (target: string) => {
     revisions[target] = (revisions[target] ?? 0) + 1;
   };
+  // A longer lead time brings the sweep's next look at open work forward; a shorter one puts none off.
+  const remindersMoved = JSON.stringify(deal.plan.reminders) !== JSON.stringify(next.reminders);
   const all: MilestoneState[] = [];
   const written: MilestoneState[] = [];
   const seen = new Set<string>();
@@ -107,7 +109,11 @@ export function amendDeal(
         owner,
         due: m.due,
         dueAt,
-        ...(state.due !== m.due || !sameOwner ? { nudgeAt: reminderAt(next, dueAt) } : {}),
+        ...(state.due !== m.due || !sameOwner
+          ? { nudgeAt: reminderAt(next, dueAt) }
+          : remindersMoved && state.status === 'open'
+            ? { nudgeAt: earlier(state.nudgeAt, reminderAt(next, dueAt)) }
+            : {}),
       };
       if (handoff) updated.handoff = handoff;
       else delete updated.handoff;
@@ -161,7 +167,8 @@ export function amendDeal(
         version,
         at,
         by: ctx.by,
-        summary: diff.changes.slice(0, MAX_SUMMARY).map(describeChange),
+        // Shown on superseded links' pages, to every party: nothing only the vendor and partner may see.
+        summary: diff.changes.filter(sharedChange).slice(0, MAX_SUMMARY).map(describeChange),
       },
       ...(cadenceMoved && deal.nextReviewAt
         ? { nextReviewAt: nextReviewAfter(next.cadence, ctx.now).toISOString() }
@@ -178,6 +185,10 @@ export function amendDeal(
     changes: diff.changes,
     ...(passed ? { passed } : {}),
   };
+}
+
+function earlier(a: string | undefined, b: string): string {
+  return a !== undefined && a < b ? a : b;
 }
 
 /**

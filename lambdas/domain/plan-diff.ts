@@ -38,7 +38,20 @@ const SECTIONS = [
   'risks',
   'cadence',
   'reminders',
+  'ace',
 ] as const;
+
+/**
+ * What only the vendor and the partner see (the customer's people never do): the economics, the
+ * attribution tag, the escalation ladders and the Partner Central (ACE) fields. Left out of anything a
+ * link holder of any party may read.
+ */
+const NOT_FOR_EVERY_READER = ['economicSplit', 'attribution', 'escalation', 'ace'] as const;
+
+/** Whether a change may be told to any link holder (a superseded link's page says what changed). */
+export function sharedChange(c: PlanChange): boolean {
+  return !NOT_FOR_EVERY_READER.some((s) => c.path === s || c.path.startsWith(`${s}.`));
+}
 
 /** The milestone fields an amendment may change while the milestone is not done. */
 const MILESTONE_FIELDS = ['title', 'owner', 'due', 'handoff'] as const;

@@ -121,7 +121,13 @@ export interface PartnerFigures extends Figures {
   /** Deals whose account is not on the partner plan's target accounts (see `offPartnerPlan`). */
   offListAccounts: { planId: string; name: string; account: string; reason?: string }[];
   /** Registered deals whose agreed attribution the partner plan's credit rule does not bear out. */
-  attributionDisagreements: { planId: string; name: string; attribution: string; rule: string; why: string }[];
+  attributionDisagreements: {
+    planId: string;
+    name: string;
+    attribution: string;
+    rule: string;
+    why: string;
+  }[];
 }
 
 export interface StalledDeal {

@@ -1,10 +1,12 @@
-import { DEFAULT_QUIET_HOURS, firstAllowed } from './cadence';
+import { DEFAULT_QUIET_HOURS } from './cadence';
 import { type Deal, partyOwner, reminderAt, stageDeadline } from './deal';
-import { gateAsks, ladderRungs, partiesOwingMoves } from './notifications';
+import { ESCALATION_GRACE_BUSINESS_DAYS } from './defaults';
+import { gateAsks, inCurrentStage, ladderRungs, partiesOwingMoves } from './notifications';
 import { STAGES } from './playbook';
 import type { DealSnapshot, EmailSubjects } from './ports';
 import { formatLocal } from './time';
 import { reviewAttendees, upcomingReviews } from './weekly-review';
+import { addBusinessDays, DEFAULT_WORK_CALENDAR, nextSendable, type WorkCalendar } from './workdays';
 
 /**
  * Who will be sent what, and when, if nothing happens from now on: reminders before each open milestone's
@@ -12,8 +14,11 @@ import { reviewAttendees, upcomingReviews } from './weekly-review';
  * escalations, and the next weekly reviews. Gate-open emails are not listed: they go out as a stage opens,
  * and with nothing happening no further stage opens. Pure, so ops can check a plan before it goes live.
  *
- * Quiet hours are applied (an email due in the recipient's quiet hours is shown when they end); the per-day
- * cap and digests are not: several items for one person in one sweep arrive as one digest, and a person over
+ * The cadence's rules are applied: only the open stage's work is chased (later work shows its owner's early
+ * warning); nothing in the recipient's quiet hours or on a day they do not work (weekends, the tenant's
+ * holidays: it is shown at their next working morning); rung delays count working hours; a gate's ladder
+ * hears after the grace, and not for the same miss a milestone's rung already heard of. The per-day cap and
+ * digests are not: several items for one person in one sweep arrive as one digest, and a person over
  * the cap gets the rest the next morning.
  */
 
@@ -22,6 +27,7 @@ export type ScheduledKind =
   | 'milestone-escalation'
   | 'gate-overdue'
   | 'gate-escalation'
+  | 'early-warning'
   | 'weekly-review';
 
 export interface ScheduledEmail {
@@ -42,7 +48,14 @@ export interface SchedulePreview {
   generatedAt: string;
   quietHoursApplied: true;
   perDayCapApplied: false;
+  workingDaysApplied: true;
   emails: ScheduledEmail[];
+}
+
+/** The tenant's working days and grace (defaults: Monday to Friday, no holidays, one working day). */
+export interface ScheduleRules {
+  calendar: WorkCalendar;
+  graceDays: number;
 }
 
 const REVIEWS_AHEAD = 4;
@@ -53,7 +66,9 @@ export function schedulePreview(
   defaultTz: string,
   subjects: EmailSubjects,
   reviewsAhead = REVIEWS_AHEAD,
+  rules: ScheduleRules = { calendar: DEFAULT_WORK_CALENDAR, graceDays: ESCALATION_GRACE_BUSINESS_DAYS },
 ): SchedulePreview {
+  const { calendar } = rules;
   const { deal, milestones } = snapshot;
   const emails: ScheduledEmail[] = [];
   const base = {
@@ -61,26 +76,37 @@ export function schedulePreview(
     generatedAt: now.toISOString(),
     quietHoursApplied: true as const,
     perDayCapApplied: false as const,
+    workingDaysApplied: true as const,
   };
   if (deal.status !== 'active') return { ...base, emails };
 
   const quiet = deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
   const add = (due: Date, timezone: string, e: Omit<ScheduledEmail, 'at' | 'localTime' | 'timezone'>) => {
     if (due.getTime() <= now.getTime()) return;
-    const at = firstAllowed(due, timezone, quiet);
+    const at = nextSendable(due, timezone, quiet, calendar);
     emails.push({ at: at.toISOString(), localTime: formatLocal(at, timezone), timezone, ...e });
   };
   const tzOf = (email: string) => timezoneOf(deal, email, defaultTz);
 
+  const timing = { calendar, defaultTz };
   for (const m of milestones.filter((x) => x.status === 'open')) {
     const dueAt = new Date(m.dueAt);
+    if (!inCurrentStage(deal, m)) {
+      add(dueAt, m.owner.timezone, {
+        to: m.owner.email,
+        kind: 'early-warning',
+        subject: subjects.reminder(deal, m),
+        summary: `Early warning, to the owner only: ${m.title} (stage ${STAGES[m.stage].number}) falls due while an earlier stage is open.`,
+      });
+      continue;
+    }
     add(new Date(reminderAt(deal.plan, m.dueAt)), m.owner.timezone, {
       to: m.owner.email,
       kind: 'reminder',
       subject: subjects.reminder(deal, m),
       summary: `Reminder: ${m.title} is due ${formatLocal(dueAt, m.owner.timezone)}.`,
     });
-    for (const rung of ladderRungs(deal, [m.owner.party], dueAt)) {
+    for (const rung of ladderRungs(deal, [m.owner.party], dueAt, timing)) {
       const what = `“${m.title}” is overdue (due ${m.due}).`;
       add(rung.at, tzOf(rung.email), {
         to: rung.email,
@@ -107,7 +133,14 @@ export function schedulePreview(
       });
     }
     const what = `stage ${STAGES[stage].number}, ${STAGES[stage].title}, is past its deadline.`;
-    for (const rung of ladderRungs(deal, [...owing], deadline)) {
+    const vendorTz = deal.plan.owners.vendor.timezone ?? defaultTz;
+    const escalateFrom = addBusinessDays(deadline, rules.graceDays, vendorTz, calendar);
+    for (const rung of ladderRungs(deal, [...owing], escalateFrom, timing)) {
+      // The same miss as an open milestone of the party's: its rung hears once, from the milestone.
+      const sameMiss = milestones.some(
+        (m) => m.stage === stage && m.status === 'open' && m.owner.party === rung.party,
+      );
+      if (sameMiss) continue;
       const owner = partyOwner(deal, rung.party, defaultTz);
       add(rung.at, tzOf(rung.email), {
         to: rung.email,

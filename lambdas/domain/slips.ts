@@ -234,9 +234,11 @@ export function approveProposal(
   const { slipProposal: _done, ...rest } = deal;
   const decided = { ...proposal, decision: 'approved' as const, decidedAt: now.toISOString(), decidedBy: by };
   return {
+    // The close date is in the plan document, stored (and cached) once per version: this is a new version.
     deal: {
       ...rest,
       plan,
+      planVersion: (deal.planVersion ?? 1) + 1,
       closeDateMoves: [...(deal.closeDateMoves ?? []), { from, to, at: decided.decidedAt, by }],
       lastSlipDecision: decided,
     },

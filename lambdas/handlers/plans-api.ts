@@ -222,7 +222,9 @@ async function planBody(event: HttpEvent): Promise<Plan | HttpResult> {
 async function putPlan(event: HttpEvent): Promise<HttpResult> {
   const plan = await planBody(event);
   if (!('apiVersion' in plan)) return plan;
-  const ifMatch = header(event, 'if-match')?.replace(/^W\//, '').replace(/"/g, '').trim();
+  // `If-Match: *` (RFC 9110): any version of a deal that exists, so no version to hold it to.
+  const given = header(event, 'if-match')?.replace(/^W\//, '').replace(/"/g, '').trim();
+  const ifMatch = given === '*' ? undefined : given;
   if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) {
     return problem(400, 'If-Match must be the plan version, a whole number', [
       { path: '(if-match)', message: `"${ifMatch}" is not a version` },
@@ -235,6 +237,8 @@ async function putPlan(event: HttpEvent): Promise<HttpResult> {
     by: principal(event),
   });
   logger.info('plan amended', { planId, version: result.version, changes: result.changes.length });
+  if (result.effectWarnings)
+    logger.warn('plan amended with warnings', { planId, warnings: result.effectWarnings });
   const out = json(200, result);
   return { ...out, headers: { ...out.headers, etag: `"${result.version}"` } };
 }

@@ -20,10 +20,11 @@ import { RoomLinkMailer } from '../domain/use-cases/room';
 import { SuppressingMailer } from '../domain/use-cases/suppression';
 import { reviewInviteView } from '../views/calendar/ics';
 import { dealClosedEmail, stagePassedEmail } from '../views/emails/announcement-emails';
+import { emailBranding } from '../views/emails/branding';
 import { freshLinkEmail } from '../views/emails/fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from '../views/emails/gate-emails';
 import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from '../views/emails/notice-emails';
-import { digestEmail, ghostingEmail, reminderEmail } from '../views/emails/sweep-emails';
+import { digestEmail, earlyWarningEmail, ghostingEmail, reminderEmail } from '../views/emails/sweep-emails';
 
 /**
  * The composition root each handler draws from: it builds only what it asks for, once per cold start,
@@ -130,7 +131,11 @@ export function signingKeys(env: Environment) {
  */
 export function messaging(env: Environment) {
   const deps = { clock, config: tenantConfig(env), keys: signingKeys(env) };
-  return { ...deps, ...dynamo(env), mailer: new RoomLinkMailer(mailer(env), deps) };
+  return {
+    ...deps,
+    ...dynamo(env),
+    mailer: new RoomLinkMailer(mailer(env), deps, emailBranding(deps.config)),
+  };
 }
 
 // The emails each function sends (lambdas/views/emails), as its use cases ask for them (`ViewsOf`). One
@@ -141,13 +146,14 @@ export const actionLinkViews = {
   escalation: escalationEmail,
   slipNotice: slipNoticeEmail,
   freshLink: freshLinkEmail,
+  // A slip's proposal to the vendor owner, and the decline told to its reporter.
+  digest: digestEmail,
   stagePassed: stagePassedEmail,
   dealClosed: dealClosedEmail,
 };
 export const reminderSweepViews = {
-  // The reconciler sends a gate's unsent emails again after a fix.
-  gateOpen: gateOpenEmail,
   reminder: reminderEmail,
+  earlyWarning: earlyWarningEmail,
   ghosting: ghostingEmail,
   digest: digestEmail,
   escalation: escalationEmail,

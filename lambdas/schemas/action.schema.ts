@@ -55,6 +55,8 @@ export const milestoneSlipSchema = z.object({
   reason: longText(1, 500),
   choice: z.optional(z.enum(['absorb', 'propose'])),
 });
+/** The vendor owner's answer to a proposal to move the close date. */
+export const decideReplanSchema = z.object({ decision: z.enum(['approve', 'decline']) });
 export const milestoneStuckSchema = z.object({ reason: longText(1, 500) });
 export const acceptHandoffSchema = z.object({ note });
 export const waiveMilestoneSchema = z.object({ reason: longText(1, 500) });

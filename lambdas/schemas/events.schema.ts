@@ -63,54 +63,58 @@ const common = {
 };
 
 /** `CoSell Plan Started`: the workflow opened the deal's first gate. */
-export const planStartedDetail = /* @__PURE__ */ z.object({
-  ...common,
-  partner,
-  account,
-  attribution,
-  plannedArr: z.object({ min: z.number(), max: z.number(), currency: text }),
-  closeDate: day,
-  stage,
-});
+export const planStartedDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    partner,
+    account,
+    attribution,
+    plannedArr: z.object({ min: z.number(), max: z.number(), currency: text }),
+    closeDate: day,
+    stage,
+  }))();
 
 /** `CoSell Stage Advanced`: a gate passed and the next stage opens (stage 5's pass is the registration). */
-export const stageAdvancedDetail = /* @__PURE__ */ z.object({
-  ...common,
-  from: stage,
-  to: stage,
-  daysInStage: wholeDays,
-  confirmedBy: z.array(z.object({ party, by: text, at: instant })),
-});
+export const stageAdvancedDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    from: stage,
+    to: stage,
+    daysInStage: wholeDays,
+    confirmedBy: z.array(z.object({ party, by: text, at: instant })),
+  }))();
 
 /** `CoSell Milestone Slipped`: a milestone's owner moved its date, with the choice made and its impact. */
-export const milestoneSlippedDetail = /* @__PURE__ */ z.object({
-  ...common,
-  milestone: z.object({ id: text, title: text, stage, owner: party }),
-  from: day,
-  to: day,
-  days: z.number().check(z.multipleOf(1), z.minimum(1)),
-  closeDate: z.object({ from: day, to: day, days: wholeDays }),
-  by: text,
-  reason: z.optional(z.string()),
-  /** How it was handled: absorbed (the close date holds) or a proposal to move the close date. */
-  choice: z.optional(z.enum(['absorb', 'propose'])),
-  /** Every milestone whose date this slip moved now, the slipped one first. */
-  moved: z.optional(z.array(z.object({ id: text, from: day, to: day }))),
-});
+export const milestoneSlippedDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    milestone: z.object({ id: text, title: text, stage, owner: party }),
+    from: day,
+    to: day,
+    days: z.number().check(z.multipleOf(1), z.minimum(1)),
+    closeDate: z.object({ from: day, to: day, days: wholeDays }),
+    by: text,
+    reason: z.optional(z.string()),
+    /** How it was handled: absorbed (the close date holds) or a proposal to move the close date. */
+    choice: z.optional(z.enum(['absorb', 'propose'])),
+    /** Every milestone whose date this slip moved now, the slipped one first. */
+    moved: z.optional(z.array(z.object({ id: text, from: day, to: day }))),
+  }))();
 
 /** `CoSell Escalated`: a rung of a side's escalation ladder (or, with none, the vendor owner) was told. */
-export const escalatedDetail = /* @__PURE__ */ z.object({
-  ...common,
-  what: z.enum(ESCALATION_KINDS),
-  stage,
-  milestone: z.optional(z.object({ id: text, title: text })),
-  /** The side whose move it is. */
-  party,
-  /** 0-based position on that side's ladder; absent when no ladder was named (ghosting). */
-  rung: z.optional(wholeDays),
-  to: z.object({ name: text, email: text, role: z.optional(text) }),
-  reason: z.optional(z.string()),
-});
+export const escalatedDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    what: z.enum(ESCALATION_KINDS),
+    stage,
+    milestone: z.optional(z.object({ id: text, title: text })),
+    /** The side whose move it is. */
+    party,
+    /** 0-based position on that side's ladder; absent when no ladder was named (ghosting). */
+    rung: z.optional(wholeDays),
+    to: z.object({ name: text, email: text, role: z.optional(text) }),
+    reason: z.optional(z.string()),
+  }))();
 
 function registration<O extends 'won' | 'lost', S extends 'Launched' | 'Closed Lost'>(outcome: O, closed: S) {
   return z.object({
@@ -157,42 +161,45 @@ function registration<O extends 'won' | 'lost', S extends 'Launched' | 'Closed L
 /** `CoSell Deal Registered`: stage 5 passed with a win. */
 export const dealRegisteredDetail = /* @__PURE__ */ registration('won', 'Launched');
 /** `CoSell Deal Closed Lost`: stage 5 lost, or closed by ops at any stage (`POST /plans/{planId}/close`). */
-export const dealClosedLostDetail = /* @__PURE__ */ z.extend(registration('lost', 'Closed Lost'), {
-  /** How it ended when ops closed it (absent when stage 5's form logged the loss). */
-  closeOutcome: z.optional(z.enum(['lost', 'no-decision', 'withdrawn'])),
-  reason: z.optional(z.string()),
-  /** The stage the deal died in. */
-  stage: z.optional(stage),
-});
+export const dealClosedLostDetail = /* @__PURE__ */ (() =>
+  z.extend(registration('lost', 'Closed Lost'), {
+    /** How it ended when ops closed it (absent when stage 5's form logged the loss). */
+    closeOutcome: z.optional(z.enum(['lost', 'no-decision', 'withdrawn'])),
+    reason: z.optional(z.string()),
+    /** The stage the deal died in. */
+    stage: z.optional(stage),
+  }))();
 
 /** `CoSell Plan Amended`: a new version of the plan replaced the deal's (PUT /plans/{planId}). */
-export const planAmendedDetail = /* @__PURE__ */ z.object({
-  ...common,
-  version: z.number().check(z.multipleOf(1), z.minimum(2)),
-  by: text,
-  stage,
-  changes: z.array(
-    z.object({
-      path: text,
-      change: z.enum(['added', 'removed', 'changed']),
-      from: z.optional(z.unknown()),
-      to: z.optional(z.unknown()),
-    }),
-  ),
-});
+export const planAmendedDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    version: z.number().check(z.multipleOf(1), z.minimum(2)),
+    by: text,
+    stage,
+    changes: z.array(
+      z.object({
+        path: text,
+        change: z.enum(['added', 'removed', 'changed']),
+        from: z.optional(z.unknown()),
+        to: z.optional(z.unknown()),
+      }),
+    ),
+  }))();
 
 /** `CoSell Needs Attention`: something outside the playbook needs a person (today: ACE's review of the opportunity). */
-export const needsAttentionDetail = /* @__PURE__ */ z.object({
-  ...common,
-  stage,
-  /** In words, e.g. `AWS Partner Central review: Action Required`. */
-  what: text,
-  reason: z.optional(z.string()),
-  /** The ACE opportunity, when ACE raised it. */
-  aceOpportunityId: z.optional(text),
-  /** Who was told: the vendor owner. */
-  to: z.optional(z.object({ name: text, email: text })),
-});
+export const needsAttentionDetail = /* @__PURE__ */ (() =>
+  z.object({
+    ...common,
+    stage,
+    /** In words, e.g. `AWS Partner Central review: Action Required`. */
+    what: text,
+    reason: z.optional(z.string()),
+    /** The ACE opportunity, when ACE raised it. */
+    aceOpportunityId: z.optional(text),
+    /** Who was told: the vendor owner. */
+    to: z.optional(z.object({ name: text, email: text })),
+  }))();
 
 /** An event kind: its `detail-type` and the schema of its `detail`. */
 export interface EventKind<S extends z.ZodMiniType = z.ZodMiniType> {

@@ -48,6 +48,10 @@ export class AceSync extends Construct {
     this.function = new CosellFunction(this, 'Function', {
       handlerName: 'ace-sync',
       timeout: Duration.seconds(30),
+      // EventBridge invokes asynchronously: Lambda retries a failed sync twice, then the event lands in the
+      // bus's dead-letter queue beside the rules' own, whose alarm says so.
+      retryAttempts: 2,
+      deadLetterQueue: props.tenantBus.deadLetterQueue,
       description: `Cosell Flow: sync deals to AWS Partner Central (${ace.catalog} catalog)`,
       environment: {
         ...props.environment,

@@ -162,6 +162,19 @@ export const TRANSIENT_RETRY: AslRetrier = {
   JitterStrategy: 'FULL',
 };
 
+/**
+ * Sent as a task failure by the reconciler to a waiting gate after a fix (`cosell plan retry`, an amended
+ * address): the gate's task runs again at once with a new token, and sends what is still unsent.
+ */
+export const GATE_RETRY_ERROR = 'GateRetry';
+export const GATE_RETRY: AslRetrier = {
+  ErrorEquals: [GATE_RETRY_ERROR],
+  IntervalSeconds: 1,
+  BackoffRate: 1,
+  MaxAttempts: 20,
+  JitterStrategy: 'NONE',
+};
+
 /** What every Task state retries: Lambda's own errors, then the transient application errors. */
 const taskRetry = (): AslRetrier[] => [
   { ...LAMBDA_RETRY, ErrorEquals: [...LAMBDA_RETRY.ErrorEquals] },
@@ -208,7 +221,7 @@ function stageStates(stage: PlaybookStageKey, next: string): Record<string, AslS
       },
       TimeoutSecondsPath: '$.gate.timeoutSeconds',
       ResultPath: '$.gateResult',
-      Retry: taskRetry(),
+      Retry: [...taskRetry(), { ...GATE_RETRY, ErrorEquals: [...GATE_RETRY.ErrorEquals] }],
       Catch: [
         { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: STATE_NAMES.escalate(stage) },
       ],

@@ -2,7 +2,7 @@ import { ExecutionError } from 'aws-local-stepfunctions';
 import type { Json } from './asl-from-template';
 import { isJsonObject } from './definition-rewrite';
 import type { ExecutionStatus, StoredExecution } from './execution-store';
-import type { TaskExecution } from './task-runner';
+import type { TaskExecution, TaskProgress } from './task-runner';
 
 /** One execution of the local state machine: in memory, as described, and as kept in the store. */
 
@@ -144,4 +144,35 @@ export function isValidExecutionName(name: string): boolean {
     if (/\s/.test(char) || '<>{}[]?*"#%\\^|~`$&,;:/'.includes(char)) return false;
   }
   return true;
+}
+
+/** The runner's progress kept on the execution's record: where a restart or a redrive continues from. */
+export function trackProgress(
+  recordOf: (execution: TaskExecution) => ExecutionRecord | undefined,
+  persist: (record: ExecutionRecord) => Promise<void>,
+): TaskProgress {
+  return {
+    started: (execution, plan, stateInput) => {
+      const record = recordOf(execution);
+      if (!record) return;
+      record.taskState = plan.stateName;
+      record.stateInput = stateInput;
+      record.waiting = undefined;
+      record.callback = undefined;
+      void persist(record);
+    },
+    waiting: (execution, token, deadline) => {
+      const record = recordOf(execution);
+      if (!record) return;
+      record.waiting = { token, ...(deadline === undefined ? {} : { deadline }) };
+      void persist(record);
+    },
+    callback: (execution, outcome) => {
+      const record = recordOf(execution);
+      if (!record) return Promise.resolve();
+      record.waiting = undefined;
+      record.callback = outcome;
+      return persist(record);
+    },
+  };
 }

@@ -24,6 +24,7 @@ import {
   isEqualJson,
   isValidExecutionName,
   toStored,
+  trackProgress,
 } from './execution-record';
 import {
   type ExecutionStatus,
@@ -31,13 +32,7 @@ import {
   MemoryExecutionStore,
   OrderedSaves,
 } from './execution-store';
-import {
-  type TaskExecution,
-  type TaskHandler,
-  type TaskProgress,
-  TaskRunner,
-  type WaitingTask,
-} from './task-runner';
+import { type TaskHandler, TaskRunner, type WaitingTask } from './task-runner';
 
 export type { ExecutionDescription } from './execution-record';
 export type { ExecutionStatus } from './execution-store';
@@ -130,7 +125,10 @@ export class LocalStateMachine {
       realTimeGuardMs: options.realTimeGuardMs ?? DEFAULT_REAL_TIME_GUARD_MS,
       isStopped: () => this.stopped,
       onWaiting: () => this.checkIdle(),
-      progress: this.progress(),
+      progress: trackProgress(
+        (execution) => this.executions.get(execution.name),
+        (record) => this.persist(record),
+      ),
     });
     this.logger = options.logger ?? consoleLogger;
     this.store = options.store ?? new MemoryExecutionStore();
@@ -366,34 +364,6 @@ export class LocalStateMachine {
       this.interpreters.set(startAt, interpreter);
     }
     return interpreter;
-  }
-
-  private progress(): TaskProgress {
-    const recordOf = (execution: TaskExecution) => this.executions.get(execution.name);
-    return {
-      started: (execution, plan, stateInput) => {
-        const record = recordOf(execution);
-        if (!record) return;
-        record.taskState = plan.stateName;
-        record.stateInput = stateInput;
-        record.waiting = undefined;
-        record.callback = undefined;
-        this.persist(record);
-      },
-      waiting: (execution, token, deadline) => {
-        const record = recordOf(execution);
-        if (!record) return;
-        record.waiting = { token, ...(deadline === undefined ? {} : { deadline }) };
-        this.persist(record);
-      },
-      callback: (execution, outcome) => {
-        const record = recordOf(execution);
-        if (!record) return Promise.resolve();
-        record.waiting = undefined;
-        record.callback = outcome;
-        return this.persist(record);
-      },
-    };
   }
 
   /** Keeps the record as it is now; nothing once the machine stops (see `stop`). */

@@ -76,9 +76,15 @@ describe('link pages in a real browser (Chromium, 375×812)', () => {
       expect(opened?.status()).toBe(200);
       await expectPhonePage(page, 'Confirm the gate');
       expect(await page.title()).toContain('Confirm the gate');
-      const summary = await page.locator('dl').textContent();
+      const summary = await page.locator('dl').first().textContent();
       expect(summary).toContain(deal.name);
-      expect(summary).toContain(PEOPLE.ana);
+      expect(summary).toContain('Ana Ruiz'); // names, not addresses
+      // Before the outcome: the planned ARR range, the attribution and fee to be recorded, and the warning.
+      const registering = (await page.locator('#outcome').locator('..').textContent()) ?? '';
+      expect(registering).toContain('USD');
+      expect(registering).toContain('partner-sourced');
+      expect(registering).toContain('20% of first-year ARR');
+      expect(registering).toContain('cannot be undone');
 
       // Every control is labelled, and the controls are found by their labels, as a screen reader would.
       expect(await unlabelledControls(page)).toEqual([]);
@@ -110,6 +116,11 @@ describe('link pages in a real browser (Chromium, 375×812)', () => {
       );
       expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
       await screenshot(page, 'stage5-form.png');
+      // and on a desktop, no sideways scroll either
+      await page.setViewportSize({ width: 1280, height: 900 });
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(1280);
+      await screenshot(page, 'stage5-form-1280.png');
+      await page.setViewportSize(PHONE);
 
       expect(await submit(page, 'Confirm')).toBe(200);
       await expectPhonePage(page, 'Done');

@@ -108,6 +108,23 @@ type Dated = { closeDate: string; milestones: { id: string; due: string }[] };
 let before: Dated;
 let after: Dated;
 let slipPage = '';
+let previewPage = '';
+let beforeProposal: Dated;
+let afterApproval: Dated;
+let approvalPage = '';
+let approvedPage = '';
+
+/** The newest email to `to` whose text contains `text`, waiting for it. */
+async function waitForEmail(address: string, text: string): Promise<OutboxEmail> {
+  for (let i = 0; i < 100; i++) {
+    const found = (await outbox(stack.url))
+      .filter((e) => e.to[0] === address && e.text.includes(text))
+      .at(-1);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${address} containing ${text}`);
+}
 let slipDone = '';
 
 /** The emails to `to`, sent once the test's clock started moving (not the gate-open emails at creation). */
@@ -159,16 +176,45 @@ beforeAll(async () => {
   });
   const slipUrl = linkIn(gateEmail, 'Report a slip', 'Confirm Globex fits');
   slipPage = pageText(await (await fetch(slipUrl)).text());
-  const res = await fetch(slipUrl, {
+  const post = (form: Record<string, string>) =>
+    fetch(slipUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  const typed = { newDue: addDays(friday, 3), reason: 'Waiting on the ICP scoring' };
+  previewPage = pageText(await (await post(typed)).text());
+  const res = await post({ ...typed, choice: 'absorb' });
+  slipDone = pageText(await res.text());
+  after = (await getPlan(stack.url, absorbed.planId)) as unknown as Dated;
+  // A slip proposed, approved and shifted: Ana proposes moving the close date, then approves it herself.
+  const proposedPlan = await make('p', friday, 'propose');
+  beforeProposal = (await getPlan(stack.url, proposedPlan.planId)) as unknown as Dated;
+  const stage1 = await newestEmail(stack.url, {
+    to: who('p', 'ana'),
+    subject: subjectStarting(names.p as string, 'Stage 1, Target account selection:'),
+  });
+  await fetch(linkIn(stage1, 'Report a slip', 'Confirm Globex fits'), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       newDue: addDays(friday, 3),
-      reason: 'Waiting on the ICP scoring',
+      reason: 'ICP scoring late',
+      choice: 'propose',
     }).toString(),
   });
-  slipDone = pageText(await res.text());
-  after = (await getPlan(stack.url, absorbed.planId)) as unknown as Dated;
+  const ask = await waitForEmail(who('p', 'ana'), 'proposes moving the close date');
+  approvalPage = pageText(await (await fetch(linkIn(ask, 'Approve or decline the re-plan'))).text());
+  approvedPage = pageText(
+    await (
+      await fetch(linkIn(ask, 'Approve or decline the re-plan'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ decision: 'approve' }).toString(),
+      })
+    ).text(),
+  );
+  afterApproval = (await getPlan(stack.url, proposedPlan.planId)) as unknown as Dated;
   // What the plans' creation sent (gate-open emails, at once, whatever the day) is not the sweep's.
   await new Promise((r) => setTimeout(r, 5_000));
   startedAt = (await localNow(stack.url)).getTime() + 60_000;
@@ -188,13 +234,30 @@ afterAll(async () => {
 
 describe('a cadence people trust, on the local clock', () => {
   it('absorbs a slip by default: the close date holds and only the slipped owner’s date moves', () => {
-    expect(slipPage).toContain('Absorb it: only this milestone moves');
+    expect(slipPage).toContain('Show the impact');
+    // The first POST shows the impact, before anything is saved; then the reporter chooses.
+    expect(previewPage).toContain('only this milestone moves; the close date holds');
+    expect(previewPage).toContain('Absorb it: only this milestone moves');
     expect(slipDone).toContain(
       `Absorbed: “Confirm Globex fits both ideal customer profiles” now due ${addDays(friday, 3)}`,
     );
     expect(after.closeDate).toBe(before.closeDate);
     const moved = after.milestones.filter((m) => m.due !== before.milestones.find((b) => b.id === m.id)?.due);
     expect(moved.map((m) => [m.id, m.due])).toEqual([['fit-check', addDays(friday, 3)]]);
+  });
+
+  it('proposes, approves and shifts a slip, telling the customer the new date once', () => {
+    expect(approvalPage).toContain('proposes moving the close date');
+    expect(approvedPage).toContain(
+      `Approved: the close date moves to ${addDays(beforeProposal.closeDate, 3)}`,
+    );
+    expect(afterApproval.closeDate).toBe(addDays(beforeProposal.closeDate, 3));
+    const shifted = afterApproval.milestones.filter(
+      (m) => m.due === addDays(beforeProposal.milestones.find((b) => b.id === m.id)?.due ?? '', 3),
+    );
+    expect(shifted.length).toBe(afterApproval.milestones.length);
+    const toLee = mail.filter((e) => e.to[0] === who('p', 'lee') && /close date moves/.test(e.text));
+    expect(toLee).toHaveLength(1);
   });
 
   it('never mails the partner’s ladder about stage 2 while the deal is stuck in stage 1', () => {

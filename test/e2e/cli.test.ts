@@ -223,6 +223,11 @@ describe('cosell tenant init', () => {
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
       ghostingDays: 7,
+      workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+      holidays: [],
+      escalationGraceBusinessDays: 1,
+      roomLinkTtlDays: 90,
+      stageWeights: [10, 20, 40, 60, 80],
     });
     expect(existsSync(join(dir, 'tenants', 'globex-emea.README.md'))).toBe(true);
     expect(run.stdout).toContain('// From address of every email');

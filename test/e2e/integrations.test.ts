@@ -220,4 +220,38 @@ describe('channels and ACE on the local stack', () => {
     );
     expect(lost.body.text).toContain('Stage: joint-discovery');
   });
+
+  it("flags the deal and tells the vendor's channel when ACE's review asks for action", async () => {
+    const deal = await dealWithAce('Globex integrations review');
+    const opportunity = await waitFor('the ACE opportunity', async () => (await aceOf(deal.planId))[0]);
+    const reviewed = await postBody(
+      `${stack.url}/_local/ace/review`,
+      JSON.stringify({
+        id: opportunity.Id,
+        status: 'Action Required',
+        comments: 'Add the customer website.',
+      }),
+      'application/json',
+    );
+    expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(200);
+
+    const view = await waitFor('needsAttention on the deal', async () => {
+      const body = (
+        await getJson<{ needsAttention?: { what: string; error: string } }>(
+          `${stack.url}/plans/${deal.planId}`,
+        )
+      ).body;
+      return body.needsAttention ? body : undefined;
+    });
+    expect(view.needsAttention).toMatchObject({
+      what: 'AWS Partner Central review: Action Required',
+      error: 'Add the customer website.',
+    });
+    const told = await waitFor('the needs-attention message', async () =>
+      (await webhooks()).find(
+        (w) => w.name === 'deals' && w.body.text?.includes(`*${deal.name}*: Needs attention`),
+      ),
+    );
+    expect(told.body.text).toContain('AWS Partner Central review: Action Required Add the customer website.');
+  });
 });

@@ -413,6 +413,14 @@ export class RecordingWorkflow implements Workflow {
     this.completed.push({ taskToken, output: copy(output) });
     return this.tokenWaiting;
   }
+
+  /** Tokens of gates asked to run their task again (GateRetry, after a fix). */
+  readonly retried: string[] = [];
+
+  async retryGate(taskToken: string): Promise<boolean> {
+    this.retried.push(taskToken);
+    return this.tokenWaiting;
+  }
 }
 
 export class RecordingEventPublisher implements EventPublisher {

@@ -176,6 +176,10 @@ describe('AceSync', () => {
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [logicalIdOf(bus.deadLetterQueue), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           ACE_CATALOG: 'Sandbox',

@@ -76,7 +76,7 @@ const LIVE: { action: LinkAction; target: string; recipient: string; form: Recor
     action: 'milestone-slip',
     target: 'warm-intro',
     recipient: PEOPLE.dana,
-    form: { newDue: '2026-12-18', reason: 'travel' },
+    form: { newDue: '2026-12-18', reason: 'travel', choice: 'absorb' },
   },
   { action: 'waive-milestone', target: 'warm-intro', recipient: PEOPLE.ana, form: { reason: 'n/a' } },
   {

@@ -30,14 +30,14 @@ export class DynamoAceDealRecorder implements AceDealRecorder {
     }
   }
 
-  async flagAttention(planId: string, reviewStatus: string, attention: NeedsAttention): Promise<void> {
+  async flagAttention(planId: string, attention: NeedsAttention): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.plansTable,
         Key: { planId },
-        UpdateExpression: 'SET needsAttention = :attention, ace.reviewStatus = :status ADD version :one',
-        ConditionExpression: 'attribute_exists(ace)',
-        ExpressionAttributeValues: { ':attention': attention, ':status': reviewStatus, ':one': 1 },
+        UpdateExpression: 'SET needsAttention = :attention ADD version :one',
+        ConditionExpression: 'attribute_exists(planId)',
+        ExpressionAttributeValues: { ':attention': attention, ':one': 1 },
       }),
     );
   }

@@ -1,8 +1,14 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, HistoryStore } from '../../domain/ports';
 
 /** Entries kept per deal: the item stays well under DynamoDB's 400 KB (an entry is a few hundred bytes). */
 export const MAX_HISTORY_ENTRIES = 1000;
+
+/** The deal's history has reached MAX_HISTORY_ENTRIES: the entry is not recorded (what it records stands). */
+export class HistoryFullError extends Error {
+  override readonly name = 'HistoryFullError';
+}
 
 /**
  * A deal's history as one `history#<planId>` item of the idempotency table (no `expiration`: it stays),
@@ -17,7 +23,7 @@ export class DynamoHistoryStore implements HistoryStore {
 
   async append(planId: string, entries: HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db.send(
+    const update = this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { id: historyKey(planId) },
@@ -31,6 +37,14 @@ export class DynamoHistoryStore implements HistoryStore {
         },
       }),
     );
+    try {
+      await update;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new HistoryFullError(
+        `the history of ${planId} is full (${MAX_HISTORY_ENTRIES} entries): ${entries.map((e) => e.kind).join(', ')} not recorded`,
+      );
+    }
   }
 
   async list(planId: string): Promise<HistoryEntry[]> {

@@ -7,6 +7,6 @@ import type { NeedsAttention } from '../deal';
 export interface AceDealRecorder {
   /** Stores the opportunity id, unless the deal already has another one (then it throws). */
   recordOpportunity(planId: string, ace: { opportunityId: string; catalog: string }): Promise<void>;
-  /** Sets `needsAttention` and the ACE review status on the deal. */
-  flagAttention(planId: string, reviewStatus: string, attention: NeedsAttention): Promise<void>;
+  /** Sets `needsAttention` on the deal (ACE's review asked for action, or ACE refused the opportunity). */
+  flagAttention(planId: string, attention: NeedsAttention): Promise<void>;
 }

@@ -33,6 +33,11 @@ export interface MessageViews {
     waiting: string[],
     key: string,
   ): OutboundEmail;
+  /**
+   * A later stage's milestone fell due while an earlier stage is open: its owner alone hears (`what`, the
+   * sentence saying so), with their done / slip / stuck links.
+   */
+  earlyWarning(deal: Deal, m: MilestoneState, what: string, asks: LinkedAsk[], key: string): OutboundEmail;
   /** A milestone falls due soon. */
   reminder(deal: Deal, m: MilestoneState, asks: LinkedAsk[], key: string): OutboundEmail;
   /** A slip re-planned the deal: the vendor owner hears what moved. */

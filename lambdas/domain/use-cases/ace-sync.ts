@@ -177,7 +177,21 @@ export async function syncAce(deps: AceSyncDeps, event: BusEvent): Promise<AceSy
   if (!qualifies(deal, deps.ace)) {
     return { outcome: 'skipped', why: `paper ${deal.plan.jointOutcome.paper} is not co-sold with AWS` };
   }
-  const opportunityId = deal.ace?.opportunityId ?? (await create(deps, deal));
+  let opportunityId = deal.ace?.opportunityId;
+  if (!opportunityId) {
+    try {
+      opportunityId = await create(deps, deal);
+    } catch (error) {
+      // ACE refusing the record (a field the plan's `ace:` block lacks) will refuse every retry: tell a person.
+      if ((error as Error).name !== 'ValidationException') throw error;
+      await attention(deps, deal, {
+        what: 'AWS Partner Central refused the opportunity',
+        reason: (error as Error).message,
+        eventId: `ace-refused#${deal.planId}`,
+      });
+      return { outcome: 'skipped', why: `ACE refused the opportunity: ${(error as Error).message}` };
+    }
+  }
   switch (event['detail-type']) {
     case 'CoSell Plan Started':
       return { outcome: deal.ace ? 'unchanged' : 'created', opportunityId, stage: 'Prospect' };
@@ -257,13 +271,27 @@ async function reviewed(deps: AceSyncDeps, detail: Record<string, unknown>): Pro
   const reason =
     [record.LifeCycle?.ReviewStatusReason, record.LifeCycle?.ReviewComments].filter(Boolean).join(': ') ||
     'no reason given';
-  const what = `AWS Partner Central review: ${status}`;
+  await attention(deps, deal, {
+    what: `AWS Partner Central review: ${status}`,
+    reason,
+    eventId: `ace-review#${identifier}#${status}#${record.LastModifiedDate.toISOString()}`,
+    opportunityId: identifier,
+  });
+  return { outcome: 'flagged', opportunityId: identifier, stage: status as string };
+}
+
+/** needsAttention on the deal, and `CoSell Needs Attention` (once) to the vendor owner's channels. */
+async function attention(
+  deps: AceSyncDeps,
+  deal: Deal,
+  about: { what: string; reason: string; eventId: string; opportunityId?: string },
+): Promise<void> {
   const at = deps.clock.now().toISOString();
-  await deps.recorder.flagAttention(deal.planId, status as string, { what, error: reason, since: at });
+  await deps.recorder.flagAttention(deal.planId, { what: about.what, error: about.reason, since: at });
   const owner = deal.plan.owners.vendor;
   await publishOnce(deps, NEEDS_ATTENTION, {
     schemaVersion: '1.0',
-    eventId: `ace-review#${identifier}#${status}#${record.LastModifiedDate.toISOString()}`,
+    eventId: about.eventId,
     planId: deal.planId,
     tenant: deal.tenant,
     planName: deal.plan.name,
@@ -271,10 +299,9 @@ async function reviewed(deps: AceSyncDeps, detail: Record<string, unknown>): Pro
     partner: { name: deal.plan.partner.name },
     account: { name: deal.plan.account.name },
     stage: deal.stage,
-    what,
-    reason,
-    aceOpportunityId: identifier,
+    what: about.what,
+    reason: about.reason,
+    ...(about.opportunityId ? { aceOpportunityId: about.opportunityId } : {}),
     ...(owner ? { to: { name: owner.name, email: owner.email } } : {}),
   });
-  return { outcome: 'flagged', opportunityId: identifier, stage: status as string };
 }

@@ -22,6 +22,11 @@ export interface AmendResult {
   /** Set when the amendment completed the current gate. */
   advanced?: { from: string };
   dryRun?: true;
+  /**
+   * What the amendment, saved, could not do (an email not sent, the event or history entry not written):
+   * each is said here and logged; the others were still done.
+   */
+  effectWarnings?: string[];
 }
 
 export type AmendDeps = Pick<
@@ -93,7 +98,13 @@ export async function amendPlan(
     if (token)
       await deps.workflow.completeGate(token, { outcome: amended.passed.outcome }).catch(() => false);
   } else {
-    result.notified = await sendNewLinks(deps, before, { deal, milestones: amended.all }, result.version);
+    result.notified = await sendNewLinks(
+      deps,
+      before,
+      { deal, milestones: amended.all },
+      result.version,
+      logWarnings,
+    );
   }
   await publishOrWarn(deps, logWarnings, PLAN_AMENDED, {
     schemaVersion: '1.0',
@@ -108,7 +119,7 @@ export async function amendPlan(
     changes: amended.changes,
   });
   await recordHistory(deps.history, planId, history, logWarnings);
-  return result;
+  return logWarnings.length ? { ...result, effectWarnings: logWarnings } : result;
 }
 
 /** The amendment email: the current gate's links, to each person whose asks it changed. */
@@ -117,16 +128,24 @@ async function sendNewLinks(
   before: { deal: Deal; milestones: Parameters<typeof newAsks>[0]['milestones'] },
   after: { deal: Deal; milestones: Parameters<typeof newAsks>[0]['milestones'] },
   version: number,
+  warnings: string[],
 ): Promise<string[]> {
   const notified: string[] = [];
   const stage = after.deal.stage;
   for (const { recipient, asks } of newAsks(before, after, deps.config.defaultTimezone)) {
     const key = `amended#${after.deal.planId}#${version}#${recipient.email.toLowerCase()}`;
-    await deps.ledger.once(key, async () => {
-      const linked = await linkAsks(deps, after.deal, recipient.email, asks);
-      await deps.mailer.send(deps.views.gateOpen(after.deal, stage, recipient, linked, key));
-    });
-    notified.push(recipient.email);
+    try {
+      await deps.ledger.once(key, async () => {
+        const linked = await linkAsks(deps, after.deal, recipient.email, asks);
+        await deps.mailer.send(deps.views.gateOpen(after.deal, stage, recipient, linked, key));
+      });
+      notified.push(recipient.email);
+    } catch (error) {
+      // The amendment is saved: one email that fails must not cost the others, the event or the history.
+      warnings.push(
+        `new links to ${recipient.email} not sent: ${(error as Error).name}: ${(error as Error).message}`,
+      );
+    }
   }
   return notified;
 }

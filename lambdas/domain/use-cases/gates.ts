@@ -3,8 +3,8 @@ import type { StageKey } from '../../schemas/plan.schema';
 import { mayRetryRefused, withRefusals, withSent } from '../attention';
 import { DEFAULT_MAX_PER_DAY, DEFAULT_QUIET_HOURS, type DeliveryProblem } from '../cadence';
 import { type Deal, type Owner, openStage, partyOwner, stageDeadline } from '../deal';
-import { NotFoundError, TransientError } from '../errors';
-import { escalatedDetail, planStartedDetail, publishOrWarn, stageAdvancedDetail } from '../events';
+import { isTransient, NotFoundError, TransientError } from '../errors';
+import { escalatedDetail, planStartedDetail, publishOnce, stageAdvancedDetail } from '../events';
 import { withFreshRead } from '../fresh-read';
 import {
   DEFAULT_GHOSTING_DAYS,
@@ -90,11 +90,12 @@ export async function setGateDeadline(
   const warnings: string[] = [];
   const index = STAGE_KEYS.indexOf(input.stage);
   const previous = STAGE_KEYS[index - 1];
-  if (index === 0) await publishOrWarn(deps, warnings, PLAN_STARTED, planStartedDetail(result.deal));
+  const retry: string[] = [];
+  if (index === 0) await publishOrRetry(deps, warnings, retry, PLAN_STARTED, planStartedDetail(result.deal));
   const advanced = previous && stageAdvancedDetail(result.deal, previous);
-  if (advanced) await publishOrWarn(deps, warnings, STAGE_ADVANCED, advanced);
+  if (advanced) await publishOrRetry(deps, warnings, retry, STAGE_ADVANCED, advanced);
   // An event is never lost: the task is retried (the stage opens once, the ledger puts each event once).
-  if (warnings.length) throw new TransientError(warnings.join('; '));
+  if (retry.length) throw new TransientError(retry.join('; '));
   return {
     timeoutSeconds: result.timeoutSeconds,
     escalations: result.escalations,
@@ -199,6 +200,7 @@ export async function escalateGate(
     const cap = deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY;
     const wakeAt: Date[] = [];
     const warnings: string[] = [];
+    const retry: string[] = [];
     let problems: DeliveryProblem[] = [];
     /** Sends unless held back; true once the key is settled (sent now or before, or refused for good). */
     const respectfully = async (
@@ -280,7 +282,7 @@ export async function escalateGate(
           { key, what, stage: input.stage, party: rung.party, rung, to: rung },
           now,
         );
-        await publishOrWarn(deps, warnings, ESCALATED, detail);
+        await publishOrRetry(deps, warnings, retry, ESCALATED, detail);
       }
     }
     const updated: Deal = {
@@ -306,7 +308,7 @@ export async function escalateGate(
       : updated;
     await deps.store.save({ deal: attended });
     // A failed publish is retried with the task: the emails are settled (the ledger), so only it is redone.
-    if (warnings.length) throw new TransientError(warnings.join('; '));
+    if (retry.length) throw new TransientError(retry.join('; '));
     const held = wakeAt.map((at) =>
       Math.max(MIN_WAIT_SECONDS, Math.ceil((at.getTime() - now.getTime()) / 1000)),
     );
@@ -316,6 +318,27 @@ export async function escalateGate(
       ...(warnings.length ? { warnings } : {}),
     };
   });
+}
+
+/**
+ * Publishes once; a passing failure (throttling, EventBridge's own trouble) goes to `retry`, for the task to
+ * throw TransientError once its other work is saved; a failure a retry cannot cure (an invalid detail) stays
+ * a warning, as before, so it never stops the workflow.
+ */
+async function publishOrRetry<S extends Parameters<typeof publishOnce>[1]>(
+  deps: Pick<Deps, 'ledger' | 'events'>,
+  warnings: string[],
+  retry: string[],
+  kind: S,
+  detail: Parameters<typeof publishOnce>[2],
+): Promise<void> {
+  try {
+    await publishOnce(deps, kind, detail as never);
+  } catch (error) {
+    const line = `${kind.detailType} not published: ${(error as Error).name}: ${(error as Error).message}`;
+    if (isTransient(error)) retry.push(line);
+    else warnings.push(line);
+  }
 }
 
 function waitingList(

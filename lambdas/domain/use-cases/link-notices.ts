@@ -1,19 +1,21 @@
 import { ESCALATED } from '../../schemas/events.schema';
 import type { Notice } from '../actions';
-import { type Deal, partyOf, partyOwner } from '../deal';
+import { type Deal, type Owner, partyOf, partyOwner } from '../deal';
 import { escalatedDetail, publishOnce } from '../events';
 import type { LinkClaims } from '../links';
 import { ladderRungs } from '../notifications';
+import { findPerson, peopleIn } from '../plan-people';
 import { STAGES } from '../playbook';
 import type { Deps, ViewsOf } from '../ports';
 import { movedOwners } from '../slips';
+import { linkAsks } from './link-urls';
 
 /**
  * The emails a link action owes once its change is saved: a stuck report asks the owner's first rung for
  * help; a slip tells the vendor owner and everyone whose date moved. Each is sent once, by its key.
  */
 
-export type NoticeDeps = Omit<Deps, 'views'> & ViewsOf<'escalation' | 'slipNotice'>;
+export type NoticeDeps = Omit<Deps, 'views'> & ViewsOf<'escalation' | 'slipNotice' | 'digest'>;
 
 /** Sends what the action owes; returns, for the page, who was asked for help on a stuck report. */
 export async function sendNotices(
@@ -71,23 +73,90 @@ export async function sendNotices(
         reason: notice.reason,
       };
       await publishOnce(deps, ESCALATED, escalatedDetail(deal, about, deps.clock.now()));
-    } else {
+    } else if (notice.kind === 'slipped') {
       const vendor = partyOwner(deal, 'vendor', tz);
-      if (
-        partyOf(deal.plan, notice.by) === 'vendor' &&
-        vendor.email.toLowerCase() === notice.by.toLowerCase()
-      ) {
-        await tellMovedOwners(deps, deal, notice, claims, vendor.email);
-        continue;
+      const vendorReported =
+        partyOf(deal.plan, notice.by) === 'vendor' && vendor.email.toLowerCase() === notice.by.toLowerCase();
+      if (notice.impact.choice === 'propose') await askToDecide(deps, deal, notice, vendor);
+      else if (!vendorReported) {
+        const key = `slip#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
+        await deps.ledger.once(key, () =>
+          deps.mailer.send(deps.views.slipNotice(deal, notice.impact, m, notice.by, vendor, key)),
+        );
       }
-      const key = `slip#${deal.planId}#${m.milestoneId}#${claims.nonce}`;
-      await deps.ledger.once(key, () =>
-        deps.mailer.send(deps.views.slipNotice(deal, notice.impact, m, notice.by, vendor, key)),
-      );
-      await tellMovedOwners(deps, deal, notice, claims, vendor.email);
+      await tellMovedOwners(deps, deal, notice, claims, [vendor.email]);
+    } else {
+      await tellDecision(deps, deal, notice, claims);
     }
   }
   return told;
+}
+
+/** A proposal to move the close date: the vendor owner gets the approval link, with the full re-plan. */
+async function askToDecide(
+  deps: NoticeDeps,
+  deal: Deal,
+  notice: Extract<Notice, { kind: 'slipped' }>,
+  vendor: Owner,
+): Promise<void> {
+  const p = deal.slipProposal;
+  if (!p) return;
+  const key = `replan-proposal#${deal.planId}#${p.milestoneId}#${p.from}`;
+  const reporter = findPerson(peopleIn(deal.plan), notice.by)?.name ?? notice.by;
+  const text =
+    `${reporter} slipped “${p.title}” to ${p.to} (${p.reason}) and proposes moving the close date from ` +
+    `${p.replan.closeDate.from} to ${p.replan.closeDate.to}; ${p.replan.moved.length - 1} later milestone(s) would move by ${p.days} day(s). Approve or decline.`;
+  await deps.ledger.once(key, async () => {
+    const asks = await linkAsks(deps, deal, vendor.email, [
+      {
+        action: 'decide-replan',
+        target: p.milestoneId,
+        label: 'Approve or decline the re-plan',
+        about: p.title,
+      },
+    ]);
+    await deps.mailer.send(deps.views.digest(vendor, [{ deal, kind: 'due-soon', text, asks }], [], key));
+  });
+}
+
+/**
+ * The vendor owner decided. Approved: the customer sponsor is told the new close date, and everyone whose
+ * date moved their new dates, once each. Declined: the reporter is told the close date holds.
+ */
+async function tellDecision(
+  deps: NoticeDeps,
+  deal: Deal,
+  notice: Extract<Notice, { kind: 'replan-decided' }>,
+  claims: LinkClaims,
+): Promise<void> {
+  const p = notice.proposal;
+  const base = `replan#${deal.planId}#${p.milestoneId}#${p.from}`;
+  if (notice.decision === 'approve') {
+    const sponsor = deal.plan.owners.customer;
+    if (sponsor) {
+      const to = partyOwner(deal, 'customer', deps.config.defaultTimezone);
+      const key = `${base}#approved#${to.email.toLowerCase()}`;
+      const impact = notice.impact;
+      await deps.ledger.once(key, () =>
+        deps.mailer.send(deps.views.slipNotice(deal, impact, notice.milestone, p.by, to, key)),
+      );
+    }
+    await tellMovedOwners(deps, deal, notice, claims, sponsor ? [sponsor.email] : []);
+    return;
+  }
+  const person = findPerson(peopleIn(deal.plan), p.by);
+  const key = `${base}#declined`;
+  const text = `The vendor owner declined moving the close date for “${p.title}”: the close date holds (${deal.plan.jointOutcome.closeDate}), and “${p.title}” stays due ${p.to}. Absorb the slip with the team, or report a new date.`;
+  await deps.ledger.once(key, () =>
+    deps.mailer.send(
+      deps.views.digest(
+        { name: person?.name ?? p.by, email: p.by },
+        [{ deal, kind: 'escalation', text }],
+        [],
+        key,
+      ),
+    ),
+  );
 }
 
 /**
@@ -97,21 +166,22 @@ export async function sendNotices(
 async function tellMovedOwners(
   deps: NoticeDeps,
   deal: Deal,
-  notice: Extract<Notice, { kind: 'slipped' }>,
+  notice: Extract<Notice, { kind: 'slipped' | 'replan-decided' }>,
   claims: LinkClaims,
-  vendorEmail: string,
+  told: string[],
 ): Promise<void> {
   const snapshot = await deps.store.get(deal.planId);
   const milestones = snapshot?.milestones ?? [];
-  const skip = new Set([notice.by.toLowerCase(), vendorEmail.toLowerCase()]);
+  const skip = new Set([notice.by, ...told].map((e) => e.toLowerCase()));
   for (const owner of movedOwners(milestones, notice.impact)) {
     if (skip.has(owner.email.toLowerCase())) continue;
     const m = milestones.find((x) => x.milestoneId === owner.items[0]?.milestoneId);
     if (!m) continue;
     const key = `slip#${deal.planId}#${notice.milestone.milestoneId}#${claims.nonce}#${owner.email.toLowerCase()}`;
     const impact = { ...notice.impact, moved: owner.items };
+    const reporter = notice.kind === 'slipped' ? notice.by : notice.proposal.by;
     await deps.ledger.once(key, () =>
-      deps.mailer.send(deps.views.slipNotice(deal, impact, notice.milestone, notice.by, m.owner, key)),
+      deps.mailer.send(deps.views.slipNotice(deal, impact, notice.milestone, reporter, m.owner, key)),
     );
   }
 }

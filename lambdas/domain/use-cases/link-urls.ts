@@ -19,7 +19,15 @@ export async function linkAsks<A extends Pick<Ask, 'action' | 'target'>>(
   return asks.map((ask) => {
     const token = signLink(
       deps.config.tenant,
-      { kid, planId: deal.planId, action: ask.action, target: linkTarget(deal, ask.target), recipient, exp, nonce: newNonce() },
+      {
+        kid,
+        planId: deal.planId,
+        action: ask.action,
+        target: linkTarget(deal, ask.target),
+        recipient,
+        exp,
+        nonce: newNonce(),
+      },
       key,
     );
     return { ...ask, url: `${deps.config.publicBaseUrl}/a/${token}` };

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import {
   acceptHandoffSchema,
+  decideReplanSchema,
   gateEvidenceSchemas,
   milestoneDoneSchema,
   milestoneSlipSchema,
@@ -32,7 +33,7 @@ import {
 } from '../links';
 import { findPerson, peopleIn } from '../plan-people';
 import type { DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
-
+import { previewSlip, type SlipPreview } from '../slips';
 import { announcePassed } from './announcements';
 import { sendNotices } from './link-notices';
 import { linkAsks } from './link-urls';
@@ -49,6 +50,8 @@ export type LinkPage =
       errors?: FieldError[];
       /** What was typed, shown again with the errors (never the intent field). */
       values?: Record<string, string>;
+      /** A slip's impact, shown before anything is saved: the reporter then absorbs or proposes. */
+      preview?: SlipPreview;
     }
   | {
       kind: 'done';
@@ -100,7 +103,7 @@ type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget }
 type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
 /** What acting on a link needs: the deal's ports and the emails a click may send. */
 type ActDeps = Omit<Deps, 'views'> &
-  ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'stagePassed' | 'dealClosed'> & {
+  ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'stagePassed' | 'dealClosed' | 'digest'> & {
     history?: HistoryStore;
   };
 
@@ -177,6 +180,21 @@ export async function actOnLink(
       values: form,
     });
     if (!parsed.success) return formAgain(formatIssues(parsed.error));
+    // A slip is first shown as its impact, saving nothing; the reporter's choice comes with the next POST.
+    if (claims.action === 'milestone-slip' && !form.choice && target.milestone) {
+      try {
+        const preview = previewSlip(
+          snapshot.deal,
+          snapshot.milestones,
+          target.milestone,
+          String(form.newDue),
+        );
+        return { kind: 'form', status: 200, claims, deal: snapshot.deal, target, values: form, preview };
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        return formAgain([{ path: 'newDue', message: error.message }]);
+      }
+    }
     const now = deps.clock.now();
     let result: ActionResult;
     try {
@@ -369,6 +387,8 @@ function inputSchema(action: LinkAction, target: ActionTarget): z.ZodMiniType {
       return acceptHandoffSchema;
     case 'waive-milestone':
       return waiveMilestoneSchema;
+    case 'decide-replan':
+      return decideReplanSchema;
   }
 }
 

@@ -17,6 +17,7 @@ import type {
 import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
 import { nextReviewAfter } from '../weekly-review';
+import { graceDaysOf, workCalendarOf } from '../workdays';
 
 export function newPlanId(): string {
   return `pl_${randomBytes(10).toString('hex')}`;
@@ -61,7 +62,8 @@ export async function createPlan(
   const planId = plan.id ?? (key ? keyedPlanId(deps.config.tenant, key) : newPlanId());
   const existing = plan.id || key ? await deps.store.get(planId) : undefined;
   if (existing) {
-    if (key && existing.deal.idempotencyKey === key) return created(existing, plan);
+    const first = replay(existing, plan, key);
+    if (first) return first;
     throw new PlanConflictError(
       `a deal with id ${planId} exists (“${existing.deal.plan.name}”): apply the file to amend it (PUT /plans/${planId})`,
       [{ path: 'id', message: `plan ${planId} exists` }],
@@ -70,6 +72,10 @@ export async function createPlan(
   }
   if (!plan.id && !options.allowDuplicate) {
     const same = await activeTwin(deps.store, plan);
+    // The twin may be this key's own deal, stored by a first attempt since the read above: answer with it.
+    const own = key && same?.planId === planId ? await deps.store.get(planId) : undefined;
+    const first = own && replay(own, plan, key);
+    if (first) return first;
     if (same) {
       throw new PlanConflictError(
         `an active deal ${same.planId} has the same partner, account and name: amend it, or send ?duplicate=allow to load a second one`,
@@ -100,7 +106,8 @@ export async function createPlan(
   } catch (error) {
     // Two keyed requests at once: the second finds the first's deal.
     const again = key && error instanceof ConcurrentUpdateError ? await deps.store.get(planId) : undefined;
-    if (again && again.deal.idempotencyKey === key) return created(again, plan);
+    const first = again && replay(again, plan, key);
+    if (first) return first;
     if (error instanceof ConcurrentUpdateError) {
       throw new PlanConflictError(
         `a deal with id ${planId} exists`,
@@ -125,6 +132,27 @@ export async function createPlan(
     }),
   ]);
   return created(snapshot, plan);
+}
+
+/**
+ * The answer to a retried keyed POST: the deal its key created. The same key with another plan (another
+ * partner, account or name) is not a retry: it is refused rather than answered for the first plan.
+ */
+function replay(existing: DealSnapshot, plan: Plan, key: string | undefined): CreatedPlan | undefined {
+  if (!key || existing.deal.idempotencyKey !== key) return undefined;
+  const was = existing.deal.plan;
+  if (
+    was.name !== plan.name ||
+    was.partner.name !== plan.partner.name ||
+    was.account.name !== plan.account.name
+  ) {
+    throw new PlanConflictError(
+      `Idempotency-Key ${key} was used for another plan (“${was.name}”, ${existing.deal.planId}): use a new key for a new plan`,
+      [{ path: '(idempotency-key)', message: `already used for ${existing.deal.planId}` }],
+      existing.deal.planId,
+    );
+  }
+  return created(existing, plan);
 }
 
 /** An active deal with the same partner, account and name, read through the partner's active deals only. */
@@ -174,7 +202,10 @@ export async function getSchedule(
 ): Promise<SchedulePreview> {
   const snapshot = await deps.store.get(planId);
   if (!snapshot) throw new NotFoundError(`No plan with id ${planId}.`);
-  return schedulePreview(snapshot, deps.clock.now(), deps.config.defaultTimezone, deps.subjects);
+  return schedulePreview(snapshot, deps.clock.now(), deps.config.defaultTimezone, deps.subjects, undefined, {
+    calendar: workCalendarOf(deps.config),
+    graceDays: graceDaysOf(deps.config),
+  });
 }
 
 export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[]> {

@@ -3,8 +3,6 @@ import type { Deal } from '../deal';
 import { RECONCILE_DEALS_PER_SWEEP, REMINDER_SWEEP_MINUTES } from '../defaults';
 import { withFreshRead } from '../fresh-read';
 import type { Deps, ExecutionInfo, ReviewSchedule, WorkflowAdmin } from '../ports';
-import { type GateEmailDeps, sendGateEmails } from './gate-emails';
-import { recordDelivery } from './gates';
 
 /**
  * The reconciler, run after each reminder sweep (the same code in AWS and locally): no active deal is left
@@ -15,7 +13,7 @@ import { recordDelivery } from './gates';
  *   RUNNING: if its gate's condition is already met but the workflow has not moved (the click's
  *   SendTaskSuccess was lost, or the function died after the save), the stored task is completed; if ops
  *   asked for a retry (`cosell plan retry`) or amended the plan since an email was refused, the gate's
- *   unsent emails go out again;
+ *   task is made to run again (a `GateRetry` task failure its retrier takes), sending what is unsent;
  * - it FAILED (or was aborted or timed out): it is redriven from the state that failed; past
  *   MAX_REDRIVES the deal is marked needing attention instead (a bug a redrive cannot cure) until a retry;
  *   one that can no longer be redriven is replaced by a new execution at the deal's stage (`resumeStage`);
@@ -32,8 +30,10 @@ import { recordDelivery } from './gates';
 /** Redrives of one execution before its deal is marked needing attention instead. */
 export const MAX_REDRIVES = 5;
 
-export type ReconcileDeps = Pick<Deps, 'store' | 'clock' | 'workflow'> &
-  GateEmailDeps & { reviews: ReviewSchedule; admin: WorkflowAdmin };
+export type ReconcileDeps = Pick<Deps, 'store' | 'clock' | 'workflow'> & {
+  reviews: ReviewSchedule;
+  admin: WorkflowAdmin;
+};
 
 export interface ReconcileReport {
   activeDeals: number;
@@ -43,6 +43,7 @@ export interface ReconcileReport {
   completed: number;
   redriven: number;
   started: number;
+  /** Gates asked to run their task again after a fix (GateRetry), to send what is unsent. */
   resent: number;
   /** One line per deal that could not be reconciled this time (the next sweep tries again). */
   errors: string[];
@@ -160,12 +161,9 @@ async function reconcileWaiting(deps: ReconcileDeps, deal: Deal, report: Reconci
   const fix =
     deal.retryRequestedAt !== undefined || (deal.needsAttention?.keys?.length && mayRetryRefused(deal));
   if (!fix || deal.stages[stage].status !== 'open') return;
-  const snapshot = await deps.store.get(deal.planId);
-  if (!snapshot) return;
-  const sent = await sendGateEmails(deps, snapshot.deal, snapshot.milestones, stage);
-  await recordDelivery(deps, deal.planId, sent);
-  report.resent += sent.settled.length;
-  if (deal.retryRequestedAt && sent.deferred.length === 0) {
+  // The gate's own task sends what is unsent (the sweep carries no gate emails): it runs again at once.
+  if (await deps.workflow.retryGate(deal.taskToken)) report.resent++;
+  if (deal.retryRequestedAt) {
     await update(deps, deal.planId, (d) => {
       const { retryRequestedAt: _done, ...rest } = d;
       return rest;

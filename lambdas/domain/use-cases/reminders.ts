@@ -32,7 +32,7 @@ export interface SweepReport {
 }
 
 type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'> &
-  ViewsOf<'reminder' | 'ghosting' | 'digest' | 'escalation'>;
+  ViewsOf<'reminder' | 'earlyWarning' | 'ghosting' | 'digest' | 'escalation'>;
 
 /** A due milestone as this sweep found it, and what it decided for it. */
 interface Entry {

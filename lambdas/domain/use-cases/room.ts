@@ -134,12 +134,15 @@ export const VENDOR_NAME_MARK = 'cosell-vendor-name';
 
 /**
  * Signs each room mark of an outgoing email for its (first) recipient and writes the tenant's vendor name
- * where the views marked it, then sends it.
+ * where the views marked it in the subject and text, then sends it. The HTML part is finished by `html`
+ * (lambdas/views/emails/branding.ts: the vendor name escaped, the tenant's colour and logo), so no markup is
+ * written here.
  */
 export class RoomLinkMailer implements Mailer, InvitationMailer {
   constructor(
     private readonly inner: Mailer & InvitationMailer,
     private readonly deps: Pick<Deps, 'keys' | 'config' | 'clock'>,
+    private readonly html: (html: string) => string = (h) => h,
   ) {}
 
   async send(email: OutboundEmail): Promise<void> {
@@ -157,14 +160,13 @@ export class RoomLinkMailer implements Mailer, InvitationMailer {
     for (const id of recipient ? planIds : []) {
       urls.set(id, (await roomLink(this.deps, decodeURIComponent(id), recipient as string)).url);
     }
+    const links = (s: string) => s.replace(MARK, (_, id: string) => urls.get(id) ?? '');
     const vendor = vendorName(this.deps);
-    const fill = (s: string, encode: (v: string) => string) =>
-      s.replace(MARK, (_, id: string) => urls.get(id) ?? '').replaceAll(VENDOR_NAME_MARK, encode(vendor));
     return {
       ...email,
-      subject: fill(email.subject, (v) => v),
-      text: fill(email.text, (v) => v),
-      html: fill(email.html, (v) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)),
+      subject: links(email.subject).replaceAll(VENDOR_NAME_MARK, vendor),
+      text: links(email.text).replaceAll(VENDOR_NAME_MARK, vendor),
+      html: this.html(links(email.html)),
     };
   }
 }

@@ -11,7 +11,7 @@ import { linkAsks } from './link-urls';
  */
 
 export type MessageDeps = Pick<Deps, 'config' | 'keys' | 'clock'> &
-  ViewsOf<'reminder' | 'ghosting' | 'digest' | 'escalation'>;
+  ViewsOf<'reminder' | 'earlyWarning' | 'ghosting' | 'digest' | 'escalation'>;
 
 /** One nudge owed now, about a milestone of a deal. */
 export interface MessageItem {
@@ -77,7 +77,8 @@ export async function singleEmail(deps: MessageDeps, item: MessageItem): Promise
     return deps.views.reminder(deal, m, linked, nudge.key);
   }
   if (nudge.kind === 'early-warning') {
-    return deps.views.digest(nudge.to, [await digestItem(deps, item)], [], nudge.key);
+    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
+    return deps.views.earlyWarning(deal, m, earlyWarning(deal, m), linked, nudge.key);
   }
   if (nudge.kind === 'ghosting' && nudge.silent) {
     return deps.views.digest(nudge.to, [await digestItem(deps, item)], [], nudge.key);

@@ -2,6 +2,7 @@ import type { Deal } from '../../domain/deal';
 import type { LinkedAsk } from '../../domain/notifications';
 import { roomLinkMark } from '../../domain/use-cases/room';
 import { html, join, type SafeHtml } from '../html';
+import { DEFAULT_BRAND_COLOR } from './branding';
 
 /**
  * The one shape of every email: a greeting, an intro, sections of lines (each with its links), a footer;
@@ -24,8 +25,7 @@ export interface EmailBody {
 }
 
 /** A button a thumb can hit: at least 44 px tall (inline styles: mail clients drop stylesheets). */
-export const BUTTON_STYLE =
-  'display:inline-block;min-height:48px;line-height:48px;padding:0 16px;margin:4px 4px 4px 0;background:#0b57d0;color:#ffffff;border-radius:6px;text-decoration:none;font-weight:bold';
+export const BUTTON_STYLE = `display:inline-block;min-height:48px;line-height:48px;padding:0 16px;margin:4px 4px 4px 0;background:${DEFAULT_BRAND_COLOR};color:#ffffff;border-radius:6px;text-decoration:none;font-weight:bold`;
 
 /** The line each email ends its content with: the recipient's view link to each deal's room. */
 export function roomLines(rooms: Deal[]): string[] {

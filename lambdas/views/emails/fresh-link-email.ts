@@ -15,6 +15,7 @@ export const FRESH_LINK_LABELS: Record<LinkAction, string> = {
   'milestone-stuck': 'Say stuck',
   'accept-handoff': 'Accept the handoff',
   'waive-milestone': 'Waive',
+  'decide-replan': 'Approve or decline the re-plan',
 };
 
 /**

@@ -4,7 +4,7 @@ import { dealClosedEmail, stagePassedEmail } from './announcement-emails';
 import { freshLinkEmail } from './fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from './gate-emails';
 import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from './notice-emails';
-import { digestEmail, ghostingEmail, reminderEmail } from './sweep-emails';
+import { digestEmail, earlyWarningEmail, ghostingEmail, reminderEmail } from './sweep-emails';
 
 /** Every email the use cases send (the domain's MessageViews port), wired into each function's deps. */
 export const messageViews: MessageViews = {
@@ -12,6 +12,7 @@ export const messageViews: MessageViews = {
   gateOverdue: gateOverdueEmail,
   escalation: escalationEmail,
   reminder: reminderEmail,
+  earlyWarning: earlyWarningEmail,
   slipNotice: slipNoticeEmail,
   ghosting: ghostingEmail,
   digest: digestEmail,

@@ -32,6 +32,34 @@ export function reminderEmail(deal: Deal, m: MilestoneState, asks: LinkedAsk[], 
   };
 }
 
+/** A later stage's milestone past its date while an earlier stage is open: to its owner only. */
+export function earlyWarningEmail(
+  deal: Deal,
+  m: MilestoneState,
+  what: string,
+  asks: LinkedAsk[],
+  key: string,
+): OutboundEmail {
+  const customer = isCustomer(m.owner.party);
+  const shown = customer ? asks.map((a) => ({ ...a, label: inCustomerWords(a.label) })) : asks;
+  const { text, html } = renderEmail({
+    greeting: `Hi ${m.owner.name},`,
+    intro: what,
+    sections: [{ heading: 'Your milestone', lines: groupAsks(shown) }],
+    footer: FOOTER,
+    rooms: [deal],
+  });
+  return {
+    key,
+    to: [m.owner.email],
+    cc: [],
+    subject: headerSafe(`[${deal.plan.name}] Early warning: ${m.title} (due ${m.due})`),
+    text,
+    html,
+    ...fromVendorOwner(deal),
+  };
+}
+
 /** A partner side gone quiet: its escalation path is told, the vendor owner copied. */
 export function ghostingEmail(
   deal: Deal,

@@ -3,6 +3,7 @@ import type { Deal } from '../../domain/deal';
 import { partyOf } from '../../domain/deal';
 import type { LinkAction, LinkClaims } from '../../domain/links';
 import { STAGES } from '../../domain/playbook';
+import type { SlipPreview } from '../../domain/slips';
 import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from '../../domain/use-cases/links';
 import type { StageKey } from '../../schemas/plan.schema';
 import { CUSTOMER_STEPS, CUSTOMER_TITLES } from '../customer-words';
@@ -49,6 +50,7 @@ const ACTION_TITLES: Record<LinkAction, string> = {
   'milestone-stuck': 'Say a milestone is stuck',
   'accept-handoff': 'Accept a handoff',
   'waive-milestone': 'Waive a milestone',
+  'decide-replan': 'Decide a re-plan',
 };
 
 export function renderLinkPage(page: LinkPage): string {
@@ -78,7 +80,7 @@ export function renderLinkPage(page: LinkPage): string {
       const values = page.values ?? {};
       return layout(
         title,
-        html`<h1>${title}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div>${outcomeDetails(page.deal, page.claims, page.target)}<form method="post" class="card">${errors(page.errors)}${fields(action, page.target, values)}<button type="submit">${BUTTONS[action]}</button></form>`,
+        html`<h1>${title}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div>${outcomeDetails(page.deal, page.claims, page.target)}<form method="post" class="card">${errors(page.errors)}${page.preview && slipImpactCard(page.preview)}${fields(action, page.target, values, page.preview)}<button type="submit">${action === 'milestone-slip' && !page.preview ? 'Show the impact' : BUTTONS[action]}</button></form>`,
       );
     }
   }
@@ -129,6 +131,7 @@ const BUTTONS: Record<LinkAction, string> = {
   'milestone-stuck': 'Escalate now',
   'accept-handoff': 'Accept the handoff',
   'waive-milestone': 'Waive',
+  'decide-replan': 'Send my decision',
 };
 
 function isCustomerLink(deal: Deal, claims: LinkClaims): boolean {
@@ -191,7 +194,9 @@ function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string 
     case 'milestone-done':
       return `Mark “${m?.title}” (due ${m ? dayLabel(m.due) : ''}) as done.`;
     case 'milestone-slip':
-      return `“${m?.title}” is due ${m ? dayLabel(m.due) : ''}. Give the new date: later milestones and the close date move with it.`;
+      return `“${m?.title}” is due ${m ? dayLabel(m.due) : ''}. Give the new date, then absorb it (the close date holds) or propose moving the close date.`;
+    case 'decide-replan':
+      return replanText(deal);
     case 'milestone-stuck':
       return `Say “${m?.title}” is stuck. Your side's escalation path is told at once.`;
     case 'accept-handoff':
@@ -199,6 +204,16 @@ function describe(deal: Deal, claims: LinkClaims, target: ActionTarget): string 
     case 'waive-milestone':
       return `Waive “${m?.title}” (owned by ${m?.owner.name}) if it no longer applies; the gate will no longer wait for it.`;
   }
+}
+
+/** The full re-plan a proposal asks for, as the vendor owner decides it. */
+function replanText(deal: Deal): string {
+  const p = deal.slipProposal;
+  if (!p) return 'No proposal is waiting.';
+  const moves = p.replan.moved
+    .map((mv) => `${mv.title}: ${dayLabel(mv.from)} → ${dayLabel(mv.to)}`)
+    .join('; ');
+  return `${nameOf(deal, p.by)} slipped “${p.title}” by ${p.days} day(s) (${p.reason}) and proposes moving the close date from ${dayLabel(p.replan.closeDate.from)} to ${dayLabel(p.replan.closeDate.to)}. The re-plan: ${moves}. Approve it, or decline and the close date holds.`;
 }
 
 function errors(list: FieldError[] | undefined): SafeHtml | undefined {
@@ -212,6 +227,7 @@ const FIELD_LABELS: Record<string, string> = {
   reason: 'Why',
   newDue: 'New due date',
   choice: 'How to handle it',
+  decision: 'Your decision',
   meetingDate: 'Date of the booked joint meeting',
   briefUrl: 'Link to the brief',
   customerConfirmation: 'Confirmation of the path to a decision',
@@ -228,18 +244,28 @@ const reason = (v: Values) =>
   html`<label for="reason">${FIELD_LABELS.reason}</label><textarea id="reason" name="reason" rows="3" maxlength="500" required>${v.reason ?? ''}</textarea>`;
 
 /** Absorb (the default: the close date holds) or propose moving the close date (the vendor owner decides). */
-const slipChoice = (v: Values) =>
-  html`<fieldset><legend>${FIELD_LABELS.choice}</legend><label><input type="radio" name="choice" value="absorb"${v.choice === 'propose' ? '' : ' checked'}> Absorb it: only this milestone moves; later dates and the close date hold</label><label><input type="radio" name="choice" value="propose"${v.choice === 'propose' ? ' checked' : ''}> Propose moving the close date: the vendor owner approves the re-plan</label></fieldset>`;
+const slipChoice = (v: Values, canAbsorb: boolean) =>
+  html`<fieldset><legend>${FIELD_LABELS.choice}</legend>${canAbsorb && html`<label><input type="radio" name="choice" value="absorb"${v.choice === 'propose' ? '' : ' checked'}> Absorb it: only this milestone moves; later dates and the close date hold</label>`}<label><input type="radio" name="choice" value="propose"${v.choice === 'propose' || !canAbsorb ? ' checked' : ''}> Propose moving the close date: the vendor owner approves the re-plan</label></fieldset>`;
 
-function fields(action: LinkAction, target: ActionTarget, v: Values): SafeHtml {
+/** A slip's impact before anything is saved: the new date, what would move, the close date. */
+function slipImpactCard(p: SlipPreview): SafeHtml {
+  const absorbed = p.absorb.possible
+    ? html`<p>Absorbed (nothing is saved yet): ${p.absorb.impact.moved.length === 1 ? 'only this milestone moves' : `${p.absorb.impact.moved.length} milestones move`}; the close date holds (${dayLabel(p.absorb.impact.closeDate.to)}).</p><ul>${p.absorb.impact.moved.map((m) => html`<li>${m.title}: ${dayLabel(m.from)} → ${dayLabel(m.to)}</li>`)}</ul>`
+    : html`<p role="alert">${p.absorb.why}</p>`;
+  return html`<section class="card" aria-labelledby="impact"><h2 id="impact">The impact of ${dayLabel(p.newDue)} (+${p.days} ${p.days === 1 ? 'day' : 'days'})</h2>${absorbed}<p>Proposing moves the close date from ${dayLabel(p.replan.closeDate.from)} to ${dayLabel(p.replan.closeDate.to)} once the vendor owner approves; these would move:</p><ul>${p.replan.moved.map((m) => html`<li>${m.title}: ${dayLabel(m.from)} → ${dayLabel(m.to)}</li>`)}</ul></section>`;
+}
+
+function fields(action: LinkAction, target: ActionTarget, v: Values, preview?: SlipPreview): SafeHtml {
   switch (action) {
     case 'confirm-gate':
       return gateFields(target.stage, v);
     case 'milestone-slip':
-      return html`<label for="newDue">${FIELD_LABELS.newDue}</label><input type="date" id="newDue" name="newDue" required value="${v.newDue ?? ''}">${reason(v)}${slipChoice(v)}`;
+      return html`<label for="newDue">${FIELD_LABELS.newDue}</label><input type="date" id="newDue" name="newDue" required value="${v.newDue ?? ''}">${reason(v)}${preview && slipChoice(v, preview.absorb.possible)}`;
     case 'milestone-stuck':
     case 'waive-milestone':
       return reason(v);
+    case 'decide-replan':
+      return html`<fieldset><legend>${FIELD_LABELS.decision}</legend><label><input type="radio" name="decision" value="approve" required> Approve: later milestones and the close date move</label><label><input type="radio" name="decision" value="decline"> Decline: the close date holds</label></fieldset>`;
     default:
       return note(v);
   }

@@ -151,11 +151,11 @@ describe('injected faults', () => {
     faults.add({ dynamodb: { throttle: 2 } });
     await retrying.send(new PutItemCommand({ TableName: 'faults-it', Item: { id: { S: 'y' } } }));
     expect(faults.count('dynamodb', 'throttle')).toBe(0);
-    expect((await direct.send(new GetItemCommand({ TableName: 'faults-it', Key: { id: { S: 'y' } } }))).Item).toEqual(
-      {
-        id: { S: 'y' },
-      },
-    );
+    expect(
+      (await direct.send(new GetItemCommand({ TableName: 'faults-it', Key: { id: { S: 'y' } } }))).Item,
+    ).toEqual({
+      id: { S: 'y' },
+    });
     direct.destroy();
     retrying.destroy();
   });

@@ -47,6 +47,28 @@ describe('readEnvironment', () => {
     expect(() => readEnvironment({ ...COMPLETE, PROGRAM_COST: 'lots' })).toThrow(/PROGRAM_COST/);
   });
 
+  it('reads the working week, holidays and whole-day settings, naming a bad list entry by its position', () => {
+    const parsed = readEnvironment({ ...COMPLETE, WORKWEEK: 'SUN, MON', HOLIDAYS: '2026-12-25,2027-01-01' });
+    expect(parsed).toMatchObject({
+      WORKWEEK: ['SUN', 'MON'],
+      HOLIDAYS: ['2026-12-25', '2027-01-01'],
+      GHOSTING_DAYS: 7,
+      ESCALATION_GRACE_BUSINESS_DAYS: 1,
+      ROOM_LINK_TTL_DAYS: 90,
+    });
+    expect(readEnvironment({ ...COMPLETE }).WORKWEEK).toEqual(['MON', 'TUE', 'WED', 'THU', 'FRI']);
+    expect(readEnvironment({ ...COMPLETE, WORKWEEK: '' }).WORKWEEK).toEqual([]);
+    expect(() => readEnvironment({ ...COMPLETE, WORKWEEK: 'MON,Funday' })).toThrow(/WORKWEEK\.1/);
+    expect(() => readEnvironment({ ...COMPLETE, HOLIDAYS: '25/12/2026' })).toThrow(/HOLIDAYS\.0/);
+    expect(() => readEnvironment({ ...COMPLETE, STAGE_WEIGHTS: '10,20,x,60,80' })).toThrow(
+      /STAGE_WEIGHTS\.2/,
+    );
+    expect(() => readEnvironment({ ...COMPLETE, ESCALATION_GRACE_BUSINESS_DAYS: '-1' })).toThrow(
+      /ESCALATION_GRACE_BUSINESS_DAYS/,
+    );
+    expect(readEnvironment({ ...COMPLETE, UNRELATED: 'x' })).not.toHaveProperty('UNRELATED');
+  });
+
   it('names every missing variable in its error', () => {
     // Prepare
     const { TENANT: _t, MILESTONES_TABLE: _m, ...env } = COMPLETE;

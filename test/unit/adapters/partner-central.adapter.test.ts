@@ -35,12 +35,12 @@ const ACE_BLOCK = {
 
 class RecordingRecorder implements AceDealRecorder {
   readonly opportunities: { planId: string; opportunityId: string; catalog: string }[] = [];
-  readonly flags: { planId: string; status: string; attention: NeedsAttention }[] = [];
+  readonly flags: { planId: string; attention: NeedsAttention }[] = [];
   async recordOpportunity(planId: string, ace: { opportunityId: string; catalog: string }) {
     this.opportunities.push({ planId, ...ace });
   }
-  async flagAttention(planId: string, status: string, attention: NeedsAttention) {
-    this.flags.push({ planId, status, attention });
+  async flagAttention(planId: string, attention: NeedsAttention) {
+    this.flags.push({ planId, attention });
   }
 }
 
@@ -247,7 +247,6 @@ describe('ace-sync through the Partner Central adapter', () => {
     expect(recorder.flags).toEqual([
       {
         planId: PLAN_ID,
-        status: 'Action Required',
         attention: {
           what: 'AWS Partner Central review: Action Required',
           error: 'Add the website',
@@ -263,6 +262,34 @@ describe('ace-sync through the Partner Central adapter', () => {
         to: { email: deal.plan.owners.vendor?.email },
       },
     });
+  });
+
+  it('flags the deal once when ACE refuses the opportunity, instead of retrying for ever', async () => {
+    // Prepare
+    const deal = marketplaceDeal();
+    const { deps, recorder, events } = setup(deal);
+    pc.on(CreateOpportunityCommand).rejects(
+      Object.assign(new Error('Customer.Account.Industry is required'), { name: 'ValidationException' }),
+    );
+
+    // Act
+    const result = await syncAce(deps, {
+      source: 'cosell.flow',
+      'detail-type': 'CoSell Plan Started',
+      detail: { planId: deal.planId },
+    });
+
+    // Assess
+    expect(result).toEqual({
+      outcome: 'skipped',
+      why: 'ACE refused the opportunity: Customer.Account.Industry is required',
+    });
+    expect(recorder.flags[0]?.attention).toMatchObject({
+      what: 'AWS Partner Central refused the opportunity',
+      error: 'Customer.Account.Industry is required',
+    });
+    expect(events.published.map((e) => e.detailType)).toEqual(['CoSell Needs Attention']);
+    expect(pc.commandCalls(AssociateOpportunityCommand)).toHaveLength(0);
   });
 
   it('maps how a deal ended onto ACE closed-lost reasons', () => {

@@ -1,8 +1,7 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SecretSigningKeys } from '../../../lambdas/adapters/secrets.adapter';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clearSecretCache, SecretSigningKeys } from '../../../lambdas/adapters/secrets.adapter';
 import { FakeClock } from '../../helpers/fakes';
 
 const secrets = mockClient(SecretsManagerClient);
@@ -12,7 +11,7 @@ const K2 = 'Wn4Ty7Ub0Iv3Oc6Px9Az2Sd5Fg8Hj1Kl4Zx7Cv0Bn3Mq6We9Rt2Yu5Io8Pa1Sd4F';
 const NOW = '2027-01-20T12:00:00.000Z';
 const TTL_DAYS = 14;
 
-/** Each test reads its own secret id, so Powertools' cache cannot carry a value from one test to the next. */
+/** Each test reads its own secret id, so the adapter's cache cannot carry a value from one test to the next. */
 let n = 0;
 function givenSecret(...values: (string | undefined)[]): string {
   n += 1;
@@ -33,7 +32,7 @@ const daysBefore = (days: number) => new Date(Date.parse(NOW) - days * 86_400_00
 
 afterEach(() => {
   secrets.reset();
-  clearCaches();
+  clearSecretCache();
 });
 
 describe('SecretSigningKeys', () => {
@@ -127,6 +126,38 @@ describe('SecretSigningKeys', () => {
       expect(key).toBeUndefined();
     },
   );
+
+  it('reads the secret again once its five minutes in the cache have passed', async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse(NOW) });
+    const keys = keysFor(givenSecret(JSON.stringify({ current: 'k1', k1: K1 })));
+    await keys.current();
+
+    // Act
+    vi.setSystemTime(Date.parse(NOW) + 299_000);
+    await keys.current();
+    const withinFiveMinutes = secrets.commandCalls(GetSecretValueCommand).length;
+    vi.setSystemTime(Date.parse(NOW) + 301_000);
+    await keys.current();
+    vi.useRealTimers();
+
+    // Assess
+    expect(withinFiveMinutes).toBe(1);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('says which read failed, keeping the SDK error as the cause', async () => {
+    // Prepare
+    const secretId = givenSecret(JSON.stringify({ current: 'k1', k1: K1 }));
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    secrets.on(GetSecretValueCommand, { SecretId: secretId }).rejects(denied);
+
+    // Act
+    const reading = keysFor(secretId).current();
+
+    // Assess
+    await expect(reading).rejects.toMatchObject({ name: 'GetParameterError', cause: denied });
+  });
 
   it('reads the secret once and serves later calls from the cache', async () => {
     // Prepare

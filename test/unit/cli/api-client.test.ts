@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, resolveTarget } from '../../../cli/api-client';
+import { ApiClient, ApiError, readLocalEndpoint, resolveTarget } from '../../../cli/api-client';
 import { CliError, ExitCode } from '../../../cli/exit-codes';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -25,6 +28,31 @@ async function failureOf(promise: Promise<unknown>): Promise<CliError> {
 }
 
 describe('resolveTarget', () => {
+  it('finds a local stack that PORT moved through .cosell/endpoint, below COSELL_ENDPOINT', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-endpoint-'));
+    try {
+      mkdirSync(join(dir, '.cosell'));
+      writeFileSync(join(dir, '.cosell', 'endpoint'), 'http://127.0.0.1:3999\n');
+      const localEndpoint = readLocalEndpoint(dir, {});
+      expect(localEndpoint).toBe('http://127.0.0.1:3999');
+      expect(resolveTarget({ env: {}, ...(localEndpoint ? { localEndpoint } : {}) }).endpoint.port).toBe(
+        '3999',
+      );
+      expect(
+        resolveTarget({
+          env: { COSELL_ENDPOINT: 'http://127.0.0.1:4000' },
+          localEndpoint: 'http://127.0.0.1:3999',
+        }).endpoint.port,
+      ).toBe('4000');
+      // Anything but a local URL in the file is ignored.
+      writeFileSync(join(dir, '.cosell', 'endpoint'), 'https://evil.example\n');
+      expect(readLocalEndpoint(dir, {})).toBeUndefined();
+      expect(readLocalEndpoint(join(dir, 'nowhere'), {})).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('defaults to the local stack, unsigned', () => {
     const target = resolveTarget({ env: {} });
     expect(target.endpoint.href).toBe('http://127.0.0.1:3000/');

@@ -44,7 +44,12 @@ describe('initTenant', () => {
       linkTtlDays: 14,
       reminderSweepMinutes: 15,
       ghostingDays: 7,
+      // Working days and grace (issue 15), written with their defaults.
+      workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+      holidays: [],
+      escalationGraceBusinessDays: 1,
       roomLinkTtlDays: 90,
+      stageWeights: [10, 20, 40, 60, 80],
     });
     expect(readFileSync(result.file, 'utf8')).toMatch(/^ {2}\/\/ From address .*PLACEHOLDER/m);
     const readme = readFileSync(result.readme, 'utf8');
@@ -99,9 +104,14 @@ describe('commentedSettings', () => {
       reminderSweepMinutes: 15,
       ghostingDays: 7,
       roomLinkTtlDays: 90,
+      workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'] as ('MON' | 'TUE' | 'WED' | 'THU' | 'FRI')[],
+      holidays: ['2026-12-25'],
+      escalationGraceBusinessDays: 1,
+      stageWeights: [10, 20, 40, 60, 80],
       env: { account: '123456789012', region: 'eu-west-1' },
     };
-    const text = commentedSettings(settings, ['senderAddress']);
+    // Channels hold secrets' names and are written by hand (README, "Channels"), so init leaves them out.
+    const text = commentedSettings({ ...settings, channels: [] }, ['senderAddress']);
     expect(text).toMatch(/\/\/ From address .*PLACEHOLDER: replace before deploying\.\n {2}"senderAddress"/);
     const withoutComments = text.replace(/^\s*\/\/.*$/gm, '');
     expect(JSON.parse(withoutComments)).toEqual(settings);

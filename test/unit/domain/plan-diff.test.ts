@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkLinkTarget } from '../../../lambdas/domain/actions';
+import { stageDeadline } from '../../../lambdas/domain/deal';
 import { linkTarget, parseLinkTarget } from '../../../lambdas/domain/link-targets';
 import type { LinkClaims } from '../../../lambdas/domain/links';
 import { amendDeal, newAsks } from '../../../lambdas/domain/plan-amend';
@@ -206,6 +207,88 @@ describe('amendDeal', () => {
     const removed = amended.milestones.find((m) => m.milestoneId === 'fit-check');
     expect(removed).toMatchObject({ status: 'waived', removed: { version: 2 } });
     expect(removed?.nudgeAt).toBeUndefined();
+  });
+
+  it('keeps the economic split, attribution and ladders out of the note a superseded link shows', () => {
+    const { deal, milestones } = dealAtStage('target-account-selection');
+    const next = edited((p) => {
+      p.economicSplit.partnerFeePercent = 37;
+      p.attribution = 'influenced';
+      (p.escalation.partner[0] as { phone?: string }).phone = '+1 312 555 0199';
+      (p.stages['target-account-selection'].milestones[0] as { title: string }).title = 'Fit check, again';
+    });
+    const amended = amendDeal(deal, milestones, next, ctx);
+    if (!amended.ok) throw new Error('refused');
+    expect(paths(amended.changes)).toEqual(
+      expect.arrayContaining(['attribution', 'economicSplit.partnerFeePercent', 'escalation.partner']),
+    );
+    const target = amended.all.find((m) => m.milestoneId === 'fit-check');
+    const old: LinkClaims = {
+      kid: 'k',
+      planId: deal.planId,
+      action: 'milestone-done',
+      target: 'fit-check',
+      recipient: target?.owner.email ?? '',
+      exp: 0,
+      nonce: 'n',
+    };
+    const check = checkLinkTarget(old, amended.deal, amended.all);
+    expect(check).toMatchObject({ ok: false, reason: 'superseded' });
+    const message = check.ok ? '' : check.message;
+    expect(message).toMatch(/Fit check, again/);
+    expect(message).not.toMatch(/economicSplit|partnerFee|37|attribution|influenced|escalation|0199/);
+  });
+
+  it('brings the next look at open work forward when the reminders lead time grows', () => {
+    const { deal, milestones } = dealAtStage('door-opener');
+    const next = edited((p) => {
+      p.reminders.leadDays = 7;
+    });
+    const amended = amendDeal(deal, milestones, next, ctx);
+    if (!amended.ok) throw new Error('refused');
+    const before = milestones.find((m) => m.milestoneId === 'warm-intro');
+    const after = amended.all.find((m) => m.milestoneId === 'warm-intro');
+    expect(after?.nudgeAt).toBe(new Date(Date.parse(before?.dueAt ?? '') - 7 * 86_400_000).toISOString());
+    expect(amended.milestones.map((m) => m.milestoneId)).toContain('warm-intro');
+    // A shorter lead time never puts off a look already planned (an overdue notice, a handoff).
+    const shorter = amendDeal(
+      deal,
+      milestones,
+      edited((p) => {
+        p.reminders.leadDays = 0;
+      }),
+      ctx,
+    );
+    if (!shorter.ok) throw new Error('refused');
+    expect(shorter.all.find((m) => m.milestoneId === 'warm-intro')?.nudgeAt).toBe(before?.nudgeAt);
+  });
+
+  it('takes removed work out of the stage deadline', () => {
+    const { deal, milestones } = dealAtStage('joint-discovery');
+    const next = edited((p) => {
+      p.stages['joint-discovery'].milestones.pop(); // account-brief, due 2027-01-08
+    });
+    const amended = amendDeal(deal, milestones, next, ctx);
+    if (!amended.ok) throw new Error('refused');
+    const deadline = stageDeadline(amended.deal, amended.all, 'joint-discovery', DEFAULT_TZ);
+    expect(deadline.toISOString().slice(0, 10)).toBe('2026-12-18');
+  });
+
+  it('stores a change to the ace block (it is listed, not dropped)', () => {
+    const { deal, milestones } = dealAtStage('door-opener');
+    const next = edited((p) => {
+      p.ace = {
+        industry: 'Software and Internet',
+        countryCode: 'DE',
+        customerBusinessProblem: 'Globex needs to consolidate its data platforms.',
+        deliveryModels: ['SaaS or PaaS'],
+        primaryNeeds: ['Co-Sell - Deal Support'],
+        opportunityType: 'Net New Business',
+      };
+    });
+    const diff = diffPlan(deal, milestones, next);
+    expect(diff.problems).toEqual([]);
+    expect(paths(diff.changes)).toEqual(['ace']);
   });
 
   it('returns the problems and changes nothing when refused', () => {

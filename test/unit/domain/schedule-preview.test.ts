@@ -39,9 +39,10 @@ describe('schedulePreview', () => {
     const fitCheck = preview.emails.filter(
       (e) => e.kind === 'milestone-escalation' && e.subject.includes('Confirm Globex fits'),
     );
+    // Working hours (issue 15): 24 and 72 working hours after Friday 4 December 17:00 CST.
     expect(fitCheck.map((e) => [e.at, e.to, e.cc])).toEqual([
-      ['2026-12-05T23:00:00.000Z', PEOPLE.sam, PEOPLE.ana],
-      ['2026-12-07T23:00:00.000Z', PEOPLE.kim, PEOPLE.ana],
+      ['2026-12-07T23:00:00.000Z', PEOPLE.sam, PEOPLE.ana],
+      ['2026-12-09T23:00:00.000Z', PEOPLE.kim, PEOPLE.ana],
     ]);
   });
 
@@ -51,9 +52,9 @@ describe('schedulePreview', () => {
     expect(gate.map((e) => [e.kind, e.at, e.to])).toEqual([
       ['gate-overdue', '2026-12-04T23:00:00.000Z', PEOPLE.ana],
       ['gate-overdue', '2026-12-04T23:00:00.000Z', PEOPLE.dana],
-      ['gate-escalation', '2026-12-05T23:00:00.000Z', PEOPLE.raj],
-      ['gate-escalation', '2026-12-05T23:00:00.000Z', PEOPLE.sam],
-      ['gate-escalation', '2026-12-07T23:00:00.000Z', PEOPLE.kim],
+      // After one working day of grace (Monday 17:00 CST) and Raj's 24 working hours; Sam and Kim hear of
+      // this miss once, from fit-check's escalation (issue 15).
+      ['gate-escalation', '2026-12-08T23:00:00.000Z', PEOPLE.raj],
     ]);
     expect(gate[0]?.subject).toBe('[Globex platform migration] Overdue: stage 1, Target account selection');
   });
@@ -100,5 +101,30 @@ describe('schedulePreview', () => {
     const snapshot = liveDeal();
     snapshot.deal.status = 'won';
     expect(schedulePreview(snapshot, NOW, DEFAULT_TZ, emailSubjects).emails).toEqual([]);
+  });
+});
+
+describe('schedulePreview: working days', () => {
+  it('lists no weekend or holiday sends, and only early warnings for later stages', () => {
+    // Prepare: the tenant's holiday is Monday 7 December.
+    const calendar = { workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const, holidays: ['2026-12-07'] };
+
+    // Act
+    const preview = schedulePreview(liveDeal(), NOW, DEFAULT_TZ, emailSubjects, 4, {
+      calendar,
+      graceDays: 1,
+    });
+
+    // Assess
+    expect(preview.workingDaysApplied).toBe(true);
+    const days = preview.emails
+      .filter((e) => e.kind !== 'weekly-review')
+      .map((e) => new Intl.DateTimeFormat('en-CA', { timeZone: e.timezone }).format(new Date(e.at)));
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    expect(days.filter((d) => d === '2026-12-07' || weekday(d) === 0 || weekday(d) === 6)).toEqual([]);
+    expect(
+      preview.emails.filter((e) => e.to === PEOPLE.raj && e.summary.includes('Warm introduction')),
+    ).toEqual([]);
+    expect(preview.emails.filter((e) => e.kind === 'early-warning').map((e) => e.to)).toContain(PEOPLE.dana);
   });
 });

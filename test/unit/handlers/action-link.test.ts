@@ -1,4 +1,3 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clearSecretCache as clearCaches } from '../../../lambdas/adapters/secrets.adapter';
 import { type LinkClaims, newNonce, signLink } from '../../../lambdas/domain/links';
 import type { HttpEvent, HttpResult } from '../../../lambdas/handlers/http';
 import { PEOPLE } from '../../helpers/plan';

@@ -1,4 +1,3 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -12,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
+import { clearSecretCache as clearCaches } from '../../../lambdas/adapters/secrets.adapter';
 import {
   ENV,
   FIXTURE_PLAN_ID,

@@ -1,4 +1,3 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -13,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
+import { clearSecretCache as clearCaches } from '../../../lambdas/adapters/secrets.adapter';
 import { PEOPLE } from '../../helpers/plan';
 import {
   ENV,
@@ -115,7 +115,11 @@ describe('gate-open handler', () => {
         .map((p) => `gate-open#${FIXTURE_PLAN_ID}#target-account-selection#${p}`)
         .sort(),
     );
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    // Each send: its ledger claim completed, and a line in the deal's history (to, subject, why).
+    const updated = ddb.commandCalls(UpdateCommand).map((c) => String(c.args[0].input.Key?.id));
+    expect(updated.filter((id) => id.startsWith('gate-open#'))).toHaveLength(2);
+    expect(updated.filter((id) => id === `history#${FIXTURE_PLAN_ID}`)).toHaveLength(2);
+    expect(updated).toHaveLength(4);
     expect(sfn.calls()).toHaveLength(0);
   });
 

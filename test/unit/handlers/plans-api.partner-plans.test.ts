@@ -4,6 +4,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -147,6 +148,8 @@ describe('plans-api POST /plans against the partner plan', () => {
       .on(GetCommand, { TableName: ENV.PARTNER_PLANS_TABLE })
       .resolves(partnerPlan ? { Item: { plan: partnerPlan } } : {});
     ddb.on(TransactWriteCommand).resolves({});
+    // The duplicate check reads the list index (no deals here).
+    ddb.on(QueryCommand).resolves({ Items: [] });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
   }
 

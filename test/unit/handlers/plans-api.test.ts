@@ -76,7 +76,12 @@ describe('plans-api POST /plans', () => {
     expect(writes).toHaveLength(1);
     const planPut = writes[0]?.args[0].input.TransactItems?.[0]?.Put;
     expect(planPut?.TableName).toBe(ENV.PLANS_TABLE);
-    expect(planPut?.Item).toMatchObject({ planId: body.planId, tenant: ENV.TENANT, plan: REFERENCE_PLAN });
+    expect(planPut?.Item).toMatchObject({ planId: body.planId, tenant: ENV.TENANT });
+    // The plan document is an item of its own, written once per version.
+    expect(writes[0]?.args[0].input.TransactItems?.[1]?.Put?.Item).toMatchObject({
+      planId: `${body.planId}#plan#1`,
+      plan: REFERENCE_PLAN,
+    });
     expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
       stateMachineArn: ENV.STATE_MACHINE_ARN,
       name: body.planId,
@@ -94,7 +99,7 @@ describe('plans-api POST /plans', () => {
 
     // Assess
     expect(result.statusCode).toBe(201);
-    const planPut = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put;
+    const planPut = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put;
     expect(planPut?.Item?.plan).toEqual(REFERENCE_PLAN);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
@@ -188,6 +193,7 @@ describe('plans-api POST /plans', () => {
   it('removes the stored plan again and answers 500 when the workflow cannot start', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
     sfn
       .on(StartExecutionCommand)
       .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));

@@ -1,4 +1,3 @@
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -12,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearSecretCache as clearCaches } from '../../../lambdas/adapters/secrets.adapter';
 import { OPEN_BY_DUE_INDEX } from '../../../lib/table-definitions';
 import { PEOPLE } from '../../helpers/plan';
 import { ENV, LINK_KEYS_SECRET, scheduledEvent, storedDeal, stubHandlerEnvironment } from './handler-kit';
@@ -114,7 +114,8 @@ describe('reminder-sweep handler', () => {
       Item: { milestoneId: 'fit-check', status: 'open', version: 2 },
     });
     // The vendor ladder's first rung is 24 hours after the due time.
-    expect(saved?.Item?.nudgeAt).toBe('2026-12-05T23:00:00.000Z');
+    // Sam's 24 h are working hours (issue 15): Friday 4 December 17:00 CST + 24 h is Monday 7 December 17:00.
+    expect(saved?.Item?.nudgeAt).toBe('2026-12-07T23:00:00.000Z');
     expect(saved?.Item?.openShard).toMatch(/^open#[0-3]$/);
   });
 });

@@ -57,12 +57,10 @@ describe('a failed PutEvents (register-deal, and every task that publishes)', ()
   afterEach(() => events.reset());
 
   it('is a TransientError for EventBridge trouble (the registration is retried, never lost)', async () => {
-    events
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal error' }],
-      });
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal error' }],
+    });
 
     const publishing = new EventBridgePublisher(
       new EventBridgeClient({ region: 'us-east-1' }),
@@ -73,12 +71,10 @@ describe('a failed PutEvents (register-deal, and every task that publishes)', ()
   });
 
   it('is a plain error for an entry EventBridge will never take', async () => {
-    events
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }],
-      });
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }],
+    });
 
     const publishing = new EventBridgePublisher(
       new EventBridgeClient({ region: 'us-east-1' }),

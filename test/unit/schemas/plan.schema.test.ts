@@ -153,7 +153,7 @@ describe('planSchema', () => {
 
     // Unknown keys
     ['no unknown top-level keys', (p) => set(p, 'risk', []), '(root)', /Unrecognized key: "risk"/],
-    ['no unknown owner keys', (p) => set(p.owners.vendor, 'phone', '555'), 'owners.vendor', /"phone"/],
+    ['no unknown owner keys', (p) => set(p.owners.vendor, 'mobile', '555'), 'owners.vendor', /"mobile"/],
     [
       'no unknown milestone keys',
       (p) => set(milestone(p, 'door-opener', 0), 'owners', 'partner'),

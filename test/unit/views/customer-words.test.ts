@@ -66,8 +66,14 @@ function customerTemplates(snapshot: DealSnapshot): [string, string][] {
   );
   email('stagePassed', EMAIL_VIEWS.stagePassed(deal, stage, lee, milestones, 'k'));
   const outcome = { finalArr: 1, currency: 'USD', lesson: 'x', at: NOW.toISOString(), by: PEOPLE.ana };
-  email('dealClosed won', EMAIL_VIEWS.dealClosed({ ...deal, outcome: { ...outcome, result: 'won' } }, lee, 'k'));
-  email('dealClosed lost', EMAIL_VIEWS.dealClosed({ ...deal, outcome: { ...outcome, result: 'lost' } }, lee, 'k'));
+  email(
+    'dealClosed won',
+    EMAIL_VIEWS.dealClosed({ ...deal, outcome: { ...outcome, result: 'won' } }, lee, 'k'),
+  );
+  email(
+    'dealClosed lost',
+    EMAIL_VIEWS.dealClosed({ ...deal, outcome: { ...outcome, result: 'lost' } }, lee, 'k'),
+  );
   // The customer's own action pages (form and done) and the room.
   const claims: LinkClaims = {
     kid: 'k',

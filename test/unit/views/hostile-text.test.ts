@@ -248,6 +248,17 @@ const emailCases: { [K in Exclude<keyof MessageViews, 'reviewInvite'>]: (s: Deal
           'k',
         ).html,
     ),
+  earlyWarning: ({ deal, milestones }) =>
+    milestones.map(
+      (m) =>
+        EMAIL_VIEWS.earlyWarning(
+          deal,
+          m,
+          MARK,
+          linked([{ action: 'milestone-done', target: m.milestoneId, label: MARK, about: m.title }]),
+          'k',
+        ).html,
+    ),
   slipNotice: ({ deal, milestones }) => {
     const m = milestones[0] as MilestoneState;
     const slip = replan(deal, milestones, m, '2028-06-30', NOW, MARK, MARK);

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,9 +12,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { planItem, stateItem } from '../../../../lambdas/adapters/dynamodb/deal-items';
 import { DynamoDealStore } from '../../../../lambdas/adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../../../../lambdas/adapters/dynamodb/document-client';
-import type { MilestoneState } from '../../../../lambdas/domain/deal';
+import type { Deal, MilestoneState } from '../../../../lambdas/domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../../../../lambdas/domain/errors';
 import type { DealSnapshot, LinkUse } from '../../../../lambdas/domain/ports';
 import { OPEN_BY_DUE_INDEX } from '../../../../lib/table-definitions';
@@ -40,6 +42,23 @@ afterEach(() => {
 
 function newStore(): DynamoDealStore {
   return new DynamoDealStore(documentClient(), TABLES);
+}
+
+/**
+ * A store that has read `deal` (its state item and plan document), as every save follows a read: it then
+ * knows the stored plan version and writes the deal state alone. The mock's call history starts empty.
+ */
+async function loadedStore(deal: Deal): Promise<DynamoDealStore> {
+  ddb
+    .on(GetCommand)
+    .callsFake((input) =>
+      input.Key.planId === deal.planId ? { Item: stateItem(deal, deal.version) } : { Item: planItem(deal) },
+    );
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  const store = newStore();
+  await store.get(deal.planId);
+  ddb.resetHistory();
+  return store;
 }
 
 /**
@@ -100,12 +119,29 @@ describe('DynamoDealStore.create', () => {
     // Assess
     expect(ddb.calls()).toHaveLength(1);
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(1 + snapshot.milestones.length);
-    const [plan, ...milestones] = items;
+    expect(items).toHaveLength(2 + snapshot.milestones.length);
+    const [plan, document, ...milestones] = items;
     expect(plan?.Put).toMatchObject({
       TableName: TABLES.plans,
       ConditionExpression: 'attribute_not_exists(planId)',
-      Item: { planId: PLAN_ID, version: 1, status: 'active' },
+      Item: {
+        planId: PLAN_ID,
+        version: 1,
+        status: 'active',
+        listShard: expect.stringMatching(/^active#[0-3]$/),
+      },
+    });
+    expect(plan?.Put?.Item).not.toHaveProperty('plan');
+    // The plan document: its own item, once per version.
+    expect(document?.Put).toEqual({
+      TableName: TABLES.plans,
+      Item: {
+        planId: `${PLAN_ID}#plan#1`,
+        kind: 'PlanDocument',
+        dealId: PLAN_ID,
+        planVersion: 1,
+        plan: snapshot.deal.plan,
+      },
     });
     expect(milestones.map((m) => m.Put?.Item?.milestoneId)).toEqual(
       snapshot.milestones.map((m) => m.milestoneId),
@@ -130,10 +166,10 @@ describe('DynamoDealStore.create', () => {
 
     // Assess
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    const shards = items.slice(1).map((i) => i.Put?.Item?.openShard as string);
+    const shards = items.slice(2).map((i) => i.Put?.Item?.openShard as string);
     for (const shard of shards) expect(shard).toMatch(/^open#[0-3]$/);
     for (const [i, m] of snapshot.milestones.entries()) {
-      expect(items[i + 1]?.Put?.Item?.nudgeAt).toBe(m.nudgeAt);
+      expect(items[i + 2]?.Put?.Item?.nudgeAt).toBe(m.nudgeAt);
     }
     expect(new Set(shards).size).toBeGreaterThan(1);
   });
@@ -152,9 +188,10 @@ describe('DynamoDealStore.save', () => {
     // Prepare
     const { deal } = storedItems(startedDeal());
     ddb.on(PutCommand).resolves({});
+    const store = await loadedStore({ ...deal, version: 4 });
 
     // Act
-    await newStore().save({ deal: { ...deal, version: 4 } });
+    await store.save({ deal: { ...deal, version: 4 } });
 
     // Assess
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
@@ -173,9 +210,10 @@ describe('DynamoDealStore.save', () => {
     const milestone = milestones[0] as MilestoneState;
     const use = linkUse();
     ddb.on(TransactWriteCommand).resolves({});
+    const store = await loadedStore(deal);
 
     // Act
-    await newStore().save({ deal, milestones: [milestone], linkUse: use });
+    await store.save({ deal, milestones: [milestone], linkUse: use });
 
     // Assess
     expect(ddb.calls()).toHaveLength(1);
@@ -277,9 +315,10 @@ describe('DynamoDealStore.save', () => {
     // Prepare
     const { deal } = storedItems(startedDeal());
     ddb.on(PutCommand).rejects(conditionFailed());
+    const store = await loadedStore(deal);
 
     // Act
-    const saving = newStore().save({ deal });
+    const saving = store.save({ deal });
 
     // Assess
     await expect(saving).rejects.toBeInstanceOf(ConcurrentUpdateError);
@@ -296,7 +335,7 @@ describe('DynamoDealStore.saveMilestone and the open-by-due index', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await newStore().create(startedDeal());
     const createdShard =
-      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put?.Item?.openShard;
+      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put?.Item?.openShard;
 
     // Act
     await newStore().saveMilestone({ ...milestone, nudgeAt: '2026-12-05T23:00:00.000Z' });
@@ -473,15 +512,24 @@ describe('DynamoDealStore.get', () => {
 });
 
 describe('DynamoDealStore.list', () => {
-  it('scans every page and lists the deals, most recently updated first', async () => {
+  it('reads every list shard through the index, never a Scan, and lists the deals, newest change first', async () => {
     // Prepare
     const { deal } = storedItems(startedDeal());
-    const older = { ...deal, planId: 'pl_00000000000000000001', updatedAt: '2026-12-01T00:00:00.000Z' };
-    const newer = { ...deal, planId: 'pl_00000000000000000002', updatedAt: '2026-12-03T00:00:00.000Z' };
+    const older = stateItem({ ...deal, planId: 'pl_00000000000000000001' }, 1);
+    const newer = stateItem({ ...deal, planId: 'pl_00000000000000000002' }, 1);
+    ddb.on(QueryCommand).resolves({ Items: [] });
     ddb
-      .on(ScanCommand)
+      .on(QueryCommand, { ExpressionAttributeValues: { ':s': 'active#2' } })
       .resolvesOnce({ Items: [older], LastEvaluatedKey: { planId: older.planId } })
       .resolvesOnce({ Items: [newer] });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        [TABLES.plans]: [
+          { planId: older.planId, updatedAt: '2026-12-01T00:00:00.000Z' },
+          { planId: newer.planId, updatedAt: '2026-12-03T00:00:00.000Z' },
+        ],
+      },
+    });
 
     // Act
     const plans = await newStore().list();
@@ -495,27 +543,34 @@ describe('DynamoDealStore.list', () => {
       account: 'Globex Corporation',
       stage: 'target-account-selection',
       status: 'active',
-      updatedAt: newer.updatedAt,
+      updatedAt: '2026-12-03T00:00:00.000Z',
     });
-    expect(ddb.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
-      planId: older.planId,
-    });
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+    const shards = ddb
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input.ExpressionAttributeValues?.[':s']);
+    expect(new Set(shards)).toEqual(
+      new Set(['active', 'won', 'lost'].flatMap((s) => [0, 1, 2, 3].map((n) => `${s}#${n}`))),
+    );
+    expect(
+      ddb.commandCalls(QueryCommand, { ExpressionAttributeValues: { ':s': 'active#2' } })[1]?.args[0].input
+        .ExclusiveStartKey,
+    ).toEqual({ planId: older.planId });
   });
 
-  it('names reserved words (plan, name, status) only through aliases in its projection', async () => {
+  it('names reserved words only through aliases in its list queries, filters included', async () => {
     // Prepare
-    ddb.on(ScanCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand).resolves({ Items: [] });
 
     // Act
-    await newStore().list();
+    await newStore().listPage({ limit: 10, status: 'active', partner: 'Northwind', stage: 'door-opener' });
 
     // Assess
-    const input = ddb.commandCalls(ScanCommand)[0]?.args[0].input;
-    const bare = bareNames(input?.ProjectionExpression);
-    expect(bare.filter((n) => RESERVED_ATTRIBUTE_NAMES.includes(n.toLowerCase()))).toEqual([]);
-    expect(Object.values(input?.ExpressionAttributeNames ?? {})).toEqual(
-      expect.arrayContaining(['plan', 'name', 'status']),
-    );
+    for (const call of ddb.commandCalls(QueryCommand)) {
+      const input = call.args[0].input;
+      const bare = [input.KeyConditionExpression, input.FilterExpression].flatMap((e) => bareNames(e));
+      expect(bare.filter((n) => RESERVED_ATTRIBUTE_NAMES.includes(n.toLowerCase()))).toEqual([]);
+    }
   });
 });
 

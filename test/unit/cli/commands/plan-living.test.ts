@@ -62,6 +62,22 @@ describe('cosell plan apply', () => {
     expect(run.stdout).toContain('  + owners.customer: {"name":"Lee"}');
   });
 
+  it('checks a new file on --dry-run as the API would, and stores nothing', async () => {
+    const file = planFile();
+    writeFileSync(file, readFileSync(file, 'utf8').replace('owner: partner,', 'owner: nobody@x.example,'));
+    const run = await cosell(['plan', 'apply', file, '--dry-run'], {
+      route: () => ({ status: 404, body: { error: 'No plan with id globex-2027.', issues: [] } }),
+    });
+    expect(run.code).toBe(ExitCode.invalid);
+    expect(run.stderr).toMatch(/stages\.door-opener\.milestones\[0\]\.owner/);
+    expect(run.requests.map((r) => r.method)).toEqual(['GET']);
+    const valid = await cosell(['plan', 'apply', planFile(), '--dry-run'], {
+      route: () => ({ status: 404, body: { error: 'No plan with id globex-2027.', issues: [] } }),
+    });
+    expect(valid.code).toBe(ExitCode.ok);
+    expect(valid.stdout).toContain('globex-2027 created (dry run: nothing stored)');
+  });
+
   it('prints a refused amendment at its field paths and exits 2', async () => {
     const file = planFile();
     const run = await cosell(['plan', 'apply', file], {

@@ -400,7 +400,9 @@ describe('escalateGate', () => {
       target: 'proof-of-concept',
       recipient: PEOPLE.lee,
     });
-    expect((await actOnLink(deps, slip, { newDue: '2027-02-12', reason: 'Legal review' })).kind).toBe('done');
+    expect(
+      (await actOnLink(deps, slip, { newDue: '2027-02-12', reason: 'Legal review', choice: 'absorb' })).kind,
+    ).toBe('done');
     const sentBefore = deps.mailer.sent.length;
     // The workflow's wait was computed from the old deadline and times out.
     deps.clock.set(new Date(STAGE4_DEADLINE + 60_000));

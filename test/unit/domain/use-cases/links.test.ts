@@ -284,7 +284,11 @@ describe('actOnLink (POST)', () => {
     const t = await token(deps, 'milestone-slip', 'warm-intro', PEOPLE.dana);
 
     // Act
-    const page = await actOnLink(deps, t, { newDue: '2026-12-18', reason: 'Lee is travelling' });
+    const page = await actOnLink(deps, t, {
+      newDue: '2026-12-18',
+      reason: 'Lee is travelling',
+      choice: 'absorb',
+    });
 
     // Assess
     expect(page).toMatchObject({
@@ -349,7 +353,7 @@ describe('actOnLink (POST)', () => {
     const t = await token(deps, 'milestone-slip', 'discovery-call', PEOPLE.ana);
 
     // Act
-    await actOnLink(deps, t, { newDue: '2026-12-22', reason: 'Holidays' });
+    await actOnLink(deps, t, { newDue: '2026-12-22', reason: 'Holidays', choice: 'absorb' });
 
     // Assess
     expect(deps.store.milestone(PLAN_ID, 'discovery-call').due).toBe('2026-12-22');

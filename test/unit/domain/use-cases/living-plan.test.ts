@@ -52,6 +52,48 @@ describe('createPlan: ids, duplicates and idempotency', () => {
     expect(deps.workflow.started).toHaveLength(1);
   });
 
+  it('answers two keyed POSTs at once with one deal', async () => {
+    const deps = living();
+    const [a, b] = await Promise.all([
+      createPlan(deps, referencePlan(), { idempotencyKey: 'k-2' }),
+      createPlan(deps, referencePlan(), { idempotencyKey: 'k-2' }),
+    ]);
+    expect(b.planId).toBe(a.planId);
+    expect(deps.store.planIds()).toHaveLength(1);
+    expect(deps.workflow.started).toHaveLength(1);
+  });
+
+  it('answers a keyed POST that raced its first attempt with that deal, not as its duplicate', async () => {
+    const deps = living();
+    const realGet = deps.store.get.bind(deps.store);
+    let firstAttempt: Promise<unknown> | undefined;
+    // The retry reads before the first attempt stores its deal, and looks for duplicates after.
+    deps.store.get = async (planId: string) => {
+      const got = await realGet(planId);
+      if (!firstAttempt) {
+        firstAttempt = createPlan(deps, referencePlan(), { idempotencyKey: 'k-3' });
+        await firstAttempt;
+      }
+      return got;
+    };
+    const retry = await createPlan(deps, referencePlan(), { idempotencyKey: 'k-3' });
+    expect(retry.planId).toBe(keyedPlanId('acme', 'k-3'));
+    expect(deps.store.planIds()).toHaveLength(1);
+    expect(deps.workflow.started).toHaveLength(1);
+  });
+
+  it('refuses a keyed POST of another plan under a key already used, rather than answer for the first', async () => {
+    const deps = living();
+    await createPlan(deps, referencePlan(), { idempotencyKey: 'k-4' });
+    const other = edited((p) => {
+      p.name = 'Another deal';
+    });
+    const reused = createPlan(deps, other, { idempotencyKey: 'k-4' });
+    await expect(reused).rejects.toBeInstanceOf(PlanConflictError);
+    await expect(reused).rejects.toMatchObject({ issues: [{ path: '(idempotency-key)' }] });
+    expect(deps.store.planIds()).toHaveLength(1);
+  });
+
   it('returns the warnings with the created plan', async () => {
     const deps = living();
     const plan = edited((p) => {
@@ -79,6 +121,22 @@ describe('amendPlan', () => {
     const again = await amendPlan(deps, planId, next);
     expect(again.changes).toEqual([]);
     expect(deps.mailer.sent.filter((e) => e.to.includes(RAJ))).toHaveLength(1);
+  });
+
+  it('still publishes and records an amendment whose email fails, and says which one failed', async () => {
+    const deps = living();
+    deps.store.put(dealAtStage('door-opener'));
+    const { planId } = dealAtStage('door-opener').deal;
+    const next = edited((p) => {
+      (p.stages['door-opener'].milestones[0] as { owner: string }).owner = RAJ;
+    });
+    deps.mailer.failNext = 1;
+    const result = await amendPlan(deps, planId, next);
+    expect(deps.store.peek(planId)?.deal.planVersion).toBe(2);
+    expect(result.notified).toEqual([PEOPLE.ana]);
+    expect(result.effectWarnings?.join('\n')).toMatch(new RegExp(`${RAJ}.*mail service unavailable`));
+    expect(deps.events.published.map((e) => e.detailType)).toEqual(['CoSell Plan Amended']);
+    expect(deps.history.kinds(planId)).toEqual(['amended']);
   });
 
   it('answers a stale If-Match with StaleVersionError and changes nothing', async () => {
@@ -192,5 +250,21 @@ describe('history', () => {
       detail: { to: ['a@x'], subject: 'S', why: emailAbout('gate-open#pl_1')?.why },
     });
     expect([...history.entries.keys()]).toEqual(['pl_1']);
+  });
+
+  it('records the announcements too (their key names the deal after the kind of announcement)', async () => {
+    const history = new FakeHistoryStore();
+    const mailer = new HistoryMailer(new RecordingMailer(), history, () => new Date('2026-12-01T00:00:00Z'));
+    const email = { cc: [], text: '', html: '' };
+    await mailer.send({
+      ...email,
+      key: 'announce#stage-passed#pl_1#door-opener#a@x',
+      to: ['a@x'],
+      subject: 'P',
+    });
+    await mailer.send({ ...email, key: 'announce#closed#pl_1#a@x', to: ['a@x'], subject: 'C' });
+    expect([...history.entries.keys()]).toEqual(['pl_1']);
+    expect(history.entries.get('pl_1')?.map((e) => e.detail.subject)).toEqual(['P', 'C']);
+    expect(emailAbout('announce#closed#pl_1#a@x')?.why).toMatch(/closed/);
   });
 });

@@ -150,7 +150,7 @@ describe('reconcileWorkflows', () => {
     expect(report).toMatchObject({ activeDeals: 5, checked: 2, started: 2 });
   });
 
-  it('sends a refused gate email again after `cosell plan retry`, and clears needsAttention', async () => {
+  it('makes the gate run its task again after `cosell plan retry` (GateRetry), once, to send what is unsent', async () => {
     const arn = new FakeWorkflowAdmin().executionArnOf(PLAN_ID);
     const key = `gate-open#${PLAN_ID}#door-opener#${PEOPLE.dana}`;
     const { admin, deps, run } = setUp('door-opener', (d) => ({
@@ -158,18 +158,18 @@ describe('reconcileWorkflows', () => {
       needsAttention: { what: 'x', error: 'MessageRejected: no', since: NOW, keys: [key], planVersion: 1 },
     }));
     admin.put(PLAN_ID, 'RUNNING');
-    for (const k of [`gate-open#${PLAN_ID}#door-opener#${PEOPLE.ana}`]) deps.ledger.done.add(k);
-    // Not again by itself:
+    // Not again by itself: a refusal waits for a fix.
     await run();
-    expect(deps.mailer.sent).toEqual([]);
+    expect(deps.workflow.retried).toEqual([]);
 
     deps.clock.advanceHours(1);
     await deps.store.save({ deal: requestRetry(deps.store.peek(PLAN_ID)?.deal as Deal, deps.clock.now()) });
     const report = await run();
+    const again = await run();
 
-    expect(deps.mailer.recipients()).toContain(PEOPLE.dana);
-    expect(report.resent).toBeGreaterThan(0);
-    expect(deps.store.peek(PLAN_ID)?.deal.needsAttention).toBeUndefined();
+    expect(deps.workflow.retried).toEqual(['token-door-opener']);
+    expect(report.resent).toBe(1);
+    expect(again.resent).toBe(0);
     expect(deps.store.peek(PLAN_ID)?.deal.retryRequestedAt).toBeUndefined();
   });
 });

@@ -168,7 +168,13 @@ describe('sweepReminders', () => {
       recipient: PEOPLE.ana,
     });
     expect(
-      (await actOnLink(deps, slip, { newDue: '2026-12-11', reason: 'Waiting on the ICP review' })).kind,
+      (
+        await actOnLink(deps, slip, {
+          newDue: '2026-12-11',
+          reason: 'Waiting on the ICP review',
+          choice: 'absorb',
+        })
+      ).kind,
     ).toBe('done');
 
     // Act: the old escalation time passes quietly; the new reminder comes two days before the new date.

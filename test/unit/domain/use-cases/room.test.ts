@@ -11,6 +11,7 @@ import {
   viewRoom,
 } from '../../../../lambdas/domain/use-cases/room';
 import { BANNED_FOR_CUSTOMERS } from '../../../../lambdas/views/customer-words';
+import { DEFAULT_BRAND_COLOR, emailBranding } from '../../../../lambdas/views/emails/branding';
 import { renderRoomPage } from '../../../../lambdas/views/pages/room-page';
 import { fakeDeps, signedToken, TEST_CONFIG } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
@@ -185,7 +186,7 @@ describe('RoomLinkMailer', () => {
     // Prepare
     const deps = await dealIn();
     deps.config.vendorName = 'Acme & Co';
-    const mailer = new RoomLinkMailer(deps.mailer, deps);
+    const mailer = new RoomLinkMailer(deps.mailer, deps, emailBranding(deps.config));
     const mark = roomLinkMark(PLAN_ID);
     const email: OutboundEmail = {
       key: 'k',
@@ -209,6 +210,25 @@ describe('RoomLinkMailer', () => {
       ok: true,
       claims: { recipient: PEOPLE.dana, planId: PLAN_ID },
     });
+  });
+
+  it("brands the email with the tenant's colour and logo", async () => {
+    const deps = await dealIn();
+    deps.config.brandColor = '#123456';
+    deps.config.logoUrl = 'https://cdn.acme.example/logo.png';
+    deps.config.vendorName = 'Acme';
+    const email: OutboundEmail = {
+      key: 'k',
+      to: [PEOPLE.ana],
+      cc: [],
+      subject: 's',
+      text: 't',
+      html: `<html><body style="x"><a href="u" style="background:${DEFAULT_BRAND_COLOR}">Go</a></body></html>`,
+    };
+    await new RoomLinkMailer(deps.mailer, deps, emailBranding(deps.config)).send(email);
+    const html = deps.mailer.sent[0]?.html ?? '';
+    expect(html).toContain('background:#123456');
+    expect(html).toContain('<body style="x"><p><img src="https://cdn.acme.example/logo.png" alt="Acme"');
   });
 
   it('leaves an email without marks as it is', async () => {
