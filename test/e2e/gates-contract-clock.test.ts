@@ -2,6 +2,7 @@ import { CORE_SCHEMA, load as parseYaml } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPlan,
+  everyDayTenantEnv,
   expectRefused,
   getJson,
   getPlan,
@@ -31,7 +32,7 @@ const DAY = 86_400_000;
 let stack: LocalStackProcess;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: everyDayTenantEnv() });
 });
 
 afterAll(async () => {

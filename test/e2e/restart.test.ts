@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   eventsFor,
+  everyDayTenantEnv,
   expectRefused,
   getPlan,
   type LocalStackProcess,
@@ -25,8 +26,10 @@ import { ACTIONS, BRIEF_URL, M, PEOPLE, ReferenceDeal } from './helpers/referenc
 
 let stack: LocalStackProcess;
 
+const tenantEnv = everyDayTenantEnv();
+
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: tenantEnv });
 });
 
 afterAll(async () => {
@@ -85,7 +88,7 @@ it('resumes a deal waiting at stage 3 after a restart; old links behave; the dea
 
   // Ctrl-C, then start again on the same state directory and port.
   const stopped = performance.now();
-  stack = await restartStack(stack);
+  stack = await restartStack(stack, tenantEnv);
   console.log(
     `e2e restart: stopped and answering again in ${Math.round(performance.now() - stopped)} ms (startup ${Math.round(stack.startupMs)} ms)`,
   );

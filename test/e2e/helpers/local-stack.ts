@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -225,9 +225,29 @@ export async function stopAndAssertClean(stack: LocalStackProcess): Promise<Stac
 }
 
 /** Ctrl-C, then `npm start` again on the same state directory and port. */
-export async function restartStack(stack: LocalStackProcess): Promise<LocalStackProcess> {
+export async function restartStack(
+  stack: LocalStackProcess,
+  env?: Record<string, string>,
+): Promise<LocalStackProcess> {
   await stopAndAssertClean(stack);
-  return startStack({ stateDir: stack.stateDir, port: stack.port });
+  return startStack({ stateDir: stack.stateDir, port: stack.port, ...(env ? { env } : {}) });
+}
+
+/**
+ * `COSELL_TENANT_FILE` for a local tenant that works every day with no escalation grace: for tests of gates
+ * and restarts, whose clock steps must not depend on the weekday the test runs on (the working-day rules
+ * have their own tests, in test/e2e/cadence-trust.test.ts).
+ */
+export function everyDayTenantEnv(): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'cosell-tenant-')), 'local.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify({
+      workweek: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'],
+      escalationGraceBusinessDays: 0,
+    })}\n`,
+  );
+  return { COSELL_TENANT_FILE: file };
 }
 
 /**
