@@ -83,52 +83,26 @@ export interface DashboardOptions {
 
 const utcDate = (instant: string | Date) => new Date(instant).toISOString().slice(0, 10);
 
-/** Optional fields other parts of the product may set on a deal or a milestone; read without trusting them. */
-function flagged(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value && typeof value === 'object') return (value as { resolvedAt?: unknown }).resolvedAt === undefined;
-  return value === true || (typeof value === 'string' && value.length > 0);
-}
-
 /** A slip proposal waiting for an answer, on the deal or on a milestone of it. */
-export function pendingSlipProposal(deal: Deal, milestones: readonly MilestoneState[]): boolean {
-  const pending = (p: unknown) =>
-    p !== null &&
-    typeof p === 'object' &&
-    !['accepted', 'declined', 'rejected', 'withdrawn', 'expired'].includes(
-      String((p as { status?: unknown }).status ?? 'pending'),
-    );
-  const any = (v: unknown) => (Array.isArray(v) ? v.some(pending) : pending(v));
-  const d = deal as unknown as Record<string, unknown>;
-  if (any(d.slipProposals) || any(d.slipProposal)) return true;
-  return milestones.some((m) => {
-    if (m.status !== 'open') return false;
-    const r = m as unknown as Record<string, unknown>;
-    return any(r.slipProposal) || any(r.proposedSlip) || any(r.slipProposals);
-  });
+export function pendingSlipProposal(deal: Deal, _milestones: readonly MilestoneState[]): boolean {
+  // slips.ts keeps a proposal on the deal until the vendor owner approves or declines it.
+  return deal.slipProposal !== undefined;
 }
 
-/** Parties owning open work now and silent more than `ghostingDays` (or flagged ghosting on the deal). */
+/** Parties owning open work now and silent more than `ghostingDays`. */
 export function ghostingParties(
   deal: Deal,
   milestones: readonly MilestoneState[],
   now: Date,
   ghostingDays = GHOSTING_DAYS,
 ): Party[] {
-  const stored = (deal as unknown as { ghosting?: unknown }).ghosting;
-  const flaggedParties =
-    stored && typeof stored === 'object' && !Array.isArray(stored)
-      ? (Object.entries(stored)
-          .filter(([, v]) => flagged(v))
-          .map(([p]) => p) as Party[])
-      : [];
   const opened = deal.stages[deal.stage].openedAt ?? deal.createdAt;
   const silent = partiesOwingMoves(deal, milestones as MilestoneState[], deal.stage).filter((party) => {
     const last = deal.lastActivity[party];
     const since = Math.max(Date.parse(opened), last ? Date.parse(last) : 0);
     return now.getTime() - since > ghostingDays * 86_400_000;
   });
-  return [...new Set([...flaggedParties, ...silent])];
+  return silent;
 }
 
 /** One active deal as a dashboard row. */
@@ -169,7 +143,7 @@ export function dashboardRow(
 
   const reasons: string[] = [];
   let health: Health = 'on-track';
-  const attention = flagged((deal as unknown as { needsAttention?: unknown }).needsAttention);
+  const attention = deal.needsAttention !== undefined;
   const bounced = (deal.deliveryProblems?.length ?? 0) > 0;
   const ghosting = ghostingParties(deal, milestones, now, options.ghostingDays);
   const proposal = pendingSlipProposal(deal, milestones);

@@ -183,11 +183,10 @@ function withHealth(snapshot: DealSnapshot, health: HealthRecipe, now: Date): De
   if (health.activeRecently)
     deal = { ...deal, lastActivity: { vendor: yesterday, partner: yesterday, customer: yesterday } };
   if (health.needsAttention)
-    if (health.needsAttention)
-      deal = {
-        ...deal,
-        needsAttention: { what: 'the stage gate email', error: 'generated', since: yesterday },
-      };
+    deal = {
+      ...deal,
+      needsAttention: { what: 'the stage gate email', error: 'generated', since: yesterday },
+    };
   if (health.deliveryProblem) {
     deal = {
       ...deal,
@@ -214,18 +213,31 @@ function withHealth(snapshot: DealSnapshot, health: HealthRecipe, now: Date): De
             ],
           }
         : {};
-      const proposal = health.slipProposal
-        ? {
-            slipProposal: {
-              to: dateOf(now.getTime() + 45 * DAY),
-              by: m.owner.email,
-              at: yesterday,
-              status: 'pending',
-            },
-          }
-        : {};
-      return { ...m, ...slipped, ...proposal } as MilestoneState;
+      return { ...m, ...slipped };
     });
+  }
+  if (first && health.slipProposal) {
+    // A proposal to move the close date 45 days out, waiting for the vendor owner (slips.ts).
+    const to = dateOf(now.getTime() + 45 * DAY);
+    const closeDate = deal.plan.jointOutcome.closeDate;
+    deal = {
+      ...deal,
+      slipProposal: {
+        milestoneId: first.milestoneId,
+        title: first.title,
+        days: 45,
+        from: first.due,
+        to,
+        by: first.owner.email,
+        reason: 'generated',
+        at: yesterday,
+        replan: {
+          days: 45,
+          moved: [],
+          closeDate: { from: closeDate, to: dateOf(Date.parse(`${closeDate}T12:00:00Z`) + 45 * DAY) },
+        },
+      },
+    };
   }
   return { deal, milestones };
 }
