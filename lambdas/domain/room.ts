@@ -103,6 +103,8 @@ export interface DealRoom {
   /** Absent for the customer's people. */
   attribution?: Plan['attribution'];
   economicSplit?: Plan['economicSplit'];
+  /** The deal's AWS Partner Central (ACE) opportunity, for vendor and partner people only. */
+  ace?: Deal['ace'];
   /** The ladders this audience may see: the customer's people see only the customer's own. */
   escalation: {
     party: Party;
@@ -133,7 +135,8 @@ export function dealRoom(
   const planned = new Map<string, string>();
   for (const key of STAGE_KEYS) for (const m of plan.stages[key].milestones) planned.set(m.id, m.due);
   const active = deal.status === 'active';
-  const ordered = [...milestones].sort((a, b) => a.seq - b.seq);
+  // Work an amendment removed stays stored (its links answer 410) but is no longer part of the plan.
+  const ordered = milestones.filter((m) => !m.removed).sort((a, b) => a.seq - b.seq);
   const phoneOf = (p: object) => ('phone' in p && typeof p.phone === 'string' ? { phone: p.phone } : {});
   return {
     audience,
@@ -194,6 +197,7 @@ export function dealRoom(
     actions: extras.actions ?? [],
     history: extras.history ?? confirmationHistory(deal, milestones),
     ...(all ? { attribution: plan.attribution, economicSplit: plan.economicSplit } : {}),
+    ...(all && deal.ace ? { ace: deal.ace } : {}),
     escalation: PARTIES.filter((p) => (all || p === audience) && plan.escalation[p]?.length).map((party) => ({
       party,
       rungs: (plan.escalation[party] ?? []).map((r) => ({

@@ -69,6 +69,7 @@ export function renderDealPage(room: DealRoom, mode: DealPageMode, now: Date): s
     ],
     ['Customer', mode === 'room' ? room.account.name : undefined],
     ['Attribution', room.attribution && `partner-${room.attribution}`],
+    ['AWS Partner Central', room.ace && `${room.ace.opportunityId} (${room.ace.catalog})`],
     ['Where it stands', where],
     ['Close date', close],
     ['Plan id', mode === 'print' ? room.planId : undefined],

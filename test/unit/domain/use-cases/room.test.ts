@@ -12,6 +12,7 @@ import {
 } from '../../../../lambdas/domain/use-cases/room';
 import { BANNED_FOR_CUSTOMERS } from '../../../../lambdas/views/customer-words';
 import { DEFAULT_BRAND_COLOR, emailBranding } from '../../../../lambdas/views/emails/branding';
+import { renderOnePager } from '../../../../lambdas/views/pages/one-pager';
 import { renderRoomPage } from '../../../../lambdas/views/pages/room-page';
 import { fakeDeps, signedToken, TEST_CONFIG } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
@@ -153,6 +154,34 @@ describe('each party sees what is theirs to see', () => {
     expect(room.economicSplit?.partnerFeePercent).toBe(20);
     expect(room.attribution).toBe('sourced');
     expect(room.escalation.map((e) => e.party)).toEqual(['vendor', 'partner', 'customer']);
+  });
+
+  it('shows the ACE opportunity to vendor and partner people only, in the room and on the one-pager', () => {
+    const withAce = {
+      ...snapshot,
+      deal: { ...snapshot.deal, ace: { opportunityId: 'O1234567', catalog: 'Sandbox' } },
+    };
+    expect(dealRoom(withAce, NOW, 'vendor', { vendorName: 'Acme' }).ace?.opportunityId).toBe('O1234567');
+    expect(dealRoom(withAce, NOW, 'partner', { vendorName: 'Acme' }).ace?.opportunityId).toBe('O1234567');
+    expect(JSON.stringify(dealRoom(withAce, NOW, 'customer', { vendorName: 'Acme' }))).not.toContain(
+      'O1234567',
+    );
+    expect(renderOnePager(withAce, NOW)).toContain('O1234567 (Sandbox)');
+  });
+
+  it('leaves out work an amendment removed', () => {
+    const [first, ...rest] = snapshot.milestones;
+    if (!first) throw new Error('the reference deal has milestones');
+    const removed = {
+      ...first,
+      status: 'waived' as const,
+      removed: { at: NOW.toISOString(), by: 'ops', version: 2 },
+    };
+    const room = dealRoom({ ...snapshot, milestones: [removed, ...rest] }, NOW, 'vendor', {
+      vendorName: 'Acme',
+    });
+    expect(room.milestones.map((m) => m.id)).not.toContain(first?.milestoneId);
+    expect(room.milestones).toHaveLength(rest.length);
   });
 
   it('renders none of the hidden values, nor internal words, in the customer room; all of them in the vendor room', async () => {
