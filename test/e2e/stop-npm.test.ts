@@ -36,7 +36,8 @@ it("stops the server and DynamoDB Local on a signal to npm's pid, and writes the
     process.kill(npm.pid as number, 'SIGTERM');
 
     let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
+    // Up to a minute: a loaded CI machine has been seen to take over 20 s to stop every service.
+    for (let i = 0; i < 300 && alive; i++) {
       await sleep(200);
       alive =
         (await fetch(`${url}/plans`, { signal: AbortSignal.timeout(500) }).then(
