@@ -1,9 +1,8 @@
 #!/usr/bin/env -S npx tsx
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MissingJavaError } from '../local/dynamodb-local';
+import { MissingJavaError, startStateDynamoDb } from '../local/dynamodb-process';
 import { PortInUseError } from '../local/free-port';
-import { startLocalStack } from '../local/runtime';
 
 /**
  * `npm start`: Cosell Flow on this machine, no AWS account needed. Data lives in `.cosell/` and survives
@@ -15,6 +14,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const port = Number(process.env.PORT ?? 3000);
 const stateDir = process.env.COSELL_STATE_DIR ?? '.cosell';
 const demoPlan = resolve(import.meta.dirname, '../examples/globex-platform-migration.yaml');
+
+/** After a signal, the stack has this long to stop before the process exits regardless. */
+const STOP_LIMIT_MS = 45_000;
 
 /** Set on Ctrl-C: whatever start-up was still doing fails as the services stop, and that is no error. */
 let stopping = false;
@@ -46,14 +48,31 @@ async function resetState(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--reset')) await resetState();
-  const stack = await startLocalStack({ port, stateDir });
+  // COSELL_START_TRACE=1: when each part of the start was done, in ms since this process started.
+  const trace =
+    process.env.COSELL_START_TRACE === '1'
+      ? (phase: string) => console.log(`start: ${phase} at ${Math.round(performance.now())} ms`)
+      : undefined;
+  // DynamoDB Local (a JVM, the slowest part) starts before the rest of the stack is even loaded.
+  const dynamodb = await startStateDynamoDb(stateDir, (line) => console.log(line));
+  trace?.('DynamoDB Local spawned (early)');
+  const { startLocalStack } = await import('../local/runtime');
+  trace?.('local runtime loaded');
+  const stack = await startLocalStack({ port, stateDir, dynamodb, ...(trace ? { trace } : {}) });
   const endpointFile = join(resolve(stateDir), 'endpoint');
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the local stack...`);
     rmSync(endpointFile, { force: true });
+    // Each part stops within its own bound (local/runtime.ts); this is the last resort. Exiting kills
+    // DynamoDB Local's process group too (its exit hook).
+    setTimeout(() => {
+      console.error(`The local stack did not stop within ${STOP_LIMIT_MS / 1000} s: exiting anyway.`);
+      process.exit(1);
+    }, STOP_LIMIT_MS);
     await stack.stop();
+    console.log('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -81,6 +81,9 @@ export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[
     'workflow:task-response',
     'events:put',
   ],
+  // Public and read-only: one deal's items (its state and plan document, its milestones, its history entry) to
+  // show its room, and the link keys to verify the view token and sign the reader's action links.
+  'deal-room': ['plans:read-item', 'milestones:query', 'idempotency:read-item', 'link-keys:read'],
   // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each. Opening
   // a stage brings some milestones' first nudge forward: it writes milestones.
   // link-keys: its events (Plan Started, Stage Advanced) carry deal-room view links for the channels.
@@ -108,12 +111,14 @@ export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[
     'events:put',
   ],
   // The partner plan's credit rule is checked against the deal at registration (attributionCheck).
+  // link-keys: the registration event carries the vendor and partner owners' deal-room view links.
   'register-deal': [
     'plans:read-write',
     'milestones:read',
     'partner-plans:read',
     'idempotency:read-write',
     'events:put',
+    'link-keys:read',
   ],
   // plans read-write: the weekly review, run after each sweep, moves a plan's next review date. The reconciler
   // (after the sweep) checks each active deal's execution: it redrives or starts one, or completes a gate.
@@ -131,7 +136,11 @@ export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[
   'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
 };
 
-/** ace-sync reads a deal (its item and milestones), writes its ACE id or needsAttention, publishes Needs Attention once. */
+/**
+ * ace-sync reads a deal (its item and milestones), writes its ACE id or needsAttention, publishes Needs Attention
+ * and emails the vendor owner once each (the ledger, and the email's history, in the idempotency table). Its
+ * mail and link-key grants come from the AceSync construct (notifier.grantSend, signingKeys.grantRead).
+ */
 export const ACE_SYNC_ACCESS: readonly Access[] = [
   'plans:read-item',
   'plans:write-item',
@@ -216,6 +225,7 @@ export class CosellFlowStack extends Stack {
       'plans-api': this.api.plansApiFunction,
       'reports-api': this.api.reportsApiFunction,
       'action-link': this.api.actionLinkFunction,
+      'deal-room': this.api.dealRoomFunction,
       'gate-deadline': this.workflow.functions['gate-deadline'],
       'gate-open': this.workflow.functions['gate-open'],
       'gate-escalate': this.workflow.functions['gate-escalate'],
@@ -235,6 +245,8 @@ export class CosellFlowStack extends Stack {
         ace: config.ace,
         tenantBus: this.tenantBus,
         environment,
+        notifier: this.notifier,
+        signingKeys: this.signingKeys,
       });
       for (const access of ACE_SYNC_ACCESS) this.grant(this.aceSync.function, access);
     }

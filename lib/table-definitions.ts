@@ -49,6 +49,12 @@ export const OPEN_BY_DUE_INDEX = 'open-by-due';
 export const OPEN_SHARD_COUNT = 4;
 
 /**
+ * Announcements held for a later send share the open-by-due index under their own shards, `news#0`..`news#3`
+ * (items keyed `<planId>#announce` in the milestones table; see announcement-schedule.adapter.ts).
+ */
+export const NEWS_SHARD_COUNT = 4;
+
+/**
  * Name of the sparse index of active plans by next weekly review (PK `reviewShard`, `review#0`..`review#3`,
  * SK `nextReviewAt`, keys only: its one reader needs `planId` and `nextReviewAt`). A deal state item carries
  * `reviewShard` only while the deal is active with a review pending, so active deals spread over four
@@ -83,7 +89,9 @@ export const PLAN_SUMMARY_ATTRIBUTES = [
   'partnerKey',
 ] as const;
 
-export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = {
+// Marked pure (an IIFE): a Lambda that imports only the index names drops the definitions (an array spread in a
+// literal would otherwise keep all of them in every bundle).
+export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = /* @__PURE__ */ (() => ({
   plans: {
     nameSuffix: 'plans',
     envVar: 'PLANS_TABLE',
@@ -99,7 +107,8 @@ export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = 
         indexName: PLANS_BY_STATUS_INDEX,
         partitionKey: { name: 'listShard', type: 'S' },
         sortKey: { name: 'listKey', type: 'S' },
-        projection: { include: PLAN_SUMMARY_ATTRIBUTES },
+        // `reportEntry`: the closed deals' report aggregates and entries, under shards of their own (closed-items.ts).
+        projection: { include: [...PLAN_SUMMARY_ATTRIBUTES, 'reportEntry'] },
       },
     ],
   },
@@ -141,7 +150,7 @@ export const TABLE_DEFINITIONS: { readonly [K in TableKey]: TableDefinition } = 
     partitionKey: { name: 'partnerKey', type: 'S' },
     globalSecondaryIndexes: [],
   },
-};
+}))();
 
 export const TABLE_KEYS = /* @__PURE__ */ Object.keys(TABLE_DEFINITIONS) as TableKey[];
 

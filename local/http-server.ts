@@ -14,10 +14,15 @@ export interface LocalRoutes {
   /** The program report and one-pagers (`reports-api`). */
   reportsApi: HttpHandler;
   actionLink: HttpHandler;
+  /** The deal room's pages, `GET|HEAD /room/{token}` (`deal-room`). */
+  dealRoom: HttpHandler;
   /** Local-only JSON routes: `GET /_local/outbox`, `GET /_local/events`, `POST /_local/clock`. */
   local: Record<
     string,
-    (body: string, request?: LocalRequest) => Promise<{ status: number; body: unknown; page?: LocalPage }>
+    (
+      body: string,
+      request?: LocalRequest,
+    ) => Promise<{ status: number; body: unknown; page?: LocalPage; headers?: Record<string, string> }>
   >;
   index?: () => Promise<string>;
 }
@@ -43,7 +48,7 @@ interface Route {
   pattern: RegExp;
   routeKey: (method: string) => string;
   params: string[];
-  target: 'plansApi' | 'reportsApi' | 'actionLink';
+  target: 'plansApi' | 'reportsApi' | 'actionLink' | 'dealRoom';
 }
 
 const ROUTES: Route[] = [
@@ -131,24 +136,56 @@ const ROUTES: Route[] = [
     pattern: /^\/room\/([^/]+)$/,
     routeKey: (m) => `${m} /room/{token}`,
     params: ['token'],
-    target: 'actionLink',
+    target: 'dealRoom',
   },
 ];
 
+/** The answers each server is still writing (see closeHttpServer). */
+const inFlight = new WeakMap<Server, Set<ServerResponse>>();
+
 export function startHttpServer(routes: LocalRoutes, port: number, host = '127.0.0.1'): Promise<Server> {
+  const answering = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    answering.add(res);
+    res.once('close', () => answering.delete(res));
+    if (!server.listening) res.setHeader('connection', 'close'); // stopping: this connection's last answer
     handle(routes, req, res).catch((error) => {
       console.error('local HTTP server error:', error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal error', issues: [] }));
     });
   });
+  inFlight.set(server, answering);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve(server);
     });
+  });
+}
+
+/**
+ * Stops a server bounded in time. `server.close()` alone waits for every keep-alive connection to go idle,
+ * which never happens while a client keeps sending on one (a poller every 200 ms): so idle connections are
+ * closed now, answers being written end with `Connection: close`, and whatever is still open after
+ * `graceMs` is destroyed. Resolves with how many connections had to be destroyed.
+ */
+export function closeHttpServer(server: Server, graceMs = 2_000): Promise<number> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    server.close(() => {
+      clearTimeout(timer);
+      resolve(0);
+    });
+    for (const res of inFlight.get(server) ?? []) if (!res.headersSent) res.setHeader('connection', 'close');
+    server.closeIdleConnections();
+    timer = setTimeout(() => {
+      server.getConnections((_error, count) => {
+        server.closeAllConnections();
+        resolve(count ?? 0);
+      });
+    }, graceMs);
   });
 }
 
@@ -171,7 +208,7 @@ async function handle(routes: LocalRoutes, req: IncomingMessage, res: ServerResp
     return send(
       res,
       out.status,
-      { 'content-type': 'application/json; charset=utf-8' },
+      { 'content-type': 'application/json; charset=utf-8', ...out.headers },
       JSON.stringify(out.body, null, 2),
     );
   }

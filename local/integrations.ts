@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { ACE_SYNC_DETAIL_TYPES } from '../lib/constructs/ace-sync';
 import type { TenantSettings } from '../lib/tenant-config';
 import type { AwsEmulator, LocalEvent } from './aws-emulator';
 import { type BusEnvelope, channelRules, envelopeOf, LocalEventRules, postJson } from './event-rules';
@@ -53,7 +52,11 @@ export function localIntegrations(options: LocalIntegrationsOptions) {
     async attach(emulator: AwsEmulator): Promise<void> {
       for (const [target, fn] of Object.entries(ace.routes())) emulator.route(target, fn);
       if (!settings.ace) return;
-      const { handler } = await import('../lambdas/handlers/ace-sync');
+      // Imported only with `ace`: the construct's module loads aws-cdk-lib (half a second of every start).
+      const [{ handler }, { ACE_SYNC_DETAIL_TYPES }] = await Promise.all([
+        import('../lambdas/handlers/ace-sync'),
+        import('../lib/constructs/ace-sync'),
+      ]);
       const invoke = async (event: BusEnvelope) => {
         await handler(event);
       };

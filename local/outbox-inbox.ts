@@ -26,6 +26,30 @@ export function planIdOf(email: Pick<OutboxEmail, 'text'>): string | undefined {
   return undefined;
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `?since=` of `GET /_local/outbox`: a cursor (a whole number: the `x-outbox-cursor` an earlier answer gave,
+ * i.e. how many emails it had seen) keeps the emails after that position; an ISO 8601 instant keeps those
+ * sent after it (by the local clock). `total` is the outbox's size now. A message naming the field otherwise.
+ */
+export function parseOutboxSince(
+  value: string | null | undefined,
+  total: number,
+): { from: number } | { after: string } | { error: string } {
+  if (value === null || value === undefined) return { from: 0 };
+  if (/^\d{1,15}$/.test(value)) {
+    const from = Number(value);
+    if (from > total)
+      return { error: `since: cursor ${from} is past the end of the outbox (${total} emails)` };
+    return { from };
+  }
+  const ms = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    return { error: `since: "${value}" is neither a cursor (a whole number) nor an ISO 8601 instant` };
+  return { after: new Date(ms).toISOString() };
+}
+
 export function filterOutbox<E extends Pick<OutboxEmail, 'to' | 'cc' | 'text'>>(
   emails: E[],
   f: InboxFilter,

@@ -7,6 +7,7 @@ import { advanceClock, clockOffsetMs, setClockOffset, systemClock } from '../lam
 import { LOCAL_TASK_RETRY_MS } from '../lambdas/domain/defaults';
 import {
   ACTIVE_BY_REVIEW_INDEX,
+  NEWS_SHARD_COUNT,
   OPEN_BY_DUE_INDEX,
   OPEN_SHARD_COUNT,
   REVIEW_SHARD_COUNT,
@@ -17,14 +18,20 @@ import { functionEnvironment, loadLocalTenantSettings } from '../lib/tenant-conf
 import { TASK_STATE_HANDLERS } from '../lib/workflow/playbook.definition';
 import { LOCAL_LINK_KEYS_SECRET_ARN, startAwsEmulator } from './aws-emulator';
 import { applyEnv, localAwsEnv } from './aws-env';
-import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import {
+  ensureTables,
+  localDynamoDbClient,
+  type StartingDynamoDb,
+  startStateDynamoDb,
+} from './dynamodb-local';
 import { startDynamoDbProxy } from './dynamodb-proxy';
-import { FaultPlan, parseFaults } from './faults';
+import { FaultPlan } from './faults';
 import { assertPortFree } from './free-port';
-import { startHttpServer } from './http-server';
+import { closeHttpServer, startHttpServer } from './http-server';
 import { localIntegrations } from './integrations';
-import { filterOutbox, inboxHeaders, renderInbox } from './outbox-inbox';
+import { localRoutes } from './local-routes';
 import { startSesLocal } from './ses-local';
+import { importHandlers, type Stoppable, settlesWithin, stopInOrder } from './stack-parts';
 import { localPlaybookAsl } from './step-functions/asl-from-template';
 import { DynamoExecutionStore } from './step-functions/execution-store';
 import { LocalStateMachine } from './step-functions/local-machine';
@@ -47,6 +54,10 @@ export interface LocalStackOptions {
   /** The reminder sweep's period on the local clock. */
   sweepMinutes?: number;
   log?: (line: string) => void;
+  /** DynamoDB Local already starting on `<stateDir>/dynamodb` (`npm start` starts it first); else started here. */
+  dynamodb?: StartingDynamoDb;
+  /** Told as each part of the start is done (`npm run bench:start` prints them, `COSELL_START_TRACE=1`). */
+  trace?: (phase: string) => void;
 }
 
 export interface LocalStack {
@@ -59,10 +70,14 @@ interface ClockState {
   offsetMs: number;
 }
 
+/** How long the state machine may wait for a running task when stopping. */
+const MACHINE_STOP_MS = 5_000;
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const port = options.port ?? 3000;
   const stateDir = resolve(options.stateDir ?? '.cosell');
   const log = options.log ?? ((line: string) => console.log(line));
+  const trace = options.trace ?? (() => undefined);
   const sweepMs = (options.sweepMinutes ?? 15) * 60_000;
   const url = `http://127.0.0.1:${port}`;
   // Tenant settings first: a bad file is refused before anything starts.
@@ -84,23 +99,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const saveClock = () =>
     writeFileSync(clockFile, JSON.stringify({ offsetMs: clockOffsetMs() } satisfies ClockState));
 
-  const stops: (() => Promise<void>)[] = [];
+  // Stopped last-in first-out, each within a bound (stopInOrder).
+  const stops: Stoppable[] = [];
+  const started = <T extends { stop(): Promise<unknown> }>(name: string, service: Promise<T>) =>
+    service.then((s) => {
+      stops.push({ name, stop: () => s.stop() });
+      return s;
+    });
   const faults = new FaultPlan();
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= stopInOrder(stops, log);
+    return stopping;
   };
   try {
-    const dynamodb = await startDynamoDbLocal({ dbPath: join(stateDir, 'dynamodb') });
-    stops.push(() => dynamodb.stop());
-    // The functions reach DynamoDB Local through a pass-through that can throttle (POST /_local/faults).
-    const dynamodbProxy = await startDynamoDbProxy(dynamodb.endpoint, faults);
-    stops.push(() => dynamodbProxy.stop());
-    const ses = await startSesLocal({
-      outboxFile: join(stateDir, 'outbox.jsonl'),
-      now: () => systemClock.now(),
-      faults,
-    });
-    stops.push(() => ses.stop());
+    // DynamoDB Local is a JVM, the slowest part to start: it starts first, and all that does not need it
+    // (the emulators, the handlers' imports, the ASL) is done while it boots.
+    const { port: dynamodbPort, starting: dynamodbStarting } =
+      options.dynamodb ?? (await startStateDynamoDb(stateDir, log));
+    stops.push({ name: 'DynamoDB Local', stop: async () => (await dynamodbStarting).stop() });
+    if (!options.dynamodb) trace('DynamoDB Local spawned');
     // Channels and ACE (local/integrations.ts): the local bus's rules, webhook receiver, Partner Central.
     const integrations = localIntegrations({
       settings: tenant.settings,
@@ -109,17 +127,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => systemClock.now(),
       log,
     });
-    const emulator = await startAwsEmulator({
-      stateDir,
-      linkKeysSecretArn: LOCAL_LINK_KEYS_SECRET_ARN,
-      now: () => systemClock.now(),
-      faults,
-      onEvents: integrations.publish,
-    });
-    stops.push(() => emulator.stop());
+    const [dynamodbProxy, ses, emulator] = await Promise.all([
+      // The functions reach DynamoDB Local through a pass-through that can throttle (POST /_local/faults).
+      started('the DynamoDB pass-through', startDynamoDbProxy(`http://127.0.0.1:${dynamodbPort}`, faults)),
+      started(
+        'the SES emulator',
+        startSesLocal({ outboxFile: join(stateDir, 'outbox.jsonl'), now: () => systemClock.now(), faults }),
+      ),
+      started(
+        'the AWS emulator',
+        startAwsEmulator({
+          stateDir,
+          linkKeysSecretArn: LOCAL_LINK_KEYS_SECRET_ARN,
+          now: () => systemClock.now(),
+          faults,
+          onEvents: integrations.publish,
+        }),
+      ),
+    ]);
+    trace('emulators listening');
 
-    const ddb = localDynamoDbClient(dynamodb.endpoint);
-    await ensureTables(ddb, TABLE_DEFINITIONS, (key) => tableName(LOCAL_TENANT, key));
     const tables = {
       PLANS_TABLE: tableName(LOCAL_TENANT, 'plans'),
       MILESTONES_TABLE: tableName(LOCAL_TENANT, 'milestones'),
@@ -144,36 +171,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     // Imported only now, so that their SDK clients are built against the local endpoints.
-    const handlers = {
-      'plans-api': (await import('../lambdas/handlers/plans-api')).handler,
-      'reports-api': (await import('../lambdas/handlers/reports-api')).handler,
-      'action-link': (await import('../lambdas/handlers/action-link')).handler,
-      'gate-deadline': (await import('../lambdas/handlers/gate-deadline')).handler,
-      'gate-open': (await import('../lambdas/handlers/gate-open')).handler,
-      'gate-escalate': (await import('../lambdas/handlers/gate-escalate')).handler,
-      'register-deal': (await import('../lambdas/handlers/register-deal')).handler,
-      'reminder-sweep': (await import('../lambdas/handlers/reminder-sweep')).handler,
-    };
-
+    const handlers = await importHandlers();
     await integrations.attach(emulator);
+    trace('handlers imported');
     const definition = localPlaybookAsl();
+    trace('ASL built');
+
+    const ddb = localDynamoDbClient(`http://127.0.0.1:${dynamodbPort}`);
     // Executions are kept in DynamoDB Local (straight, not through the throttling pass-through).
     const executionStore = new DynamoExecutionStore(ddb, 'cosell-flow-local-sfn-executions');
-    const newStore = await executionStore.ensureTable();
     const machine = new LocalStateMachine({
       definition,
       handlers: handlers as Record<string, (event: unknown) => Promise<unknown>>,
       stateMachineName: 'cosell-flow-local-playbook',
       clock: systemClock,
       store: executionStore,
+      // An unchanged definition is validated once, not at every start.
+      validationCacheDir: resolve(import.meta.dirname, '../node_modules/.cache/cosell-flow'),
       // The local clock does not move while a task waits to be retried: retry soon, not minutes later.
       retryIntervalOverrides: Object.fromEntries(
         Object.keys(TASK_STATE_HANDLERS).map((state) => [state, LOCAL_TASK_RETRY_MS]),
       ),
     });
-    stops.push(() => machine.stop()); // stops run last-in first-out: workflows before the services they call
+    // Stops run last-in first-out: workflows before the services they call.
+    stops.push({
+      name: 'the state machine',
+      stop: async () => {
+        if ((await settlesWithin(machine.stop(), MACHINE_STOP_MS)) === 'timeout')
+          log(
+            `Stopping: a workflow task still ran after ${MACHINE_STOP_MS / 1000} s; it resumes on restart.`,
+          );
+      },
+    });
     for (const [target, fn] of Object.entries(stepFunctionsRoutes(machine, { faults })))
       emulator.route(target, fn);
+    trace('state machine built');
+
+    await dynamodbStarting;
+    trace('DynamoDB Local ready');
+    const [, newStore] = await Promise.all([
+      ensureTables(ddb, TABLE_DEFINITIONS, (key) => tableName(LOCAL_TENANT, key)),
+      executionStore.ensureTable(),
+    ]);
+    trace('tables');
 
     /** One run of the sweep. A failed run is logged and time goes on, as the schedule would fire again. */
     const sweepOnce = async () => {
@@ -194,8 +234,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runUntil = async (target: number) => {
       // Each sweep ends with the reconciler: the first tick of every move of the clock sweeps, nudge or not.
       let reconcileAt = Math.ceil((systemClock.now().getTime() + 1) / sweepMs) * sweepMs;
-      for (;;) {
-        const now = systemClock.now().getTime();
+      for (let lookedAgain = 0; ; ) {
+        const started = machine.tasksStarted();
+        const looked = systemClock.now().getTime();
         // The next sweep with work: a milestone nudge or a weekly review not yet swept for.
         const pending = await earliestNudge(ddb, tables.MILESTONES_TABLE);
         const nudge = earliestAfter(sweptAt, pending, await earliestReview(ddb, tables.PLANS_TABLE, sweptAt));
@@ -208,8 +249,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           reconcileAt,
           nudge === undefined
             ? Number.POSITIVE_INFINITY
-            : Math.ceil(Math.max(nudge, now) / sweepMs) * sweepMs,
+            : Math.ceil(Math.max(nudge, looked) / sweepMs) * sweepMs,
         );
+        // A deadline may pass on real time while the lookups run, and its task start: let that work finish and
+        // look again, so the clock never jumps while a task is between its decision and its effects (a gate
+        // that judged 18:59 fine to mail must not send at 01:00). The check and the jump below are synchronous.
+        await machine.whenIdle();
+        if (machine.tasksStarted() !== started && ++lookedAgain < 20) continue;
+        lookedAgain = 0;
+        const now = systemClock.now().getTime();
         const deadlines = machine
           .listWaitingTasks()
           .flatMap((t) => (t.deadline ? [t.deadline.getTime()] : []));
@@ -233,104 +281,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         plansApi: handlers['plans-api'],
         reportsApi: handlers['reports-api'],
         actionLink: handlers['action-link'],
+        dealRoom: handlers['deal-room'],
         local: {
           ...integrations.routes(),
-          // JSON for any client; a browser (Accept: text/html) gets the inbox page. ?to= and ?planId= filter both.
-          'GET /_local/outbox': async (_body, request) => {
-            const all = await ses.readOutbox();
-            const filter = {
-              ...(request?.query.get('to') ? { to: request.query.get('to') as string } : {}),
-              ...(request?.query.get('planId') ? { planId: request.query.get('planId') as string } : {}),
-            };
-            const wantsHtml = /\btext\/html\b/.test(request?.headers.accept ?? '');
-            return {
-              status: 200,
-              body: filterOutbox(all, filter),
-              ...(wantsHtml ? { page: { html: renderInbox(all, filter), headers: inboxHeaders() } } : {}),
-            };
-          },
-          'GET /_local/events': async () => ({
-            status: 200,
-            body: emulator.listEvents().map((e) => ({
-              'detail-type': e['detail-type'],
-              source: e.source,
-              detail: e.detail,
-              time: e.time,
-            })),
-          }),
-          'POST /_local/clock': async (body) => {
-            const ms = parseAdvance(body);
-            if (typeof ms === 'string')
-              return { status: 400, body: { error: ms, issues: [{ path: 'advance', message: ms }] } };
-            await runUntil(systemClock.now().getTime() + ms);
-            return { status: 200, body: { now: systemClock.now().toISOString(), offsetMs: clockOffsetMs() } };
-          },
-          'GET /_local/clock': async () => ({
-            status: 200,
-            body: { now: systemClock.now().toISOString(), offsetMs: clockOffsetMs() },
-          }),
-          // Tests: run one more sweep at this instant (a duplicate delivery of the schedule's event).
-          'POST /_local/sweep': async () => {
-            await sweepOnce();
-            await machine.whenIdle();
-            return { status: 200, body: { now: systemClock.now().toISOString() } };
-          },
-          // Tests: SES answers the next `throttle` sends with its throttling error.
-          'POST /_local/ses/faults': async (body) => {
-            const throttle = Number((readJsonText(body) as { throttle?: unknown } | undefined)?.throttle);
-            if (!Number.isInteger(throttle) || throttle < 0) {
-              return {
-                status: 400,
-                body: {
-                  error: 'throttle must be a whole number',
-                  issues: [{ path: 'throttle', message: 'must be a whole number' }],
-                },
-              };
-            }
-            ses.throttleNextSends(throttle);
-            return { status: 200, body: { throttle } };
-          },
-          'GET /_local/ses/faults': async () => ({ status: 200, body: { throttle: ses.throttlesLeft() } }),
-          // Faults in the next calls of SES, EventBridge, Step Functions callbacks and DynamoDB (local/faults.ts).
-          'POST /_local/faults': async (body) => {
-            const parsed = parseFaults(readJsonText(body) ?? null);
-            if ('issues' in parsed)
-              return { status: 400, body: { error: 'invalid faults', issues: parsed.issues } };
-            faults.add(parsed.faults);
-            return { status: 200, body: faults.report() };
-          },
-          'GET /_local/faults': async () => ({ status: 200, body: faults.report() }),
-          // Tests: resolves once every execution waits for a callback or has ended (the stack at rest).
-          'POST /_local/settle': async () => {
-            await machine.whenIdle();
-            await machine.flush();
-            return { status: 200, body: { idle: true } };
-          },
-          // The state machine's executions, as ListExecutions would list them (for tests and curious people).
-          'GET /_local/executions': async () => ({
-            status: 200,
-            body: machine.listExecutions().map((e) => ({
-              name: e.name,
-              status: e.status,
-              state: e.currentState,
-              redriveCount: e.redriveCount,
-              ...(e.error ? { error: e.error } : {}),
-            })),
-          }),
+          ...localRoutes({ ses, emulator, machine, faults, runUntil, sweepOnce }),
         },
       },
       port,
     );
-    stops.push(() => new Promise<void>((r) => server.close(() => r()))); // first to stop: no new requests
+    // First to stop: no new requests (bounded: a client polling on a keep-alive connection would hold it).
+    stops.push({
+      name: 'the HTTP server',
+      stop: async () => {
+        const forced = await closeHttpServer(server);
+        if (forced) log(`Stopping: closed ${forced} HTTP connection(s) still open after 2 s.`);
+      },
+    });
+    trace('HTTP server listening');
 
     // Executions continue where they were: running ones wait again at their gate, failed ones stay failed
     // until the reconciler (in the sweep) redrives them, as in AWS.
     let resumed = await machine.resume();
     if (newStore) {
       // A state directory from before executions were kept: start each active deal at its stage, once.
-      const { DynamoDealStore } = await import('../lambdas/adapters/dynamodb/deal-store.adapter');
+      const { DynamoListedDealStore } = await import(
+        '../lambdas/adapters/dynamodb/listed-deal-store.adapter'
+      );
       const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
-      const store = new DynamoDealStore(DynamoDBDocumentClient.from(ddb), {
+      const store = new DynamoListedDealStore(DynamoDBDocumentClient.from(ddb), {
         plans: tables.PLANS_TABLE,
         milestones: tables.MILESTONES_TABLE,
         links: tables.LINKS_TABLE,
@@ -343,6 +321,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     await machine.whenIdle();
     if (resumed) log(`Resumed ${resumed} active deal(s) at their current stage.`);
+    trace('resumed');
 
     return { url, port, stop };
   } catch (error) {
@@ -351,38 +330,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** `{"advance": "PT72H"}` -> milliseconds, or a message saying what is wrong. */
-export function parseAdvance(body: string): number | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(body || '{}');
-  } catch {
-    return 'the body must be JSON like {"advance": "PT72H"}';
-  }
-  const advance = (value as { advance?: unknown })?.advance;
-  if (typeof advance !== 'string') return 'advance must be an ISO 8601 duration like "PT72H" or "P7D"';
-  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(advance);
-  if (!m || advance === 'P' || advance.endsWith('T'))
-    return `"${advance}" is not an ISO 8601 duration like "PT72H"`;
-  const [w, d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number];
-  const ms = ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
-  if (ms > 366 * 86_400_000) return 'advance at most a year at a time';
-  return ms;
-}
+export { parseAdvance } from './local-routes';
 
-/** The earliest pending nudge across the sparse index's shards (one item read per shard). */
+/**
+ * The earliest pending nudge across the sparse index's shards (one item read per shard): open milestones'
+ * (`open#<n>`) and announcements held for a later send (`news#<n>`, see announcement-schedule.adapter.ts).
+ */
 async function earliestNudge(
   ddb: ReturnType<typeof localDynamoDbClient>,
   table: string,
 ): Promise<number | undefined> {
   let earliest: number | undefined;
-  for (let i = 0; i < OPEN_SHARD_COUNT; i++) {
+  const shards = [
+    ...Array.from({ length: OPEN_SHARD_COUNT }, (_, i) => `open#${i}`),
+    ...Array.from({ length: NEWS_SHARD_COUNT }, (_, i) => `news#${i}`),
+  ];
+  for (const shard of shards) {
     const out = await ddb.send(
       new QueryCommand({
         TableName: table,
         IndexName: OPEN_BY_DUE_INDEX,
         KeyConditionExpression: 'openShard = :s',
-        ExpressionAttributeValues: { ':s': { S: `open#${i}` } },
+        ExpressionAttributeValues: { ':s': { S: shard } },
         ProjectionExpression: 'nudgeAt',
         Limit: 1,
       }),
@@ -431,14 +400,6 @@ async function earliestReview(
 function earliestAfter(after: number, ...instants: (number | undefined)[]): number | undefined {
   const known = instants.filter((t): t is number => t !== undefined && t > after);
   return known.length ? Math.min(...known) : undefined;
-}
-
-function readJsonText(text: string): unknown {
-  try {
-    return JSON.parse(text || '{}');
-  } catch {
-    return undefined;
-  }
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -41,8 +41,13 @@ export interface SesLocal {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SESV2; the emulator's mail viewer is at this address too. */
   readonly url: string;
   readonly port: number;
-  /** Every email sent, oldest first. */
-  readOutbox(): Promise<OutboxEmail[]>;
+  /**
+   * Every email sent, oldest first; from position `from` on when given (a cursor: the count of emails an
+   * earlier read saw, see `outboxSize`), so a poller reads only what is new.
+   */
+  readOutbox(from?: number): Promise<OutboxEmail[]>;
+  /** How many emails the outbox holds (the cursor after the newest). */
+  outboxSize(): number;
   /** Tests: answer the next `count` sends with SES's throttling error (nothing is stored for them). */
   throttleNextSends(count: number): void;
   /** Tests: refuse the next `count` sends for good, as SES does an unverified recipient (MessageRejected). */
@@ -50,11 +55,6 @@ export interface SesLocal {
   /** How many injected throttles have not been used yet. */
   throttlesLeft(): number;
   stop(): Promise<void>;
-}
-
-/** The emulator's `GET /store` answer (only what we read). */
-interface StoreResponse {
-  emails: Email[];
 }
 
 interface PersistedEmail {
@@ -105,6 +105,8 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
     }
   }
   let recorded = store.getStoreReadonly().emails.length;
+  /** The outbox as `readOutbox` gives it, by position in the store (which only grows while this runs). */
+  const converted: OutboxEmail[] = [];
   const recordNewEmails = () => {
     const emails = store.getStoreReadonly().emails;
     const fresh = emails.slice(recorded);
@@ -168,12 +170,19 @@ async function start(options: SesLocalOptions): Promise<SesLocal> {
     throttleNextSends: (count: number) => faults.set('ses', 'throttle', Math.max(0, Math.floor(count))),
     rejectNextSends: (count: number) => faults.set('ses', 'reject', Math.max(0, Math.floor(count))),
     throttlesLeft: () => faults.count('ses', 'throttle'),
-    readOutbox: async () => {
+    // The emulator's store, read in this process (what its `GET /store` serves), each email converted once.
+    readOutbox: async (from = 0) => {
       recordNewEmails();
-      const response = await fetch(`${url}/store`);
-      if (!response.ok) throw new Error(`SES emulator GET /store answered ${response.status}`);
-      const { emails } = (await response.json()) as StoreResponse;
-      return emails.map((email) => toOutboxEmail(email, sentAt.get(email.messageId)));
+      const emails = store.getStoreReadonly().emails;
+      for (let i = converted.length; i < emails.length; i++) {
+        const email = emails[i] as Email;
+        converted.push(toOutboxEmail(email, sentAt.get(email.messageId)));
+      }
+      return converted.slice(Math.max(0, from));
+    },
+    outboxSize: () => {
+      recordNewEmails();
+      return store.getStoreReadonly().emails.length;
     },
     stop: () =>
       new Promise<void>((resolveClose) => {
@@ -206,8 +215,8 @@ function toOutboxEmail(email: Email, sentAt: string | undefined): OutboxEmail {
   const text = email.body.text ?? '';
   const html = email.body.html ?? '';
   return {
-    to: email.destination.to,
-    cc: email.destination.cc ?? [],
+    to: [...email.destination.to],
+    cc: [...(email.destination.cc ?? [])],
     attachments: (email.attachments ?? []).map((a) => ({
       ...(a.filename ? { filename: a.filename } : {}),
       contentType: a.contentType,

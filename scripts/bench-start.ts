@@ -3,7 +3,8 @@
  *   1. DynamoDB Local alone, from spawn to answering (the floor: a JVM start), on a fresh data directory;
  *   2. `npm start` (`node --import tsx bin/local.ts`, COSELL_NO_DEMO=1) on a fresh state directory, from
  *      spawn to its HTTP server answering GET /_local/clock;
- * and prints both and their ratio (target: at most 1.5x). With --runs N, the medians of N rounds.
+ * and prints both and their ratio (target: at most 1.5x). With --runs N, the medians of N rounds. It also
+ * prints when each phase of the stack's start was done (COSELL_START_TRACE=1), to see what dominates.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,18 +26,36 @@ async function dynamoDbAlone(): Promise<number> {
   return ms;
 }
 
-async function stackReady(): Promise<number> {
+/** The stack's ready time, and the phases it printed on the way (COSELL_START_TRACE=1, ms since its spawn). */
+async function stackReady(): Promise<{ ms: number; phases: string[] }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'cosell-bench-start-'));
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), COSELL_STATE_DIR: stateDir, COSELL_NO_DEMO: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      COSELL_STATE_DIR: stateDir,
+      COSELL_NO_DEMO: '1',
+      COSELL_START_TRACE: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  const phases: string[] = [];
   child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
+  });
+  // Each trace line, stamped on arrival with the time since spawn (the child's own clock starts later).
+  let partial = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^start: (.+) at \d+ ms$/.exec(line);
+      if (m) phases.push(`${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s  ${m[1]}`);
+    }
   });
   try {
     for (;;) {
@@ -44,7 +63,7 @@ async function stackReady(): Promise<number> {
       if (performance.now() - t0 > 120_000) throw new Error(`the stack was not ready in 120 s:\n${err}`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/_local/clock`);
-        if (res.ok) return performance.now() - t0;
+        if (res.ok) return { ms: performance.now() - t0, phases };
       } catch {
         // not listening yet
       }
@@ -68,12 +87,16 @@ async function main(): Promise<void> {
   const runs = at > 0 ? Number(process.argv[at + 1]) : 1;
   const alone: number[] = [];
   const stack: number[] = [];
+  let phases: string[] = [];
   for (let r = 0; r < runs; r++) {
     alone.push(await dynamoDbAlone());
-    stack.push(await stackReady());
+    const ready = await stackReady();
+    stack.push(ready.ms);
+    phases = ready.phases;
   }
   const a = median(alone);
   const s = median(stack);
+  console.log(`npm start, by phase (last run; the time since spawn each was done):\n${phases.join('\n')}`);
   console.log(`DynamoDB Local alone ready: ${(a / 1000).toFixed(2)} s`);
   console.log(`local stack (npm start) ready: ${(s / 1000).toFixed(2)} s`);
   console.log(`ratio: ${(s / a).toFixed(2)}x (target <= 1.5x)${runs > 1 ? `, medians of ${runs} runs` : ''}`);

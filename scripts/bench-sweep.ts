@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAnnouncementSchedule } from '../lambdas/adapters/dynamodb/announcement-schedule.adapter';
 import { DynamoDealStore } from '../lambdas/adapters/dynamodb/deal-store.adapter';
 import { DynamoEffectLedger } from '../lambdas/adapters/dynamodb/effect-ledger.adapter';
 import { type MilestoneState, startDeal } from '../lambdas/domain/deal';
@@ -131,6 +132,7 @@ async function run(
     clock,
     config,
     store: new DynamoDealStore(db, names),
+    announcements: new DynamoAnnouncementSchedule(db, names.milestones),
     ledger: new DynamoEffectLedger(db, names.idempotency, clock),
     mailer: { send: async (e) => void sent.push(e) },
     views: messageViews,

@@ -16,7 +16,8 @@ import { applySlip, approveProposal, declineProposal, type SlipImpact, type Slip
 /** Why a well-signed link can no longer act. */
 export type LinkRefusal =
   | { reason: 'superseded'; message: string }
-  | { reason: 'already-done'; message: string }
+  /** `done`: who did it (their address) and when (ISO instant), for the page to write in the reader's words. */
+  | { reason: 'already-done'; message: string; done?: { by: string; at: string } }
   | { reason: 'not-allowed'; message: string };
 
 export interface ActionTarget {
@@ -53,7 +54,8 @@ export function checkLinkTarget(
       return {
         ok: false,
         reason: 'already-done',
-        message: `The ${party} side already confirmed this gate (${earlier.by}, ${earlier.at}).${passed}`,
+        message: `The ${party} side already confirmed this gate.${passed}`,
+        done: { by: earlier.by, at: earlier.at },
       };
     }
     if (state.status === 'passed') {
@@ -83,7 +85,8 @@ export function checkLinkTarget(
     return {
       ok: false,
       reason: 'already-done',
-      message: `“${milestone.title}” is already ${milestone.status} (${by}, ${at}).`,
+      message: `“${milestone.title}” is already ${milestone.status}.`,
+      ...(by && at ? { done: { by, at } } : {}),
     };
   }
   const allowed =
@@ -102,7 +105,10 @@ export function checkLinkTarget(
     return {
       ok: false,
       reason: 'already-done',
-      message: `The handoff was already accepted (${milestone.handoff.acceptedBy}, ${milestone.handoff.acceptedAt}).`,
+      message: 'The handoff was already accepted.',
+      ...(milestone.handoff.acceptedBy
+        ? { done: { by: milestone.handoff.acceptedBy, at: milestone.handoff.acceptedAt } }
+        : {}),
     };
   }
   return { ok: true, target: { stage: milestone.stage, milestone } };
@@ -122,7 +128,8 @@ function checkProposal(
       ? {
           ok: false,
           reason: 'already-done',
-          message: `This proposal was already ${last.decision} (${last.decidedBy}, ${last.decidedAt}).`,
+          message: `This proposal was already ${last.decision}.`,
+          done: { by: last.decidedBy, at: last.decidedAt },
         }
       : { ok: false, reason: 'superseded', message: 'No proposal to move the close date is waiting.' };
   }

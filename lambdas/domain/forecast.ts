@@ -1,14 +1,17 @@
 import type { PartnerPlan } from '../schemas/partner-plan.schema';
+import type { ClosedAggregate, Spelling } from './closed-aggregates';
 import type { Deal } from './deal';
 import { STAGE_WEIGHTS } from './defaults';
-import { partnerPlanFor, quarterOf, samePartner } from './partner-plans';
+import { partnerKey, partnerPlanFor, quarterOf, samePartner } from './partner-plans';
 import { STAGES } from './playbook';
+import { compareOf, countAt, mergedAggregate, type ReportInput } from './report-input';
 import type { Split } from './reports';
 import { STAGE_KEYS, type StageKey } from './vocabulary';
 
 /**
  * The forecast: open pipeline by expected close quarter, win rate and conversion by attribution, losses by
- * stage and reason, and the forecast against each partner's quarterly target. Pure, over the deals given.
+ * stage and reason, and the forecast against each partner's quarterly target. Pure, over the active deals
+ * and the closed deals' aggregates given (report-input.ts).
  *
  * How each figure is computed
  * - Expected close quarter: the calendar quarter (`YYYY-Qn`) of the deal's current close date
@@ -26,10 +29,6 @@ import { STAGE_KEYS, type StageKey } from './vocabulary';
  *   logged in that quarter, the pipeline expected to close in it (unweighted and weighted), coverage =
  *   unweighted pipeline ÷ target, and forecast = won + weighted pipeline, as a share of the target.
  */
-
-export interface ForecastDeal {
-  deal: Deal;
-}
 
 export interface PartnerQuarter {
   partner: string;
@@ -118,20 +117,21 @@ function add(split: Split, d: Deal, amount: number) {
   split.total += amount;
 }
 
-function passed(d: Deal, stage: StageKey) {
-  return d.stages[stage].status === 'passed' && !(d.status === 'lost' && d.stage === stage);
-}
-
-function attributionFigures(deals: readonly Deal[]): AttributionFigures {
-  const won = deals.filter((d) => d.status === 'won').length;
-  const lost = deals.filter((d) => d.status === 'lost').length;
+function attributionFigures(deals: readonly Deal[], closed: ClosedAggregate, attribution: string) {
+  const t = closed.tally;
+  const won = countAt(t, 'attribution', attribution, 'won');
+  const lost = countAt(t, 'attribution', attribution, 'lost');
   return {
     won,
     lost,
     winRate: won + lost === 0 ? null : won / (won + lost),
     stages: STAGE_KEYS.map((stage) => {
-      const reached = deals.filter((d) => d.stages[stage].status !== 'pending').length;
-      const passedCount = deals.filter((d) => passed(d, stage)).length;
+      const reached =
+        deals.filter((d) => d.stages[stage].status !== 'pending').length +
+        countAt(t, 'reached', attribution, stage);
+      const passedCount =
+        deals.filter((d) => d.stages[stage].status === 'passed').length +
+        countAt(t, 'passed', attribution, stage);
       return {
         stage,
         number: STAGES[stage].number,
@@ -143,14 +143,16 @@ function attributionFigures(deals: readonly Deal[]): AttributionFigures {
   };
 }
 
-/** The forecast over `deals` (already filtered to a partner, if any); money in `currency`. */
+/** The forecast over `source` (already filtered to a partner, if any); money in `currency`. */
 export function forecast(
-  reportDeals: readonly ForecastDeal[],
+  source: ReportInput,
   partnerPlans: readonly PartnerPlan[],
   options: { currency: string; stageWeights?: readonly number[] },
 ): Forecast {
   const weights = stageWeightsOf(options.stageWeights);
-  const deals = reportDeals.map((d) => d.deal);
+  const deals = source.active.map((d) => d.deal);
+  const closed = mergedAggregate(source);
+  const compare = compareOf(source);
   // Percent first, then / 100, so whole amounts stay exact (x * 0.1 is not).
   const weighted = (d: Deal) => (midpoint(d) * (weights[STAGE_KEYS.indexOf(d.stage)] ?? 0)) / 100;
   const partnerName = (name: string) => partnerPlanFor(partnerPlans, name)?.partner.name ?? name;
@@ -186,36 +188,32 @@ export function forecast(
     add(p.weighted, d, weighted(d));
   }
 
-  const lost = deals.filter((d) => d.status === 'lost');
-  const byStage = STAGE_KEYS.map((stage): StageLosses => {
-    const here = lost.filter((d) => (d.closed?.stage ?? d.stage) === stage);
-    return {
+  const byStage = STAGE_KEYS.map(
+    (stage): StageLosses => ({
       stage,
       number: STAGES[stage].number,
       title: STAGES[stage].title,
-      lost: here.length,
-      arr: here.filter((d) => dealCurrency(d) === options.currency).reduce((a, d) => a + midpoint(d), 0),
-    };
-  });
-  const reasons = new Map<string, ReasonLosses>();
-  for (const d of lost) {
-    const outcome = d.closed?.outcome ?? 'lost';
-    const reason =
-      (d.closed?.reason ?? d.outcome?.lesson ?? '').trim().replace(/\s+/g, ' ') || '(none given)';
-    const key = `${outcome}#${reason.toLowerCase()}`;
-    const entry = reasons.get(key) ?? { outcome, reason, lost: 0 };
-    entry.lost += 1;
-    reasons.set(key, entry);
-  }
+      lost: countAt(closed.tally, 'lostStage', stage, 'n'),
+      arr: countAt(closed.tally, 'lostStage', stage, 'arr', options.currency),
+    }),
+  );
+  // Each reason as its first loss spelled it (in deal order, as the losses were first met).
+  const byReason = Object.values(closed.reasons)
+    .map(({ outcome, spellings }) => {
+      const entries = Object.entries(spellings) as [string, Spelling][];
+      const [reason, { first }] = entries.reduce((a, b) => (compare(b[1].first, a[1].first) < 0 ? b : a));
+      return { first, losses: { outcome, reason, lost: entries.reduce((acc, [, s]) => acc + s.n, 0) } };
+    })
+    .sort((a, b) => compare(a.first, b.first))
+    .map((r): ReasonLosses => r.losses);
 
   const targets = partnerPlans.map((plan): TargetForecast => {
     const t = plan.quarterlyTarget;
     const mine = deals.filter(
       (d) => samePartner(d.plan.partner.name, plan.partner.name) && dealCurrency(d) === t.currency,
     );
-    const won = mine
-      .filter((d) => d.status === 'won' && d.outcome && quarterOf(d.outcome.at) === t.quarter)
-      .reduce((a, d) => a + (d.outcome?.finalArr ?? 0), 0);
+    const own = source.closed.find((a) => a.partnerKey === partnerKey(plan.partner.name));
+    const won = countAt(own?.tally, 'wonQuarter', t.quarter, t.currency, 'arr');
     const closing = mine.filter((d) => d.status === 'active' && closeQuarter(d) === t.quarter);
     const pipeline = closing.reduce((a, d) => a + midpoint(d), 0);
     const weightedSum = closing.reduce((a, d) => a + weighted(d), 0);
@@ -244,12 +242,20 @@ export function forecast(
         ),
       })),
     byAttribution: {
-      sourced: attributionFigures(deals.filter((d) => d.plan.attribution === 'sourced')),
-      influenced: attributionFigures(deals.filter((d) => d.plan.attribution === 'influenced')),
+      sourced: attributionFigures(
+        deals.filter((d) => d.plan.attribution === 'sourced'),
+        closed,
+        'sourced',
+      ),
+      influenced: attributionFigures(
+        deals.filter((d) => d.plan.attribution === 'influenced'),
+        closed,
+        'influenced',
+      ),
     },
     losses: {
       byStage,
-      byReason: [...reasons.values()].sort((a, b) => b.lost - a.lost || a.reason.localeCompare(b.reason)),
+      byReason: byReason.sort((a, b) => b.lost - a.lost || a.reason.localeCompare(b.reason)),
     },
     targets: targets.sort((a, b) => a.partner.localeCompare(b.partner, 'en', { sensitivity: 'base' })),
   };

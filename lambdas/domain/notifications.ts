@@ -175,6 +175,8 @@ export interface Nudge {
   rung?: Rung;
   /** Ghosting of a side other than the partner's told to someone (the partner's has its own email). */
   silent?: Party;
+  /** Ghosting of a party whose only open work in the stage is confirming its gate (no milestone of its own). */
+  confirms?: StageKey;
 }
 
 /**
@@ -246,8 +248,32 @@ export function milestoneNudges(deal: Deal, m: MilestoneState, settings: NudgeSe
       });
     }
   }
-  nudges.push(...ghostingNudges(deal, m, remindAt, settings, person));
+  const workFrom = stage.openedAt ? Date.parse(stage.openedAt) : remindAt.getTime();
+  nudges.push(...ghostingNudges(deal, m.owner.party, m.stage, workFrom, settings, m.owner.email));
   return nudges;
+}
+
+/**
+ * Ghosting of the parties whose only open work in the open stage is confirming its gate: they owe the
+ * confirmation and own no open milestone there (a party owning one is watched through it). Same rule, same
+ * keys, same recipients as a milestone owner's silence (see `ghostingNudges`).
+ */
+export function confirmationGhosting(
+  deal: Deal,
+  milestones: MilestoneState[],
+  settings: NudgeSettings,
+): Nudge[] {
+  const stage = deal.stage;
+  const state = deal.stages[stage];
+  if (deal.status !== 'active' || state.status !== 'open') return [];
+  const progress = gateProgress(deal, milestones, stage);
+  const owning = new Set(progress.openMilestones.map((m) => m.owner.party));
+  const workFrom = Date.parse(state.openedAt ?? deal.createdAt);
+  return progress.missingConfirmations
+    .filter((party) => !owning.has(party))
+    .flatMap((party) =>
+      ghostingNudges(deal, party, stage, workFrom, settings).map((n) => ({ ...n, confirms: stage })),
+    );
 }
 
 /** Who hears that a party has gone quiet, besides its own first rung: the owners of the other sides. */
@@ -266,22 +292,27 @@ const TOLD_OF_SILENCE: Record<Party, Party[]> = {
  */
 function ghostingNudges(
   deal: Deal,
-  m: MilestoneState,
-  remindAt: Date,
+  silent: Party,
+  stageKey: StageKey,
+  workFrom: number,
   settings: NudgeSettings,
-  person: (party: Party, rung: Rung) => Owner,
+  /** The silent work's own owner, when the party names no owner (never told of its own silence). */
+  self?: string,
 ): Nudge[] {
-  const silent = m.owner.party;
-  const stage = deal.stages[m.stage];
+  const person = (party: Party, rung: Rung): Owner => ({
+    party,
+    name: rung.name,
+    email: rung.email,
+    timezone: personTimezone(deal, party, rung.email, settings.defaultTz),
+  });
   const since = deal.lastActivity[silent] ?? deal.createdAt;
-  const workFrom = stage.openedAt ? Date.parse(stage.openedAt) : remindAt.getTime();
   const at = new Date(Math.max(Date.parse(since), workFrom) + settings.ghostingDays * 86_400_000);
   const owner = deal.plan.owners[silent];
   const [first] = ladderRungs(deal, [silent], at).filter(
-    (r) => r.email.toLowerCase() !== (owner?.email ?? m.owner.email).toLowerCase(),
+    (r) => r.email.toLowerCase() !== (owner?.email ?? self)?.toLowerCase(),
   );
   const told = [...TOLD_OF_SILENCE[silent]];
-  const plan = deal.plan.stages[m.stage];
+  const plan = deal.plan.stages[stageKey];
   if (
     silent === 'partner' &&
     ((plan.confirmedBy as Party[]).includes('customer') ||

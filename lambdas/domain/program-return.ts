@@ -1,10 +1,13 @@
 import type { PartnerPlan } from '../schemas/partner-plan.schema';
+import type { ClosedAggregate } from './closed-aggregates';
 import type { Deal } from './deal';
 import { closeQuarter } from './forecast';
-import { partnerPlanFor, quarterOf, samePartner } from './partner-plans';
+import { partnerKey, partnerPlanFor, samePartner } from './partner-plans';
+import { countAt, mergedAggregate, partnerNamesInOrder, type ReportInput, tallyAt } from './report-input';
 
 /**
- * The program's return, per quarter and per partner: what the CFO can defend. Pure, over the deals given.
+ * The program's return, per quarter and per partner: what the CFO can defend. Pure, over the active deals
+ * and the closed deals' aggregates given (report-input.ts).
  *
  * How each figure is computed (money in the report's currency; deals in other currencies left out)
  * - Quarters: every quarter in which a won deal's outcome was logged (`outcome.at`, UTC), the report's
@@ -62,13 +65,13 @@ export function partnerPlanCost(plan: PartnerPlan | undefined): Money | undefine
 function row(
   quarter: string,
   deals: readonly Deal[],
+  closed: ClosedAggregate | undefined,
   cost: Money | undefined,
   target: number | null,
   currency: string,
 ): ReturnRow {
-  const won = deals.filter((d) => d.status === 'won' && d.outcome && quarterOf(d.outcome.at) === quarter);
-  const wonArr = won.reduce((a, d) => a + (d.outcome?.finalArr ?? 0), 0);
-  const fees = won.reduce((a, d) => a + partnerFee(d), 0);
+  const wonArr = countAt(closed?.tally, 'wonQuarter', quarter, currency, 'arr');
+  const fees = countAt(closed?.tally, 'wonQuarter', quarter, currency, 'fees');
   const amount = cost && cost.currency === currency ? cost.amount : null;
   const pipeline = deals
     .filter((d) => d.status === 'active' && closeQuarter(d) === quarter)
@@ -87,14 +90,16 @@ function row(
 }
 
 export function programReturn(
-  reportDeals: readonly { deal: Deal }[],
+  source: ReportInput,
   partnerPlans: readonly PartnerPlan[],
   options: { currency: string; quarter: string; programCost?: Money },
 ): ProgramReturn {
   const currency = options.currency;
-  const deals = reportDeals.map((d) => d.deal).filter((d) => dealCurrency(d) === currency);
+  const deals = source.active.map((d) => d.deal).filter((d) => dealCurrency(d) === currency);
+  const closed = mergedAggregate(source);
   const quarterSet = new Set<string>([options.quarter]);
-  for (const d of deals) if (d.status === 'won' && d.outcome) quarterSet.add(quarterOf(d.outcome.at));
+  for (const [q, byCurrency] of Object.entries(tallyAt(closed.tally, 'wonQuarter')))
+    if (countAt(byCurrency as never, currency, 'n') > 0) quarterSet.add(q);
   for (const p of partnerPlans) quarterSet.add(p.quarterlyTarget.quarter);
   const quarters = [...quarterSet].sort();
   const targetOf = (plans: readonly PartnerPlan[], quarter: string) => {
@@ -110,27 +115,24 @@ export function programReturn(
 
   const names = new Map<string, string>();
   for (const p of partnerPlans) names.set(p.partner.name.trim().toLowerCase(), p.partner.name);
-  for (const d of reportDeals) {
-    const key = d.deal.plan.partner.name.trim().replace(/\s+/g, ' ').toLowerCase();
-    if (!names.has(key))
-      names.set(
-        key,
-        partnerPlanFor(partnerPlans, d.deal.plan.partner.name)?.partner.name ?? d.deal.plan.partner.name,
-      );
+  for (const name of partnerNamesInOrder(source)) {
+    const key = partnerKey(name);
+    if (!names.has(key)) names.set(key, partnerPlanFor(partnerPlans, name)?.partner.name ?? name);
   }
   const partners = [...names.values()]
     .sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
     .flatMap((partner) => {
       const plan = partnerPlanFor(partnerPlans, partner);
       const mine = deals.filter((d) => samePartner(d.plan.partner.name, partner));
+      const own = source.closed.find((a) => a.partnerKey === partnerKey(partner));
       return quarters.map((q) => ({
         partner,
-        ...row(q, mine, partnerPlanCost(plan), targetOf(plan ? [plan] : [], q), currency),
+        ...row(q, mine, own, partnerPlanCost(plan), targetOf(plan ? [plan] : [], q), currency),
       }));
     });
   return {
     currency,
-    quarters: quarters.map((q) => row(q, deals, totalCost, targetOf(partnerPlans, q), currency)),
+    quarters: quarters.map((q) => row(q, deals, closed, totalCost, targetOf(partnerPlans, q), currency)),
     partners,
   };
 }

@@ -7,8 +7,8 @@ import {
 import { type Deal, daysInStages } from './deal';
 import { STAGE_KEYS, type StageKey } from './vocabulary';
 
-/** 1.1 added `partnerCentral` (additive: a 1.0 consumer reads a 1.1 event unchanged). */
-export const REGISTRATION_SCHEMA_VERSION = '1.1';
+/** 1.1 added `partnerCentral`, 1.2 `links` (additive: a 1.0 consumer reads a 1.2 event unchanged). */
+export const REGISTRATION_SCHEMA_VERSION = '1.2';
 export const EVENT_SOURCE = 'cosell.flow';
 // Literals, not `REGISTERED_KIND.detailType`: a property read at module level would keep both registration
 // schemas in every bundle that imports EVENT_SOURCE (the EventBridge adapter).

@@ -1,13 +1,26 @@
 import type { PartnerPlan } from '../schemas/partner-plan.schema';
+import type { ClosedAggregate, ClosedEntry } from './closed-aggregates';
 import { type Dashboard, type DashboardFilters, dashboard } from './dashboard';
-import { type Deal, daysInStages, gateProgress, type MilestoneState, stageDeadline } from './deal';
+import { type Deal, daysInStages, gateProgress, stageDeadline } from './deal';
 import { STALL_DAYS } from './defaults';
 import { type Forecast, forecast } from './forecast';
 import { partiesOwingMoves } from './notifications';
-import { accountOnPartnerPlan, partnerPlanFor, quarterOf, samePartner } from './partner-plans';
+import { accountOnPartnerPlan, partnerKey, partnerPlanFor, quarterOf, samePartner } from './partner-plans';
 import { STAGES } from './playbook';
 import { type Money, type ProgramReturn, programReturn } from './program-return';
-import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
+import { figures } from './report-figures';
+import {
+  entryOffPartnerPlan,
+  listedDeals,
+  mergedAggregate,
+  onlyPartner,
+  partnerNamesInOrder,
+  type ReportDeal,
+  type ReportInput,
+  reportCurrency,
+  reportInputOf,
+} from './report-input';
+import type { Party, StageKey } from './vocabulary';
 
 /**
  * The program view: figures over all deals of a tenant, by partner and in total. Pure: the caller loads the
@@ -48,11 +61,8 @@ import { type Party, STAGE_KEYS, type StageKey } from './vocabulary';
 
 export const DEFAULT_STALL_DAYS = STALL_DAYS;
 
-/** A deal as the report needs it: milestones matter only for active deals (deadline, whose move). */
-export interface ReportDeal {
-  deal: Deal;
-  milestones?: MilestoneState[];
-}
+export { median } from './report-figures';
+export type { ReportDeal, ReportInput } from './report-input';
 
 export interface ReportOptions {
   /** Days a stage may stay open before its deal counts as stalled (default 14). */
@@ -170,26 +180,6 @@ export interface ProgramReport {
 
 const dealCurrency = (deal: Deal) => deal.outcome?.currency ?? deal.plan.jointOutcome.arr.currency;
 
-function mostUsedCurrency(deals: readonly ReportDeal[]): string {
-  const counts = new Map<string, number>();
-  for (const { deal } of deals) counts.set(dealCurrency(deal), (counts.get(dealCurrency(deal)) ?? 0) + 1);
-  let best = 'USD';
-  let bestCount = 0;
-  for (const [currency, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
-    if (count > bestCount) [best, bestCount] = [currency, count];
-  }
-  return best;
-}
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** Whether the deal passed this stage's gate (a lost deal's final stage closed as lost, not passed). */
 export function passedStage(deal: Deal, stage: StageKey): boolean {
   if (deal.stages[stage].status !== 'passed') return false;
@@ -248,78 +238,6 @@ export function stalledDeal(
   };
 }
 
-interface Accumulator {
-  deals: ReportDeal[];
-  stalled: StalledDeal[];
-}
-
-function figures(
-  group: Accumulator,
-  currency: string,
-  now: Date,
-  target: { quarter: string; currency: string; arr: number } | undefined,
-): Figures {
-  const deals = group.deals.map((d) => d.deal);
-  const count = (status: Deal['status']) => deals.filter((d) => d.status === status).length;
-  const inCurrency = deals.filter((d) => dealCurrency(d) === currency);
-  const split = (list: Deal[], amount: (d: Deal) => number): Split => {
-    const sum = (attribution: string) =>
-      list.filter((d) => d.plan.attribution === attribution).reduce((acc, d) => acc + amount(d), 0);
-    const sourced = sum('sourced');
-    const influenced = sum('influenced');
-    return { sourced, influenced, total: sourced + influenced };
-  };
-  const won = count('won');
-  const lost = count('lost');
-  const stages = STAGE_KEYS.map((stage): StageFigures => {
-    const reached = deals.filter((d) => reachedStage(d, stage)).length;
-    const passedDeals = deals.filter((d) => passedStage(d, stage));
-    return {
-      stage,
-      number: STAGES[stage].number,
-      title: STAGES[stage].title,
-      reached,
-      passed: passedDeals.length,
-      conversion: reached === 0 ? null : passedDeals.length / reached,
-      medianDays: median(passedDeals.map((d) => daysInStages(d, now)[stage])),
-    };
-  });
-  let quarterlyTarget: TargetProgress | null = null;
-  if (target) {
-    const wonInQuarter = deals
-      .filter(
-        (d) =>
-          d.status === 'won' &&
-          d.outcome !== undefined &&
-          quarterOf(d.outcome.at) === target.quarter &&
-          dealCurrency(d) === target.currency,
-      )
-      .reduce((acc, d) => acc + (d.outcome?.finalArr ?? 0), 0);
-    quarterlyTarget = {
-      quarter: target.quarter,
-      currency: target.currency,
-      target: target.arr,
-      won: wonInQuarter,
-      progress: wonInQuarter / target.arr,
-    };
-  }
-  return {
-    deals: { total: deals.length, active: count('active'), won, lost },
-    openPipeline: split(
-      inCurrency.filter((d) => d.status === 'active'),
-      (d) => (d.plan.jointOutcome.arr.min + d.plan.jointOutcome.arr.max) / 2,
-    ),
-    wonRevenue: split(
-      inCurrency.filter((d) => d.status === 'won'),
-      (d) => d.outcome?.finalArr ?? 0,
-    ),
-    winRate: won + lost === 0 ? null : won / (won + lost),
-    stages,
-    stalled: group.stalled.length,
-    quarterlyTarget,
-  };
-}
-
 /** The program report over every deal of a tenant (or of one partner, with `options.partner`). */
 export function programReport(
   allDeals: readonly ReportDeal[],
@@ -327,10 +245,29 @@ export function programReport(
   now: Date,
   options: ReportOptions = {},
 ): ProgramReport {
+  return programReportOf(reportInputOf(allDeals), partnerPlans, now, options);
+}
+
+interface Group {
+  name: string;
+  plan?: PartnerPlan;
+  active: ReportDeal[];
+  closed?: ClosedAggregate;
+  entries: ClosedEntry[];
+  stalled: StalledDeal[];
+}
+
+/** The program report over active deals and closed aggregates (report-input.ts): the same figures. */
+export function programReportOf(
+  input: ReportInput,
+  partnerPlans: readonly PartnerPlan[],
+  now: Date,
+  options: ReportOptions = {},
+): ProgramReport {
   const filter = options.partner;
-  const deals = filter ? allDeals.filter((d) => samePartner(d.deal.plan.partner.name, filter)) : allDeals;
+  const source = filter ? onlyPartner(input, filter) : input;
   const plans = filter ? partnerPlans.filter((p) => samePartner(p.partner.name, filter)) : partnerPlans;
-  const currency = options.currency ?? mostUsedCurrency(deals);
+  const currency = options.currency ?? reportCurrency(source);
   const quarter = options.quarter ?? quarterOf(now);
   const stallDays = options.stallDays ?? DEFAULT_STALL_DAYS;
   const stallOptions = {
@@ -338,56 +275,75 @@ export function programReport(
     ...(options.defaultTimezone ? { defaultTimezone: options.defaultTimezone } : {}),
   };
 
-  // Group by partner, case-insensitively; a partner plan names the group.
-  const groups = new Map<string, Accumulator & { name: string; plan?: PartnerPlan }>();
+  // Group by partner, case-insensitively; a partner plan names the group, else its first deal does.
+  const groups = new Map<string, Group>();
   const groupOf = (name: string) => {
-    const key = name.trim().replace(/\s+/g, ' ').toLowerCase();
+    const key = partnerKey(name);
     let group = groups.get(key);
     if (!group) {
       const plan = partnerPlanFor(plans, name);
-      group = { name: plan?.partner.name ?? name, deals: [], stalled: [], ...(plan ? { plan } : {}) };
+      group = {
+        name: plan?.partner.name ?? name,
+        active: [],
+        entries: [],
+        stalled: [],
+        ...(plan ? { plan } : {}),
+      };
       groups.set(key, group);
     }
     return group;
   };
   for (const p of plans) groupOf(p.partner.name);
-  const all: Accumulator = { deals: [], stalled: [] };
-  for (const d of deals) {
+  for (const name of partnerNamesInOrder(source)) groupOf(name);
+  for (const agg of source.closed) {
+    const group = groups.get(agg.partnerKey);
+    if (group) group.closed = agg;
+  }
+  const all = { active: [] as ReportDeal[], stalled: [] as StalledDeal[] };
+  for (const d of source.active) {
     const group = groupOf(d.deal.plan.partner.name);
     const stalled = stalledDeal(d, now, stallOptions);
-    group.deals.push(d);
-    all.deals.push(d);
+    group.active.push(d);
+    all.active.push(d);
     if (stalled) {
       group.stalled.push(stalled);
       all.stalled.push(stalled);
     }
   }
+  const listed = listedDeals(source);
+  for (const l of listed) if (l.entry) groups.get(l.entry.partnerKey)?.entries.push(l.entry);
 
   const partners = [...groups.values()]
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
     .map((group): PartnerFigures => {
       const target = group.plan?.quarterlyTarget;
-      const offListAccounts = group.deals
-        .filter(({ deal }) => offPartnerPlan(deal, group.plan))
-        .map(({ deal }) => ({
-          planId: deal.planId,
-          name: deal.plan.name,
-          account: deal.plan.account.name,
-          ...(deal.offPartnerPlanReason ? { reason: deal.offPartnerPlanReason } : {}),
-        }));
-      const attributionDisagreements = group.deals.flatMap(({ deal }) =>
-        deal.attributionCheck && !deal.attributionCheck.agrees
-          ? [
-              {
-                planId: deal.planId,
-                name: deal.plan.name,
-                attribution: deal.plan.attribution,
-                rule: deal.attributionCheck.rule,
-                why: deal.attributionCheck.why,
-              },
-            ]
-          : [],
-      );
+      const mine = listedDeals({
+        active: group.active,
+        closed: [],
+        entries: group.entries,
+        ...order(source),
+      });
+      const offListAccounts = mine.flatMap(({ deal, entry }) => {
+        if (deal) {
+          if (!offPartnerPlan(deal, group.plan)) return [];
+          const reason = deal.offPartnerPlanReason;
+          const row = { planId: deal.planId, name: deal.plan.name, account: deal.plan.account.name };
+          return [{ ...row, ...(reason ? { reason } : {}) }];
+        }
+        if (!entryOffPartnerPlan(entry, group.plan)) return [];
+        const reason = entry.offPartnerPlanReason;
+        return [
+          { planId: entry.planId, name: entry.name, account: entry.account, ...(reason ? { reason } : {}) },
+        ];
+      });
+      const attributionDisagreements = mine.flatMap(({ deal, entry }) => {
+        const check = deal ? deal.attributionCheck : entry.attributionCheck;
+        if (!check || check.agrees) return [];
+        const row = deal
+          ? { planId: deal.planId, name: deal.plan.name, attribution: deal.plan.attribution }
+          : { planId: entry.planId, name: entry.name, attribution: entry.attribution };
+        return [{ ...row, rule: check.rule, why: check.why }];
+      });
       return {
         partner: group.name,
         hasPartnerPlan: group.plan !== undefined,
@@ -403,8 +359,9 @@ export function programReport(
   );
   const targetSum = targeted.reduce((acc, p) => acc + (p.quarterlyTarget?.target ?? 0), 0);
   const wonSum = targeted.reduce((acc, p) => acc + (p.quarterlyTarget?.won ?? 0), 0);
+  const closedAll = mergedAggregate(source);
   const total: Figures = {
-    ...figures(all, currency, now, undefined),
+    ...figures({ ...all, closed: closedAll }, currency, now, undefined),
     quarterlyTarget:
       targetSum > 0
         ? { quarter, currency, target: targetSum, won: wonSum, progress: wonSum / targetSum }
@@ -420,15 +377,14 @@ export function programReport(
     total,
     partners,
     stalled: [...all.stalled].sort((a, b) => b.days - a.days || a.planId.localeCompare(b.planId)),
-    otherCurrency: deals
-      .filter(({ deal }) => dealCurrency(deal) !== currency)
-      .map(({ deal }) => ({
-        planId: deal.planId,
-        partner: deal.plan.partner.name,
-        currency: dealCurrency(deal),
-      })),
+    otherCurrency: listed.flatMap(({ deal, entry }) => {
+      const row = deal
+        ? { planId: deal.planId, partner: deal.plan.partner.name, currency: dealCurrency(deal) }
+        : { planId: entry.planId, partner: entry.partner, currency: entry.currency };
+      return row.currency === currency ? [] : [row];
+    }),
     dashboard: dashboard(
-      deals,
+      source.active,
       now,
       { ...(filter ? { partner: filter } : {}), ...options.dashboard },
       {
@@ -437,14 +393,16 @@ export function programReport(
         ...(options.defaultTimezone ? { defaultTimezone: options.defaultTimezone } : {}),
       },
     ),
-    forecast: forecast(deals, plans, {
+    forecast: forecast(source, plans, {
       currency,
       ...(options.stageWeights ? { stageWeights: options.stageWeights } : {}),
     }),
-    programReturn: programReturn(deals, plans, {
+    programReturn: programReturn(source, plans, {
       currency,
       quarter,
       ...(options.programCost ? { programCost: options.programCost } : {}),
     }),
   };
 }
+
+const order = (input: ReportInput) => (input.order ? { order: input.order } : {});

@@ -184,9 +184,11 @@ export function reviewAgenda(
         `${m.title}: stuck before its due date${rung ? `; call ${rung.name} (${rung.role})` : ''}.`,
       );
     }
-    // Who is ghosting: a side owning open work of this stage, silent for `ghostingDays`.
+    // Who is ghosting: a side owning open work of this stage (a milestone, or its gate confirmation), silent
+    // for `ghostingDays`.
     const openedAt = deal.stages[stage].openedAt ?? deal.createdAt;
-    for (const party of new Set(open.filter((m) => m.stage === stage).map((m) => m.owner.party))) {
+    const working = open.filter((m) => m.stage === stage).map((m) => m.owner.party);
+    for (const party of new Set([...working, ...owing])) {
       const last = deal.lastActivity[party];
       const since = Math.max(Date.parse(last ?? deal.createdAt), Date.parse(openedAt));
       const silent = Math.floor((to - since) / 86_400_000);

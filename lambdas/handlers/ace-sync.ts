@@ -5,7 +5,8 @@ import { required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { PartnerCentralAdapter } from '../adapters/partner-central.adapter';
 import { type AceSettings, type BusEvent, syncAce } from '../domain/use-cases/ace-sync';
-import { clock, dynamo, environment, events } from './wiring';
+import { aceReviewEmail } from '../views/emails/ace-review-email';
+import { environment, events, messaging } from './wiring';
 
 const env = environment();
 const ace: AceSettings = {
@@ -14,9 +15,10 @@ const ace: AceSettings = {
   onlyPaper: (process.env.ACE_ONLY_PAPER ?? 'marketplace').split(',').filter(Boolean),
 };
 // Partner Central Selling is served from us-east-1 only, whichever region the tenant runs in.
+// messaging: deals, ledger, and the vendor owner's email about ACE's review with their room link signed in.
 const deps = {
-  clock,
-  ...dynamo(env),
+  ...messaging(env),
+  views: { aceReview: aceReviewEmail },
   events: events(env),
   partnerCentral: new PartnerCentralAdapter(new PartnerCentralSellingClient({ region: 'us-east-1' })),
   recorder: new DynamoAceDealRecorder(documentClient(), required(env, 'PLANS_TABLE')),

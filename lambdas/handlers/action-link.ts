@@ -1,9 +1,8 @@
 import { logger } from '../adapters/logger';
 import { isTransient } from '../domain/errors';
 import { actOnLink, viewLink } from '../domain/use-cases/links';
-import { viewRoom } from '../domain/use-cases/room';
-import { PAGE_HEADERS, renderLinkPage } from '../views/pages/link-page';
-import { ROOM_PAGE_HEADERS, renderRoomPage } from '../views/pages/room-page';
+import { linkPageHeaders, renderLinkPage as renderPage } from '../views/pages/link-page';
+import { pageBrand } from '../views/pages/page-brand';
 import {
   bodyBytes,
   bodyText,
@@ -13,15 +12,7 @@ import {
   mediaType,
   unreadableBody,
 } from './http';
-import {
-  actionLinkViews,
-  clock,
-  environment,
-  history,
-  messaging,
-  roomLinkedEvents,
-  workflow,
-} from './wiring';
+import { actionLinkViews, environment, history, messaging, roomLinkedEvents, workflow } from './wiring';
 
 const env = environment();
 const deps = {
@@ -31,10 +22,12 @@ const deps = {
   events: roomLinkedEvents(env),
   history: history(env),
 };
+// The tenant's brand on its pages (brandColor, logoUrl): the CSP follows the branded stylesheet and logo.
+const brand = pageBrand(deps.config);
+const PAGE_HEADERS = linkPageHeaders(brand);
+const renderLinkPage = (page: Parameters<typeof renderPage>[0]) => renderPage(page, brand);
 
 /**
- * Public `GET|HEAD /room/{token}` too: the deal room, read-only (see room()).
- *
  * Public `GET|HEAD|POST /a/{token}`. GET and HEAD render the page and never change anything (mail scanners
  * fetch every link); only the page's form POST acts, or, from an expired link's page (`intent=fresh-link`),
  * mails a fresh link to the address the link was bound to. The token is never logged.
@@ -42,7 +35,6 @@ const deps = {
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   const token = event.pathParameters?.token ?? '';
   const method = event.requestContext.http.method.toUpperCase();
-  if (event.routeKey.endsWith(' /room/{token}')) return room(method, token);
   // A token is base64url with one dot: anything else (a `%ZZ` that was never percent-encoding) is a bad request.
   if (!/^[A-Za-z0-9_.-]{0,2048}$/.test(token)) {
     return html(
@@ -101,22 +93,6 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
     );
   }
 };
-
-/** The deal room: GET and HEAD read only (HEAD answers the same status and headers, no body). */
-async function room(method: string, token: string): Promise<HttpResult> {
-  const headers = ROOM_PAGE_HEADERS;
-  if (method !== 'GET' && method !== 'HEAD') {
-    return { statusCode: 405, headers: { ...headers, allow: 'GET, HEAD' }, body: '' };
-  }
-  try {
-    const page = await viewRoom(deps, token);
-    const body = method === 'HEAD' ? '' : renderRoomPage(page, clock.now());
-    return { statusCode: page.status, headers, body };
-  } catch (error) {
-    logger.error('deal room failed', { method, error: error as Error });
-    return { statusCode: 500, headers, body: method === 'HEAD' ? '' : 'Something went wrong on our side.' };
-  }
-}
 
 function refusal(message: string) {
   return { kind: 'refused', status: 400, reason: 'not-allowed', message } as const;

@@ -1,4 +1,5 @@
 import { documentClient } from '../adapters/dynamodb/document-client';
+import { DynamoListedDealStore } from '../adapters/dynamodb/listed-deal-store.adapter';
 import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
 import { logger } from '../adapters/logger';
 import { ActionRejectedError, InvalidCursorError, isTransient, NotFoundError } from '../domain/errors';
@@ -46,6 +47,7 @@ function readableOrAnswer(event: HttpEvent): HttpResult | undefined {
 
 import {
   clock,
+  closePlanViews,
   dynamo,
   environment,
   events,
@@ -65,7 +67,8 @@ const partnerPlans = env.PARTNER_PLANS_TABLE
 const deps = {
   clock,
   config: tenantConfig(env),
-  store: dynamo(env).store,
+  // The listed store: `GET /plans`, and a new plan's check for an active twin, list deals.
+  store: dynamo(env, DynamoListedDealStore).store,
   workflow: workflow(env),
   partnerPlans,
   // The schedule preview lists each email by the subject it will carry.
@@ -85,6 +88,13 @@ function amendDeps(): AmendDeps {
     history: deps.history,
   };
   return amending;
+}
+
+// A close tells the owners (ledger, SES): built on first use too.
+let closing: Parameters<typeof closePlan>[0] | undefined;
+function closeDeps(): Parameters<typeof closePlan>[0] {
+  closing ??= { ...deps, ...messaging(env), views: closePlanViews, history: deps.history };
+  return closing;
 }
 
 const FORMATS: Record<string, PlanFormat> = {
@@ -266,7 +276,7 @@ async function closePlanRoute(event: HttpEvent): Promise<HttpResult> {
     reason: input.reason,
     ...(input.lesson ? { lesson: input.lesson } : {}),
   };
-  const view = await closePlan(deps, planId, closeInput, principal(event));
+  const view = await closePlan(closeDeps(), planId, closeInput, principal(event));
   logger.info('plan closed', { planId, outcome: input.outcome, stage: view.stage });
   return json(200, view);
 }

@@ -1,3 +1,4 @@
+import { DynamoReviewDealStore } from '../adapters/dynamodb/review-deal-store.adapter';
 import { required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { RECONCILED_LOG } from '../domain/defaults';
@@ -14,7 +15,12 @@ import {
 } from './wiring';
 
 const env = environment();
-const deps = { ...messaging(env), views: reminderSweepViews, events: roomLinkedEvents(env) };
+// The store with the review index: weekly reviews, and reconciling the workflows, read it.
+const deps = {
+  ...messaging(env, DynamoReviewDealStore),
+  views: reminderSweepViews,
+  events: roomLinkedEvents(env),
+};
 const workflows = { workflow: workflow(env), admin: workflowAdmin(env) };
 
 /** Scheduled: reminders and overdue escalations for the milestones whose next nudge is due. */

@@ -1,7 +1,7 @@
 import { systemClock } from '../adapters/clock.adapter';
-import { DynamoDealStore } from '../adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../adapters/dynamodb/document-client';
 import { DynamoPartnerPlanStore } from '../adapters/dynamodb/partner-plan-store.adapter';
+import { DynamoReportDealStore } from '../adapters/dynamodb/report-deal-store.adapter';
 import { readEnvironment, required } from '../adapters/environment';
 import { logger } from '../adapters/logger';
 import { SecretSigningKeys } from '../adapters/secrets.adapter';
@@ -10,7 +10,8 @@ import { NotFoundError } from '../domain/errors';
 import type { ReportOptions } from '../domain/reports';
 import { roomUrls } from '../domain/use-cases/dashboard-links';
 import { loadProgramReport, onePager } from '../domain/use-cases/reports';
-import { ONE_PAGER_HEADERS, renderOnePager } from '../views/pages/one-pager';
+import { onePagerHeaders, renderOnePager } from '../views/pages/one-pager';
+import { pageBrand } from '../views/pages/page-brand';
 import { REPORT_PAGE_HEADERS, renderProgramReportPage } from '../views/pages/report-page';
 import { CSV_TABLES, type CsvTable, reportToCsv } from '../views/reports/report-csv';
 import { type HttpEvent, type HttpResult, json, problem } from './http';
@@ -27,7 +28,7 @@ const deps = {
     stageWeights: env.STAGE_WEIGHTS,
     ...(env.PROGRAM_COST ? { programCost: env.PROGRAM_COST } : {}),
   },
-  store: new DynamoDealStore(db, {
+  store: new DynamoReportDealStore(db, {
     plans: env.PLANS_TABLE,
     milestones: env.MILESTONES_TABLE,
     links: env.LINKS_TABLE,
@@ -47,6 +48,10 @@ const roomLinks = {
   },
   keys: new SecretSigningKeys(env.LINK_KEYS_SECRET_ARN ?? '', systemClock, env.LINK_TTL_DAYS),
 };
+
+// The tenant's brand on the one-pager (brandColor, logoUrl): the CSP follows the branded stylesheet and logo.
+const brand = pageBrand({ vendorName: env.VENDOR_NAME, brandColor: env.BRAND_COLOR, logoUrl: env.LOGO_URL });
+const ONE_PAGER_HEADERS = onePagerHeaders(brand);
 
 type Issue = { path: string; message: string };
 type Query = Pick<ReportOptions, 'partner' | 'stallDays' | 'currency' | 'dashboard'> & { table?: CsvTable };
@@ -70,7 +75,7 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
         return {
           statusCode: 200,
           headers: ONE_PAGER_HEADERS,
-          body: renderOnePager(page.snapshot, page.printedAt),
+          body: renderOnePager(page.snapshot, page.printedAt, brand),
         };
       }
       default:

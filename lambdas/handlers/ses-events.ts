@@ -1,4 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
+import { DynamoListedDealStore } from '../adapters/dynamodb/listed-deal-store.adapter';
 import { logger } from '../adapters/logger';
 import { recordSesEvent } from '../domain/use-cases/suppression';
 import { readSesEvent } from '../schemas/ses-event.schema';
@@ -8,7 +9,8 @@ const env = environment();
 const deps = {
   clock,
   config: tenantConfig(env),
-  ...dynamo(env),
+  // A suppression lists the active deals naming the address.
+  ...dynamo(env, DynamoListedDealStore),
   mailer: mailer(env),
   views: sesEventsViews,
   suppressions: suppressions(env),

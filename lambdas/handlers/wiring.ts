@@ -1,7 +1,9 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../adapters/clock.adapter';
-import { DynamoDealStore } from '../adapters/dynamodb/deal-store.adapter';
+import { DynamoAnnouncementSchedule } from '../adapters/dynamodb/announcement-schedule.adapter';
+import { DynamoDealStore, type TableNames } from '../adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../adapters/dynamodb/document-client';
 import { DynamoEffectLedger } from '../adapters/dynamodb/effect-ledger.adapter';
 import { DynamoHistoryStore } from '../adapters/dynamodb/history-store.adapter';
@@ -14,7 +16,6 @@ import { SesMailer, sesClient } from '../adapters/ses.adapter';
 import { StepFunctionsAdmin, StepFunctionsWorkflow } from '../adapters/sfn.adapter';
 import { VENDOR_NAME } from '../domain/defaults';
 import { HistoryMailer } from '../domain/history';
-import type { TenantConfig } from '../domain/ports';
 import { RoomLinkedEvents } from '../domain/room-linked-events';
 import { RoomLinkMailer } from '../domain/use-cases/room';
 import { SuppressingMailer } from '../domain/use-cases/suppression';
@@ -25,6 +26,7 @@ import { freshLinkEmail } from '../views/emails/fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from '../views/emails/gate-emails';
 import { slipNoticeEmail, suppressionNoticeEmail, weeklyReviewEmail } from '../views/emails/notice-emails';
 import { digestEmail, earlyWarningEmail, ghostingEmail, reminderEmail } from '../views/emails/sweep-emails';
+import { tenantConfig } from './tenant-config';
 
 /**
  * The composition root each handler draws from: it builds only what it asks for, once per cold start,
@@ -36,33 +38,27 @@ export function environment(): Environment {
   return readEnvironment();
 }
 
-export function tenantConfig(env: Environment): TenantConfig {
-  return {
-    tenant: env.TENANT,
-    publicBaseUrl: required(env, 'PUBLIC_BASE_URL').replace(/\/+$/, ''),
-    defaultTimezone: env.DEFAULT_TIMEZONE,
-    linkTtlDays: env.LINK_TTL_DAYS,
-    ghostingDays: env.GHOSTING_DAYS,
-    workweek: env.WORKWEEK,
-    holidays: env.HOLIDAYS,
-    escalationGraceBusinessDays: env.ESCALATION_GRACE_BUSINESS_DAYS,
-    roomLinkTtlDays: env.ROOM_LINK_TTL_DAYS,
-    ...(env.VENDOR_NAME ? { vendorName: env.VENDOR_NAME } : {}),
-    ...(env.BRAND_COLOR ? { brandColor: env.BRAND_COLOR } : {}),
-    ...(env.LOGO_URL ? { logoUrl: env.LOGO_URL } : {}),
-  };
-}
+export { tenantConfig };
 
-export function dynamo(env: Environment) {
+/**
+ * A deal store class: DynamoDealStore, or one of its subclasses with the list (DynamoListedDealStore) or
+ * every read (DynamoReadingDealStore), which only the handlers that use them import.
+ */
+type StoreClass<S extends DynamoDealStore> = new (db: DynamoDBDocumentClient, tables: TableNames) => S;
+
+export function dynamo<S extends DynamoDealStore = DynamoDealStore>(env: Environment, Store?: StoreClass<S>) {
   const db = documentClient();
+  const Class = Store ?? (DynamoDealStore as StoreClass<S>);
   return {
-    store: new DynamoDealStore(db, {
+    store: new Class(db, {
       plans: env.PLANS_TABLE,
       milestones: env.MILESTONES_TABLE,
       links: env.LINKS_TABLE,
       idempotency: env.IDEMPOTENCY_TABLE,
     }),
     ledger: new DynamoEffectLedger(db, env.IDEMPOTENCY_TABLE, systemClock),
+    // Announcements held for the recipient's working morning (the sweep sends them).
+    announcements: new DynamoAnnouncementSchedule(db, env.MILESTONES_TABLE),
   };
 }
 
@@ -129,11 +125,14 @@ export function signingKeys(env: Environment) {
  * What every function that emails people with links needs: deals, ledger, mail and link keys. Every email
  * leaves with its recipient's view link to the deal room signed in (RoomLinkMailer).
  */
-export function messaging(env: Environment) {
+export function messaging<S extends DynamoDealStore = DynamoDealStore>(
+  env: Environment,
+  Store?: StoreClass<S>,
+) {
   const deps = { clock, config: tenantConfig(env), keys: signingKeys(env) };
   return {
     ...deps,
-    ...dynamo(env),
+    ...dynamo(env, Store),
     mailer: new RoomLinkMailer(mailer(env), deps, emailBranding(deps.config)),
   };
 }
@@ -141,6 +140,8 @@ export function messaging(env: Environment) {
 // The emails each function sends (lambdas/views/emails), as its use cases ask for them (`ViewsOf`). One
 // constant per function, so a handler's bundle carries its own emails and no other.
 export const gateOpenViews = { gateOpen: gateOpenEmail };
+/** A close through the operations API tells the owners (plans-api). */
+export const closePlanViews = { stagePassed: stagePassedEmail, dealClosed: dealClosedEmail };
 export const gateEscalateViews = { gateOverdue: gateOverdueEmail, escalation: escalationEmail };
 export const actionLinkViews = {
   escalation: escalationEmail,
@@ -157,6 +158,9 @@ export const reminderSweepViews = {
   ghosting: ghostingEmail,
   digest: digestEmail,
   escalation: escalationEmail,
+  // Announcements held for the recipient's working morning go out with the sweep.
+  stagePassed: stagePassedEmail,
+  dealClosed: dealClosedEmail,
   weeklyReview: weeklyReviewEmail,
   reviewInvite: reviewInviteView,
 };

@@ -118,7 +118,7 @@ export const escalatedDetail = /* @__PURE__ */ (() =>
 
 function registration<O extends 'won' | 'lost', S extends 'Launched' | 'Closed Lost'>(outcome: O, closed: S) {
   return z.object({
-    schemaVersion: z.literal('1.1'),
+    schemaVersion: z.literal('1.2'),
     /** Stable per deal (`<tenant>:<planId>`). */
     registrationId: text,
     planId: text,
@@ -155,6 +155,8 @@ function registration<O extends 'won' | 'lost', S extends 'Launched' | 'Closed L
     }),
     /** The partner plan's credit rule for the agreed attribution, checked against the deal's evidence. */
     attributionCheck: z.optional(z.object({ rule: text, agrees: z.boolean(), why: text })),
+    /** 1.2: view links to the deal room for the vendor and partner owner (absent when they could not be signed). */
+    links: z.optional(z.object({ vendorRoom: z.optional(text), partnerRoom: z.optional(text) })),
   });
 }
 

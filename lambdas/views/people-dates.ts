@@ -37,3 +37,14 @@ export function momentLabel(instant: string | Date, timeZone: string): string {
     .format(at)
     .replace(/^(\w+),/, '$1');
 }
+
+/** An instant as `Fri 11 Dec at 14:05` in `timeZone`. */
+export function atLabel(instant: string | Date, timeZone: string): string {
+  return momentLabel(instant, timeZone).replace(/, (\d\d:\d\d)$/, ' at $1');
+}
+
+/** A time zone as people say it: `America/Chicago` is `Chicago time`; `UTC` stays `UTC`. */
+export function zoneLabel(timeZone: string): string {
+  if (!timeZone.includes('/')) return timeZone;
+  return `${(timeZone.split('/').pop() ?? timeZone).replaceAll('_', ' ')} time`;
+}

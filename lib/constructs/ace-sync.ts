@@ -5,6 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { AceSetting } from '../integration-settings';
 import { CosellFunction } from './cosell-function';
+import type { Notifier } from './notifier';
+import type { SigningKeys } from './signing-keys';
 import type { TenantEventBus } from './tenant-event-bus';
 
 /** The Partner Central Selling actions ace-sync calls: nothing more. */
@@ -28,6 +30,10 @@ export interface AceSyncProps {
   readonly tenantBus: TenantEventBus;
   /** The functions' shared environment (functionEnvironment()). */
   readonly environment: Record<string, string>;
+  /** The tenant's mail: ACE's review is emailed to the vendor owner (ses:SendEmail as the sender only). */
+  readonly notifier: Pick<Notifier, 'grantSend'>;
+  /** The link keys: that email carries the vendor owner's view link to the deal room (read the secret). */
+  readonly signingKeys: Pick<SigningKeys, 'grantRead'>;
 }
 
 /**
@@ -35,7 +41,9 @@ export interface AceSyncProps {
  * a rule on the tenant bus, and ACE's review coming back by a rule on the account's default bus, where
  * Partner Central puts its `aws.partnercentral-selling` events (in us-east-1). Both targets retry into the
  * tenant bus's dead-letter queue. Its IAM allows only the four Partner Central actions it calls, on the
- * tenant's catalog alone (`partnercentral:Catalog`), so a Sandbox tenant can never touch the AWS catalog.
+ * tenant's catalog alone (`partnercentral:Catalog`), so a Sandbox tenant can never touch the AWS catalog;
+ * sending mail as the tenant's sender and reading the link keys (the vendor owner's review email and its room
+ * link). Its table access (the deal, the effect ledger) is the stack's ACE_SYNC_ACCESS.
  */
 export class AceSync extends Construct {
   public readonly function: CosellFunction;
@@ -67,6 +75,9 @@ export class AceSync extends Construct {
       resourceArns: ['*'],
       conditions: { StringEquals: { 'partnercentral:Catalog': ace.catalog } },
     });
+    // The review email: sent as the tenant's sender, with the vendor owner's room link signed in.
+    props.notifier.grantSend(this.function);
+    props.signingKeys.grantRead(this.function);
     Validations.of(this.function.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

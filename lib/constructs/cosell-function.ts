@@ -11,6 +11,8 @@ export const HANDLER_NAMES = [
   'plans-api',
   'reports-api',
   'action-link',
+  // Public GET|HEAD /room/{token}: the deal room's read-only pages (item-level reads only).
+  'deal-room',
   'gate-deadline',
   'gate-open',
   'gate-escalate',

@@ -19,7 +19,7 @@ export interface HttpApiThrottles {
 }
 
 export interface HttpApiProps {
-  /** Environment of the three functions. */
+  /** Environment of the four functions. */
   readonly environment: Record<string, string>;
   /** Added to plans-api's environment only (STATE_MACHINE_ARN). */
   readonly plansApiEnvironment?: Record<string, string>;
@@ -27,7 +27,7 @@ export interface HttpApiProps {
   readonly throttles?: HttpApiThrottles;
   /** @default RetentionDays.ONE_MONTH (access logs and function logs) */
   readonly logRetention?: logs.RetentionDays;
-  /** Overrides for the three functions (memory, timeout). */
+  /** Overrides for the four functions (memory, timeout). */
   readonly functionProps?: Partial<Omit<CosellFunctionProps, 'handlerName' | 'environment' | 'logRetention'>>;
 }
 
@@ -35,7 +35,8 @@ export interface HttpApiProps {
  * The tenant's HTTP API. `/plans`, `/partner-plans` and `/reports` routes (load and read plans, the program
  * view) are for operators and the CLI, signed with SigV4 (IAM); reports and one-pagers have their own
  * read-only function, `reports-api`. `/a/{token}` is public: the people on a deal click links in email and never log in; the
- * signed, expiring, single-use token in the path is the authorization, checked by `action-link`.
+ * signed, expiring, single-use token in the path is the authorization, checked by `action-link`. `/room/{token}`
+ * is public too: the deal room's signed view links, served by `deal-room` (read-only, item-level grants).
  */
 export class HttpApi extends Construct {
   public readonly httpApi: apigw.HttpApi;
@@ -43,6 +44,8 @@ export class HttpApi extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly plansApiFunction: CosellFunction;
   public readonly actionLinkFunction: CosellFunction;
+  /** The deal room, `GET|HEAD /room/{token}` (public, read-only). */
+  public readonly dealRoomFunction: CosellFunction;
   /** The program report and the plan one-pager (read-only). */
   public readonly reportsApiFunction: CosellFunction;
   /**
@@ -83,6 +86,14 @@ export class HttpApi extends Construct {
     this.actionLinkFunction = new CosellFunction(this, 'ActionLinkFunction', {
       ...props.functionProps,
       handlerName: 'action-link',
+      environment: props.environment,
+      logRetention: retention,
+    });
+    // Its own function rather than action-link's: the room reads only, so its role holds no write, SES or
+    // workflow grant, and action-link's bundle carries none of the room's pages (the bundle budget).
+    this.dealRoomFunction = new CosellFunction(this, 'DealRoomFunction', {
+      ...props.functionProps,
+      handlerName: 'deal-room',
       environment: props.environment,
       logRetention: retention,
     });
@@ -206,12 +217,12 @@ export class HttpApi extends Construct {
       },
       this.throttles.link,
     );
-    // The deal room: read-only view links, served by the same function (it holds the link key and reads plans).
+    // The deal room: read-only view links, served by deal-room (it holds the link key and reads one deal).
     this.roomRoutes = this.addPublicRoutes(
       {
         path: '/room/{token}',
         methods: [apigw.HttpMethod.GET, apigw.HttpMethod.HEAD],
-        integration: actionLinkIntegration,
+        integration: new HttpLambdaIntegration('DealRoom', this.dealRoomFunction.lambdaFunction),
       },
       this.throttles.room,
     );
@@ -222,7 +233,8 @@ export class HttpApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             'Action links are opened from email by people who never log in; the HMAC-signed, expiring, ' +
-            'single-use token in the path is the authorization, verified by the action-link function.',
+            'single-use token in the path is the authorization, verified by the action-link function (the ' +
+            'deal room: the signed, expiring view token, verified by the deal-room function).',
         },
         {
           id: 'AwsSolutions-COG4',

@@ -33,6 +33,7 @@ import {
   OrderedSaves,
 } from './execution-store';
 import { type TaskHandler, TaskRunner, type WaitingTask } from './task-runner';
+import { validatedInterpreter } from './validation-cache';
 
 export type { ExecutionDescription } from './execution-record';
 export type { ExecutionStatus } from './execution-store';
@@ -76,6 +77,8 @@ export interface LocalStateMachineOptions {
   readonly realTimeGuardMs?: number;
   /** Where executions are kept. Default: in memory (gone with the machine). */
   readonly store?: ExecutionStore;
+  /** Remembers definitions that passed validation (validation-cache.ts). Default: validate every time. */
+  readonly validationCacheDir?: string;
 }
 
 type LocalTaskFunction = NonNullable<
@@ -116,7 +119,7 @@ export class LocalStateMachine {
     if (missing.length > 0) throw new Error(`No handler passed for: ${missing.join(', ')}`);
 
     this.definition = definition;
-    this.interpreter = new StateMachine(definition as unknown as StateMachineDefinition);
+    this.interpreter = validatedInterpreter(definition, options.validationCacheDir);
     this.tasks = tasks;
     this.clock = options.clock ?? systemClock;
     this.runner = new TaskRunner({
@@ -279,6 +282,11 @@ export class LocalStateMachine {
   async runDue(): Promise<void> {
     this.runner.fireDue();
     await this.whenIdle();
+  }
+
+  /** How many tasks have started so far: a change tells the clock's driver that work ran meanwhile. */
+  tasksStarted(): number {
+    return this.runner.started;
   }
 
   /** Resolves when every execution waits for a callback or has ended. */

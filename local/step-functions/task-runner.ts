@@ -102,6 +102,8 @@ export class TaskRunner {
   private readonly active = new Set<ActiveTask>();
   private readonly byToken = new Map<string, ActiveTask>();
   private deadlineTimer: NodeJS.Timeout | undefined;
+  /** Tasks started so far (a resumed wait counts too): see `LocalStateMachine.tasksStarted`. */
+  started = 0;
 
   constructor(private readonly options: TaskRunnerOptions) {}
 
@@ -111,6 +113,7 @@ export class TaskRunner {
       return Promise.reject(new UncatchableTaskError(ABORTED_ERROR, 'The execution was stopped'));
     }
     execution.currentState = plan.stateName;
+    this.started += 1;
     const resumed = execution.rearming;
     execution.rearming = undefined;
     if (resumed && resumed.plan === plan) return this.awaitTask(resumed);

@@ -1,17 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import {
+  type ClosedAggregate,
+  type ClosedEntry,
+  entryKinds,
+  entryOf,
+  rebuildAggregates,
+} from '../../lambdas/domain/closed-aggregates';
 import type { Deal, MilestoneState } from '../../lambdas/domain/deal';
 import { ConcurrentUpdateError, InvalidCursorError, LinkUsedError } from '../../lambdas/domain/errors';
+import { closeDeal } from '../../lambdas/domain/plan-close';
 import type {
   DealSnapshot,
   DealStore,
   LinkUse,
+  PlanList,
   ReportReader,
   ReviewSchedule,
 } from '../../lambdas/domain/ports';
+import { programReport } from '../../lambdas/domain/reports';
+import { loadProgramReport } from '../../lambdas/domain/use-cases/reports';
+import { STAGE_KEYS } from '../../lambdas/domain/vocabulary';
 import { startedDeal } from '../helpers/plan';
 
-/** What the contract runs against: the in-memory fake and DynamoDealStore on DynamoDB Local. */
-export type StoreUnderContract = DealStore & ReviewSchedule & ReportReader;
+/**
+ * What the contract runs against: the in-memory fake and DynamoReadingDealStore (DynamoDealStore with the
+ * list, the review index and the report's reads) on DynamoDB Local.
+ */
+export type StoreUnderContract = DealStore & PlanList & ReviewSchedule & ReportReader;
 
 const NOW = new Date('2026-12-01T15:00:00.000Z');
 
@@ -28,6 +43,49 @@ function newDeal(n: number, edit: (deal: Deal) => Deal = (d) => d): DealSnapshot
 /** The snapshot as stored after `create`: every version one up. */
 function asCreated({ deal, milestones }: DealSnapshot): DealSnapshot {
   return { deal: { ...deal, version: 1 }, milestones: milestones.map((m) => ({ ...m, version: 1 })) };
+}
+
+/**
+ * The deal closed: `won` (every gate passed, registered at `arr`), `lost` (at its current gate), or `closed`
+ * (by ops, POST /plans/{planId}/close).
+ */
+function closedAs(
+  { deal, milestones }: DealSnapshot,
+  how: 'won' | 'lost' | 'closed',
+  arr: number,
+): DealSnapshot {
+  const at = '2026-12-15T12:00:00.000Z';
+  if (how === 'closed') {
+    const out = closeDeal(
+      deal,
+      milestones,
+      { outcome: 'withdrawn', reason: 'Budget cut' },
+      { now: new Date(at), by: 'ops' },
+    );
+    return { deal: out.deal, milestones };
+  }
+  const stages = { ...deal.stages };
+  const last = how === 'won' ? STAGE_KEYS.length : 2;
+  for (const [i, key] of STAGE_KEYS.entries()) {
+    if (i < last)
+      stages[key] = { ...stages[key], status: 'passed', openedAt: NOW.toISOString(), passedAt: at };
+  }
+  const outcome = {
+    result: how,
+    finalArr: how === 'won' ? arr : 0,
+    currency: deal.plan.jointOutcome.arr.currency,
+    lesson: 'Timing',
+    at,
+    by: 'ops',
+  } as const;
+  const stage = STAGE_KEYS[last - 1] ?? deal.stage;
+  return { deal: { ...deal, status: how, stage, stages, outcome, updatedAt: at }, milestones };
+}
+
+function uniqueByPlanId(entries: ClosedEntry[]): ClosedEntry[] {
+  return [...new Map(entries.map((e) => [e.planId, e])).values()].sort((a, b) =>
+    a.planId.localeCompare(b.planId),
+  );
 }
 
 function linkUse(planId: string, nonce: string): LinkUse {
@@ -358,7 +416,7 @@ export function dealStoreContract(name: string, open: () => Promise<StoreUnderCo
       ]);
     });
 
-    it('reads every deal for the report, without its task token; milestones for active deals only', async () => {
+    it('reads the active deals for the report, without task token, with milestones; closed ones as aggregates', async () => {
       // Prepare
       const store = await open();
       const active = newDeal(2, (d) => ({
@@ -369,20 +427,121 @@ export function dealStoreContract(name: string, open: () => Promise<StoreUnderCo
           { at: NOW.toISOString(), to: 'x@y.example', code: 'MessageRejected', message: 'no', keys: ['k'] },
         ],
       }));
-      const won = newDeal(1, (d) => ({ ...d, status: 'won', taskToken: 'another-token' }));
+      const won = closedAs(
+        newDeal(1, (d) => ({ ...d, taskToken: 'another-token' })),
+        'won',
+        90_000,
+      );
       await store.create(active);
       await store.create(won);
 
       // Act
-      const report = await store.reportDeals();
+      const deals = await store.activeReportDeals();
+      const aggregates = await store.closedAggregates();
 
       // Assess
       const { taskToken: _a, ...activeDeal } = asCreated(active).deal;
-      const { taskToken: _w, ...wonDeal } = asCreated(won).deal;
-      expect(report).toEqual([
-        { deal: wonDeal },
-        { deal: activeDeal, milestones: asCreated(active).milestones },
+      expect(deals).toEqual([{ deal: activeDeal, milestones: asCreated(active).milestones }]);
+      expect(aggregates).toEqual(rebuildAggregates([asCreated(won).deal]));
+    });
+
+    it('keeps closed aggregates that match a rebuild from scratch after closes, updates and retried saves', async () => {
+      // Prepare: deals of three partners (one spelled two ways), two currencies, both attributions.
+      const store = await open();
+      const partners = ['Northwind', 'Contoso', 'northwind ', 'Fabrikam'];
+      const snapshots = Array.from({ length: 8 }, (_, n) =>
+        newDeal(10 + n, (d) => ({
+          ...d,
+          plan: {
+            ...d.plan,
+            partner: { ...d.plan.partner, name: n === 5 ? 'NORTHWIND' : (partners[n % 4] as string) },
+            attribution: n % 3 === 0 ? 'influenced' : 'sourced',
+            jointOutcome: {
+              ...d.plan.jointOutcome,
+              arr: { min: 10_000 * (n + 1), max: 20_000 * (n + 1), currency: n === 7 ? 'EUR' : 'USD' },
+            },
+          },
+          ...(n % 2 === 0
+            ? { offPartnerPlan: n === 4, ...(n === 4 ? { offPartnerPlanReason: 'not a target' } : {}) }
+            : {}),
+        })),
+      );
+      for (const s of snapshots) await store.create(s);
+      const id = (n: number) => (snapshots[n] as DealSnapshot).deal.planId;
+
+      // Act: won at registration, lost at a gate, closed by ops, each saved once.
+      for (const [n, how] of [
+        [0, 'won'],
+        [1, 'lost'],
+        [2, 'closed'],
+        [4, 'won'],
+        [7, 'won'],
+      ] as const) {
+        const now = await stored(store, id(n));
+        await store.save({ deal: closedAs(now, how, 50_000 + n).deal });
+      }
+      // A retried save (the same version again) is refused, and counts nothing more.
+      const again = await stored(store, id(3));
+      const closing = closedAs(again, 'won', 70_000).deal;
+      await store.save({ deal: closing });
+      await expect(store.save({ deal: closing })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      // A closed deal saved again: its registration's attribution check (an entry), then nothing new.
+      const registered = await stored(store, id(0));
+      await store.save({
+        deal: {
+          ...registered.deal,
+          attributionCheck: { rule: 'sourced-first', agrees: false, why: 'no evidence' },
+        },
+      });
+      // A closed deal's verdict stored late: it leaves the unchecked entries.
+      const lost = await stored(store, id(1));
+      await store.save({ deal: { ...lost.deal, offPartnerPlan: false } });
+      const later = await stored(store, id(0));
+      await store.save({ deal: { ...later.deal, updatedAt: '2026-12-20T10:00:00.000Z' } });
+      // Two closes of the same partner at once (NORTHWIND, northwind) both count.
+      const [x, y] = await Promise.all([stored(store, id(5)), stored(store, id(6))]);
+      await Promise.all([
+        store.save({ deal: closedAs(x, 'lost', 0).deal }),
+        store.save({ deal: closedAs(y, 'won', 12_345).deal }),
       ]);
+
+      // Assess
+      const all = await Promise.all(snapshots.map(async (s) => (await stored(store, s.deal.planId)).deal));
+      const running = (await store.closedAggregates()).filter((a) => Object.keys(a.names).length > 0);
+      const byKey = (list: ClosedAggregate[]) =>
+        [...list].sort((a, b) => a.partnerKey.localeCompare(b.partnerKey));
+      expect(byKey(running)).toEqual(rebuildAggregates(all));
+      const entries = await store.closedEntries({
+        uncheckedPartners: running.map((a) => a.partnerKey),
+        currencies: ['EUR', 'USD'],
+      });
+      const rebuilt = all.flatMap((d) => entryOf(d) ?? []);
+      expect(uniqueByPlanId(entries)).toEqual(uniqueByPlanId(rebuilt));
+      // Without currencies: the listed ones and the unchecked ones of the partners asked for.
+      const unchecked = await store.closedEntries({
+        uncheckedPartners: running.map((a) => a.partnerKey),
+        currencies: [],
+      });
+      expect(uniqueByPlanId(unchecked)).toEqual(
+        uniqueByPlanId(rebuilt.filter((e) => entryKinds(e).some((k) => k !== 'currency'))),
+      );
+      expect(unchecked.map((e) => e.planId)).not.toContain(id(1));
+      // Without partners or currencies: the listed ones alone (off the partner plan, or disagreeing).
+      const listed = await store.closedEntries({ uncheckedPartners: [], currencies: [] });
+      expect(uniqueByPlanId(listed).map((e) => e.planId)).toEqual([id(0), id(4)].sort());
+      // The report over what the store reads says what it says over every deal.
+      const clock = { now: () => new Date('2026-12-21T12:00:00.000Z') };
+      const report = await loadProgramReport(
+        { store, partnerPlans: { list: async () => [] } as never, clock, config: { defaultTimezone: 'UTC' } },
+        {},
+      );
+      const every = await Promise.all(snapshots.map((s) => stored(store, s.deal.planId)));
+      const reportDeals = every
+        .map(({ deal: { taskToken: _t, ...deal }, milestones }) =>
+          deal.status === 'active' ? { deal, milestones } : { deal },
+        )
+        .sort((a, b) => a.deal.planId.localeCompare(b.deal.planId));
+      expect(report).toEqual(programReport(reportDeals, [], clock.now()));
     });
   });
 }

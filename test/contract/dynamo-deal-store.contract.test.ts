@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { DynamoDealStore } from '../../lambdas/adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../../lambdas/adapters/dynamodb/document-client';
+import { DynamoReadingDealStore } from '../../lambdas/adapters/dynamodb/reading-deal-store.adapter';
 import { TABLE_DEFINITIONS, tableName } from '../../lib/table-definitions';
 import { applyEnv, localAwsEnv } from '../../local/aws-env';
 import {
@@ -37,7 +37,7 @@ dealStoreContract('DynamoDealStore (DynamoDB Local)', async () => {
   const client = localDynamoDbClient(db.endpoint);
   await ensureTables(client, { plans, milestones, links }, (key) => tableName(tenant, key));
   client.destroy();
-  return new DynamoDealStore(documentClient(), {
+  return new DynamoReadingDealStore(documentClient(), {
     plans: tableName(tenant, 'plans'),
     milestones: tableName(tenant, 'milestones'),
     links: tableName(tenant, 'links'),

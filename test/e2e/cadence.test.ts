@@ -158,8 +158,13 @@ describe('the cadence, a week at a time with nobody acting', () => {
   // where only the vendor owns work, so the partner is never chased for its stage-2 and stage-4 work (no
   // "Partner gone quiet", no handoff escalation); the vendor's silence is told to its first rung and to the
   // partner owner, once.
-  it('tells the vendor’s first rung and the partner owner once when the vendor goes quiet; not the partner’s ladder', () => {
-    expect(plansMail('a').filter((e) => e.subject.includes('Partner gone quiet'))).toEqual([]);
+  it('tells the vendor’s first rung and the partner owner once when the vendor goes quiet; the partner’s ladder only of its own owed confirmation', () => {
+    // Changed with issue 15's "ghosting from every side": the partner owes stage 1's confirmation (open work
+    // of the open stage) and is silent too, so its ladder hears that once; nothing about stage 2's work.
+    const partnerQuiet = plansMail('a').filter((e) => e.subject.includes('Partner gone quiet'));
+    expect(partnerQuiet.map((e) => e.to[0])).toEqual([who('a', 'raj')]);
+    expect(partnerQuiet[0]?.text).toContain('their confirmation of stage 1');
+    expect(partnerQuiet[0]?.text).not.toContain('Warm introduction');
     const quiet = mail.filter(
       (e) => e.to[0]?.endsWith('-a.example') && e.text.includes('Gone quiet: no one at the vendor side'),
     );

@@ -91,7 +91,7 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
     });
     expect(event?.detail.economicSplit).toEqual(reference.economicSplit);
     expect(event?.detail).toMatchObject({
-      schemaVersion: '1.1',
+      schemaVersion: '1.2',
       partnerCentral: {
         stage: 'Launched',
         stageHistory: [

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPhone, PHONE, screenshot, scrollWidth } from './helpers/browser';
 import {
+  advanceUntil,
   type LocalStackProcess,
   outbox,
   referencePlanVariant,
@@ -22,6 +23,10 @@ beforeAll(async () => {
   const name = 'Globex platform migration (room in a browser)';
   deal = await ReferenceDeal.create(stack.url, await referencePlanVariant(stack.url, name), name);
   await deal.passStage1();
+  // Lee's first mail with a room link is the stage-passed note, held to his working hours (issue 14).
+  await advanceUntil(stack.url, (mails) =>
+    mails.some((e) => e.to.includes(PEOPLE.lee) && e.text.includes('/room/')),
+  );
 }, 180_000);
 
 afterAll(async () => {

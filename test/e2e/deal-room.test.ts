@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newNonce, signViewLink } from '../../lambdas/domain/links';
 import {
+  advanceClock,
+  advanceUntil,
   exactState,
   fetchPage,
   type LocalStackProcess,
@@ -26,6 +28,18 @@ function roomLinks(email: OutboxEmail): string[] {
   return [...email.text.matchAll(/https?:\/\/\S+\/room\/[A-Za-z0-9_.-]+/g)].map((m) => m[0]);
 }
 
+const until = (done: (mails: OutboxEmail[]) => boolean) => advanceUntil(stack.url, done);
+
+/** The emails to `who` that carry the announcement `line`: its own email (by subject), or a digest with it. */
+function announcing(mails: OutboxEmail[], who: string, dealName: string, line: string): OutboxEmail[] {
+  return mails.filter(
+    (e) =>
+      e.to.includes(who) &&
+      (e.subject === `[${dealName}] ${line}` ||
+        (e.subject.startsWith(`[${dealName}]`) && e.text.includes(`${line}`) && e.text.includes('News'))),
+  );
+}
+
 async function roomOf(to: string): Promise<string> {
   const mail = (await outbox(stack.url)).filter((e) => e.to.includes(to) && roomLinks(e).length).at(-1);
   const url = mail && roomLinks(mail)[0];
@@ -39,7 +53,9 @@ beforeAll(async () => {
   deal = await ReferenceDeal.create(stack.url, await referencePlanVariant(stack.url, name), name);
   await deal.passStage1();
   await deal.passStage2();
-}, 180_000);
+  // Lee's announcements may wait for her working morning (quiet hours, weekends).
+  await until((mails) => announcing(mails, PEOPLE.lee, name, 'Agreed: First conversation').length > 0);
+}, 300_000);
 
 afterAll(async () => {
   if (!stack) return;
@@ -129,19 +145,17 @@ describe('the deal room', () => {
   });
 
   it('announces each stage passing to the owners of all three parties, once each', async () => {
+    // (Issue 14: an announcement held for the recipient's working morning goes in their digest.)
     const mails = await outbox(stack.url);
-    const once = (to: string, subject: string) =>
-      expect(
-        mails.filter((e) => e.to.includes(to) && e.subject === subject).map((e) => e.subject),
-        to,
-      ).toEqual([subject]);
+    const once = (to: string, line: string) =>
+      expect(announcing(mails, to, deal.name, line), `${to}: ${line}`).toHaveLength(1);
     for (const [stage, customer] of [
       ['Target account selection', 'Getting started'],
       ['Door-opener move', 'First conversation'],
     ] as const) {
-      once(PEOPLE.ana, `[${deal.name}] Stage passed: ${stage}`);
-      once(PEOPLE.dana, `[${deal.name}] Stage passed: ${stage}`);
-      once(PEOPLE.lee, `[${deal.name}] Agreed: ${customer}`);
+      once(PEOPLE.ana, `Stage passed: ${stage}`);
+      once(PEOPLE.dana, `Stage passed: ${stage}`);
+      once(PEOPLE.lee, `Agreed: ${customer}`);
     }
   });
 
@@ -152,20 +166,47 @@ describe('the deal room', () => {
     await won.finishStage5Milestones();
     await won.confirm(PEOPLE.ana, 5, { outcome: 'won', finalArr: '95000', lesson: 'Start security early.' });
     await won.waitForStatus('won');
+    // The day's cap and quiet hours may hold some for the next working morning, in a digest (issue 14).
+    const registered = 'Registered: won, $95,000 ARR';
+    await until(
+      (all) =>
+        [PEOPLE.ana, PEOPLE.dana].every((who) => announcing(all, who, name, registered).length > 0) &&
+        announcing(all, PEOPLE.lee, name, 'Thank you').length > 0,
+    );
     const mails = (await outbox(stack.url)).filter((e) => e.subject.startsWith(`[${name}]`));
-    const to = (who: string, subject: string) =>
-      mails.filter((e) => e.to.includes(who) && e.subject === subject);
+    const to = (who: string, line: string) => announcing(mails, who, name, line);
     for (const who of [PEOPLE.ana, PEOPLE.dana]) {
-      const [registration, ...again] = to(who, `[${name}] Registered: won, $95,000 ARR`);
+      const [registration, ...again] = to(who, registered);
       expect(again, who).toEqual([]);
       expect(registration?.text).toContain('Attribution: partner-sourced');
       expect(registration?.text).toContain('Partner fee: 20% of first-year ARR ($19,000)');
-      expect(roomLinks(registration as OutboxEmail)).toHaveLength(1);
+      // (A digest may carry this person's items of the other deal too, each with its room.)
+      expect(roomLinks(registration as OutboxEmail).length).toBeGreaterThanOrEqual(1);
     }
-    const [thanks, ...again] = to(PEOPLE.lee, `[${name}] Thank you`);
+    const [thanks, ...again] = to(PEOPLE.lee, 'Thank you');
     expect(again).toEqual([]);
     expect(thanks?.text).not.toMatch(/attribution|fee|sourced|registered/i);
-    expect(roomLinks(thanks as OutboxEmail)).toHaveLength(1);
+    expect(roomLinks(thanks as OutboxEmail).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('tells the owners once, with the reason, when ops close a deal lost (`POST /plans/{id}/close`)', async () => {
+    const name = 'Deal room close e2e';
+    const lost = await ReferenceDeal.create(stack.url, await referencePlanVariant(stack.url, name), name);
+    const res = await fetch(`${stack.url}/plans/${lost.planId}/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'lost', reason: 'Globex chose to build it in-house' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const owners = [PEOPLE.ana, PEOPLE.dana, PEOPLE.lee];
+    await until((all) => owners.every((who) => announcing(all, who, name, 'Closed lost').length > 0));
+    await advanceClock(stack.url, 'P1D');
+    const mails = await outbox(stack.url);
+    for (const who of owners) {
+      const told = announcing(mails, who, name, 'Closed lost');
+      expect(told, who).toHaveLength(1);
+      expect(told[0]?.text).toContain('Globex chose to build it in-house');
+    }
   });
 
   it('`POST /plans/{id}/room-link` gives ops the vendor owner’s view', async () => {

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  escapeRegExp,
+  fetchPage,
   getJson,
   type LocalStackProcess,
+  matching,
+  outbox,
   postBody,
   referencePlanVariant,
   removeStateDir,
@@ -179,6 +183,22 @@ describe('channels and ACE on the local stack', () => {
     expect(sharedChat.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(sharedChat)).not.toMatch(/partnerFeePercent|economicSplit|recognizes/);
 
+    // The registration's messages link the room too: the vendor owner's in the internal channel, the partner
+    // owner's in the partner-shared one (register-deal signs both into the event).
+    const roomIn = (w: Received | undefined) =>
+      /<(http:\/\/127\.0\.0\.1:\d+\/room\/[^|]+)\|Open the deal room>/.exec(w?.body.text ?? '')?.[1];
+    const internalWon = roomIn(slack.find((w) => w.body.text?.includes('Won and registered')));
+    const sharedWon = roomIn(sharedChat.find((w) => w.body.text?.includes('Won and registered')));
+    for (const [url, owner] of [
+      [internalWon, 'Ana Ruiz'],
+      [sharedWon, 'Dana Whit'],
+    ] as const) {
+      expect(url, `the registration message's room link for ${owner}`).toBeDefined();
+      const room = await fetchPage(url as string);
+      expect(room.status).toBe(200);
+      expect(room.text).toContain(`Your next steps, ${owner}`);
+    }
+
     // One ACE opportunity, moved along the lifecycle and launched.
     const launched = await waitFor('the ACE opportunity launched', async () => {
       const found = await aceOf(deal.planId);
@@ -253,5 +273,34 @@ describe('channels and ACE on the local stack', () => {
       ),
     );
     expect(told.body.text).toContain('AWS Partner Central review: Action Required Add the customer website.');
+
+    // The vendor owner is emailed once: what ACE said, what to do, and their room link.
+    const subject = new RegExp(`^${escapeRegExp(`[${deal.name}] AWS Partner Central: Action Required`)}$`);
+    const [email] = await waitFor('the review email to the vendor owner', async () => {
+      const got = matching(await outbox(stack.url), { to: PEOPLE.ana, subject });
+      return got.length ? got : undefined;
+    });
+    expect(email?.text).toContain('Add the customer website.');
+    expect(email?.text).toContain(`Open opportunity ${opportunity.Id} in AWS Partner Central`);
+    const room = /See the whole deal \([^)]*\): (\S+\/room\/\S+)/.exec(email?.text ?? '')?.[1];
+    expect(room, 'a room link in the review email').toBeDefined();
+    expect((await fetchPage(room as string)).text).toContain('Your next steps, Ana Ruiz');
+    // The record changes again with the same review (another Opportunity Updated): no second email. A new
+    // review status is a change: one email more.
+    const review = (status: string, comments: string) =>
+      postBody(
+        `${stack.url}/_local/ace/review`,
+        JSON.stringify({ id: opportunity.Id, status, comments }),
+        'application/json',
+      );
+    expect((await review('Action Required', 'Add the customer website.')).status).toBe(200);
+    expect((await review('Rejected', 'Not a co-sell fit.')).status).toBe(200);
+    const rejected = new RegExp(`^${escapeRegExp(`[${deal.name}] AWS Partner Central: Rejected`)}$`);
+    await waitFor('the rejection email', async () => {
+      const got = matching(await outbox(stack.url), { to: PEOPLE.ana, subject: rejected });
+      return got.length ? got : undefined;
+    });
+    expect(matching(await outbox(stack.url), { to: PEOPLE.ana, subject })).toHaveLength(1);
+    expect(matching(await outbox(stack.url), { to: PEOPLE.ana, subject: rejected })).toHaveLength(1);
   });
 });

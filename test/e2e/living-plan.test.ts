@@ -194,7 +194,17 @@ describe('the living plan', () => {
     const mailAtClose = (await dealEmails()).length;
     await advanceClock(stack.url, 'P14D');
     await advanceClock(stack.url, 'PT1H');
-    expect((await dealEmails()).length).toBe(mailAtClose);
+    // Nothing more after the close but its announcement (issue 14): each owner is told once that it was
+    // lost, with the reason; one in quiet hours at the close hears at their next working morning.
+    const afterClose = await dealEmails();
+    const announcesLost = (e: { subject: string; text: string }) =>
+      e.subject.endsWith('Closed lost') || e.text.includes('Closed lost:');
+    expect(afterClose.slice(mailAtClose).every(announcesLost)).toBe(true);
+    for (const who of [PEOPLE.ana, PEOPLE.dana, PEOPLE.lee]) {
+      const told = afterClose.filter((e) => e.to.includes(who) && announcesLost(e));
+      expect(told, who).toHaveLength(1);
+      expect(told[0]?.text).toContain('Globex froze the budget.');
+    }
     expect(await eventsFor(stack.url, PLAN_ID, 'CoSell Deal Closed Lost')).toHaveLength(1);
     expect((await deal.plan()).status).toBe('lost');
 

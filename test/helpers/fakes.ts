@@ -1,3 +1,9 @@
+import {
+  type ClosedAggregate,
+  type ClosedEntry,
+  closedChange,
+  type EntryKind,
+} from '../../lambdas/domain/closed-aggregates';
 import type { Deal, MilestoneState } from '../../lambdas/domain/deal';
 import { ConcurrentUpdateError, InvalidCursorError, LinkUsedError } from '../../lambdas/domain/errors';
 import {
@@ -10,6 +16,7 @@ import {
 } from '../../lambdas/domain/links';
 import { partnerKey } from '../../lambdas/domain/partner-plans';
 import type {
+  AnnouncementSchedule,
   CalendarInvite,
   Clock,
   DealSnapshot,
@@ -19,12 +26,14 @@ import type {
   EffectLedger,
   EmailSubjects,
   EventPublisher,
+  HeldAnnouncement,
   InvitationMailer,
   LinkUse,
   Mailer,
   MessageViews,
   OutboundEmail,
   PartnerPlanStore,
+  PlanList,
   PlanListPage,
   PlanListQuery,
   ReportReader,
@@ -33,7 +42,7 @@ import type {
   TenantConfig,
   Workflow,
 } from '../../lambdas/domain/ports';
-import type { ReportDeal } from '../../lambdas/domain/reports';
+import type { ReportDeal } from '../../lambdas/domain/report-input';
 import type { PartnerPlan } from '../../lambdas/schemas/partner-plan.schema';
 import { messageViews } from '../../lambdas/views/emails/message-views';
 import { emailSubjects } from '../../lambdas/views/emails/subjects';
@@ -74,11 +83,18 @@ interface StoredDeal {
  * A DealStore with DynamoDB's conditional-write semantics: a write succeeds only if the item still carries
  * the version the writer read (then the stored version goes up by one; version 0 means "new"), and a link
  * nonce is claimed once. test/contract/deal-store.contract.ts runs the same suite against this fake and
- * DynamoDealStore on DynamoDB Local, so the two cannot drift.
+ * DynamoReadingDealStore (DynamoDealStore with every read) on DynamoDB Local, so the two cannot drift.
  */
-export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
+export class FakeDealStore
+  implements DealStore, PlanList, ReviewSchedule, ReportReader, AnnouncementSchedule
+{
   private readonly deals = new Map<string, StoredDeal>();
+  /** Held announcements by ledger key (the milestones table's `<planId>#announce` items); settled ones gone. */
+  readonly held = new Map<string, HeldAnnouncement>();
   private readonly links = new Map<string, LinkUse>();
+  /** The closed deals' running aggregates and entries, changed with each write as the adapter changes them. */
+  private readonly aggregates = new Map<string, ClosedAggregate>();
+  private readonly entries = new Map<string, { entry: ClosedEntry; kinds: EntryKind[] }>();
   /** Every successful write, in order (for "nothing changed" assertions). */
   readonly writes: { op: 'create' | 'remove' | 'save' | 'saveMilestone'; planId: string }[] = [];
   /** Writes refused because the item changed since it was read. */
@@ -99,11 +115,13 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
       deal: { ...copy(snapshot.deal), version: snapshot.deal.version + 1 },
       milestones: new Map(snapshot.milestones.map((m) => [m.milestoneId, storedMilestone(m)])),
     });
+    this.countClosed(undefined, snapshot.deal);
     this.writes.push({ op: 'create', planId });
   }
 
   async remove(snapshot: DealSnapshot): Promise<void> {
     await tick();
+    this.countClosed(this.deals.get(snapshot.deal.planId)?.deal, undefined);
     this.deals.delete(snapshot.deal.planId);
     this.writes.push({ op: 'remove', planId: snapshot.deal.planId });
   }
@@ -199,7 +217,12 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
     if (change) await change();
   }
 
-  async save(change: { deal: Deal; milestones?: MilestoneState[]; linkUse?: LinkUse }): Promise<void> {
+  async save(change: {
+    deal: Deal;
+    milestones?: MilestoneState[];
+    linkUse?: LinkUse;
+    announcements?: HeldAnnouncement[];
+  }): Promise<void> {
     await tick();
     await this.runInterleaved();
     const stored = this.deals.get(change.deal.planId);
@@ -218,9 +241,11 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
         throw new ConcurrentUpdateError(`milestone ${m.milestoneId} changed since it was read`);
       }
     }
+    this.countClosed(stored.deal, change.deal);
     stored.deal = { ...copy(change.deal), version: change.deal.version + 1 };
     for (const m of change.milestones ?? []) stored.milestones.set(m.milestoneId, storedMilestone(m));
     if (change.linkUse) this.links.set(change.linkUse.nonce, copy(change.linkUse));
+    for (const a of change.announcements ?? []) this.held.set(a.key, copy(a));
     this.writes.push({ op: 'save', planId: change.deal.planId });
   }
 
@@ -257,6 +282,25 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
     return answer;
   }
 
+  async announcementsDue(until: Date): Promise<HeldAnnouncement[]> {
+    await tick();
+    const limit = until.toISOString();
+    return [...this.held.values()]
+      .filter((a) => a.at <= limit)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map(copy);
+  }
+
+  async holdAnnouncement(held: HeldAnnouncement): Promise<void> {
+    await tick();
+    this.held.set(held.key, copy(held));
+  }
+
+  async settleAnnouncement(held: HeldAnnouncement): Promise<void> {
+    await tick();
+    this.held.delete(held.key);
+  }
+
   /** The plans table's review index: active plans whose `nextReviewAt` is at or before `until`, soonest first. */
   async plansDueForReview(until: Date): Promise<ReviewDue[]> {
     await tick();
@@ -270,16 +314,51 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
       .sort((a, b) => a.nextReviewAt.localeCompare(b.nextReviewAt));
   }
 
-  /** Every deal by plan id, without its task token; active deals with their milestones in plan order. */
-  async reportDeals(): Promise<ReportDeal[]> {
+  /** Active deals by plan id, without their task token, with their milestones in plan order. */
+  async activeReportDeals(): Promise<ReportDeal[]> {
     await tick();
     return [...this.deals.keys()]
       .sort((a, b) => a.localeCompare(b))
-      .map((planId) => {
+      .flatMap((planId) => {
         const { deal, milestones } = this.peek(planId) as DealSnapshot;
         const { taskToken: _token, ...reported } = deal;
-        return deal.status === 'active' ? { deal: reported, milestones } : { deal: reported };
+        return deal.status === 'active' ? [{ deal: reported, milestones }] : [];
       });
+  }
+
+  async closedAggregates(): Promise<ClosedAggregate[]> {
+    await tick();
+    return [...this.aggregates.values()].map(copy);
+  }
+
+  async closedEntries(query: {
+    uncheckedPartners: readonly string[];
+    currencies: readonly string[];
+  }): Promise<ClosedEntry[]> {
+    await tick();
+    return [...this.entries.values()]
+      .filter(
+        ({ entry, kinds }) =>
+          kinds.includes('listed') ||
+          (kinds.includes('unchecked') && query.uncheckedPartners.includes(entry.partnerKey)) ||
+          query.currencies.includes(entry.currency),
+      )
+      .map(({ entry }) => copy(entry));
+  }
+
+  /** What a write from `before` to `after` changes in the closed aggregates (closed-aggregates.ts). */
+  private countClosed(before: Deal | undefined, after: Deal | undefined): void {
+    const change = closedChange(before, after);
+    const planId = (after ?? before)?.planId;
+    if (!change || planId === undefined) return;
+    for (const key of change.partners) this.aggregates.set(key, change.apply(this.aggregates.get(key), key));
+    const current = this.entries.get(planId);
+    const kinds = new Set(current?.kinds ?? []);
+    for (const k of change.remove) kinds.delete(k);
+    for (const k of change.put) kinds.add(k);
+    const entry = change.put.length > 0 ? change.entry : current?.entry;
+    if (kinds.size > 0 && entry) this.entries.set(planId, { entry: copy(entry), kinds: [...kinds] });
+    else this.entries.delete(planId);
   }
 
   // Test-side access: synchronous, no locking, always a copy.
@@ -301,6 +380,7 @@ export class FakeDealStore implements DealStore, ReviewSchedule, ReportReader {
 
   /** Puts a snapshot in place as if a test had edited the table directly (versions kept as given). */
   put(snapshot: DealSnapshot): void {
+    this.countClosed(this.deals.get(snapshot.deal.planId)?.deal, snapshot.deal);
     this.deals.set(snapshot.deal.planId, {
       deal: copy(snapshot.deal),
       milestones: new Map(snapshot.milestones.map((m) => [m.milestoneId, copy(m)])),
@@ -471,6 +551,8 @@ export interface Fakes {
   keys: FixedSigningKeys;
   config: TenantConfig;
   partnerPlans: FakePartnerPlanStore;
+  /** Held announcements: the store's own (as the adapter keeps them in the milestones table). */
+  announcements: AnnouncementSchedule;
   /** The real views, so tests assert on the emails people get. */
   views: MessageViews;
   subjects: EmailSubjects;
@@ -478,9 +560,11 @@ export interface Fakes {
 
 /** A full set of deps built from fresh fakes; the fakes are the deps, typed for inspection. */
 export function fakeDeps(overrides: Partial<Fakes> = {}): Fakes & Deps {
+  const store = overrides.store ?? new FakeDealStore();
   return {
     clock: new FakeClock(),
-    store: new FakeDealStore(),
+    store,
+    announcements: store,
     mailer: new RecordingMailer(),
     ledger: new FakeEffectLedger(),
     workflow: new RecordingWorkflow(),

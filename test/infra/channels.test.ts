@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACE_SYNC_ACTIONS, AceSync } from '../../lib/constructs/ace-sync';
 import { Channels } from '../../lib/constructs/channels';
 import { logicalIdOf } from '../../lib/constructs/nag-findings';
+import { Notifier } from '../../lib/constructs/notifier';
+import { SigningKeys } from '../../lib/constructs/signing-keys';
 import { TenantEventBus } from '../../lib/constructs/tenant-event-bus';
 import { type ChannelSetting, DEFAULT_CHANNEL_EVENTS } from '../../lib/integration-settings';
 
@@ -31,6 +33,8 @@ let json: string;
 let stack: Stack;
 let bus: TenantEventBus;
 let aceSync: AceSync;
+let notifier: Notifier;
+let signingKeys: SigningKeys;
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, read by path in assertions
 type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
@@ -41,10 +45,14 @@ beforeAll(() => {
   stack = new Stack(app, 'ChannelsTest', { env: { account: '123456789012', region: 'us-east-1' } });
   bus = new TenantEventBus(stack, 'RegistrationEvents', { eventBusName: 'cosell-flow-acme' });
   new Channels(stack, 'Channels', { channels: CHANNELS, tenantBus: bus });
+  notifier = new Notifier(stack, 'Notifier', { senderAddress: 'deals@links.acme.example' });
+  signingKeys = new SigningKeys(stack, 'SigningKeys', { secretName: 'cosell-flow-acme/link-keys' });
   aceSync = new AceSync(stack, 'AceSync', {
     ace: { catalog: 'Sandbox', solutionId: 'S-0000001', onlyPaper: ['marketplace'] },
     tenantBus: bus,
     environment: { TENANT: 'acme', PLANS_TABLE: 'plans' },
+    notifier,
+    signingKeys,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   template = Template.fromStack(stack); // a cdk-nag finding would throw here
@@ -150,6 +158,38 @@ describe('AceSync', () => {
         Condition: { StringEquals: { 'partnercentral:Catalog': 'Sandbox' } },
       },
     ]);
+  });
+
+  it("may email the vendor owner ACE's review: send as the tenant's sender, read the link keys, nothing more", () => {
+    const statements = ofType('AWS::IAM::Policy')
+      .filter((p) =>
+        (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === logicalIdOf(aceSync.function.role)),
+      )
+      .flatMap(
+        (p) =>
+          p.Properties.PolicyDocument.Statement as {
+            Action: string | string[];
+            Resource: unknown;
+            Condition?: unknown;
+          }[],
+      );
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.startsWith('ses:'))).toEqual(['ses:SendEmail']);
+    const send = statements.find((s) => [s.Action].flat().includes('ses:SendEmail'));
+    expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'deals@links.acme.example' } });
+    const secrets = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]?.Resource).toEqual({ Ref: logicalIdOf(signingKeys.secret) });
+    // Nothing beyond what it uses: Partner Central, mail, the link keys, the DLQ (and CDK's own X-Ray / logs).
+    const services = new Set(actions.map((a) => a.split(':')[0]));
+    expect([...services].sort()).toEqual(
+      expect.arrayContaining(['partnercentral', 'secretsmanager', 'ses', 'sqs']),
+    );
+    expect(
+      [...services].filter(
+        (x) => !['partnercentral', 'secretsmanager', 'ses', 'sqs', 'xray', 'logs', 'kms'].includes(x ?? ''),
+      ),
+    ).toEqual([]);
   });
 
   it('follows the deal moments on the tenant bus and ACE reviews on the default bus, into the DLQ', () => {

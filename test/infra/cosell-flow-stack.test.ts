@@ -243,7 +243,14 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ],
     [
       'register-deal',
-      ['plans:read-write', 'milestones:read', 'partner-plans:read', 'idempotency:read-write', 'events:put'],
+      [
+        'plans:read-write',
+        'milestones:read',
+        'partner-plans:read',
+        'idempotency:read-write',
+        'events:put',
+        'link-keys:read',
+      ],
     ],
     [
       'reminder-sweep',
@@ -259,6 +266,7 @@ describe('least privilege: each function holds exactly the grants of docs/design
       ],
     ],
     ['ses-events', ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send']],
+    ['deal-room', ['plans:read-item', 'milestones:query', 'idempotency:read-item', 'link-keys:read']],
   ] as const)('%s: FUNCTION_ACCESS is the table of docs/design.md', (handler, expected) => {
     expect([...FUNCTION_ACCESS[handler]].sort()).toEqual([...expected].sort());
   });
@@ -276,6 +284,16 @@ describe('least privilege: each function holds exactly the grants of docs/design
     expect(dynamo.filter((p) => p.includes('/index/'))).toEqual([]); // no index at all
     expect(dynamo.filter((p) => p.endsWith('dynamodb:Query'))).toEqual(['milestones dynamodb:Query']);
     expect(dynamo.some((p) => p.startsWith('partner-plans '))).toBe(false);
+  });
+
+  it('gives the public deal-room function reads of one deal only: GetItem and the milestones Query', () => {
+    const dynamo = allowedOf('deal-room').filter((p) => p.includes(' dynamodb:'));
+    expect(dynamo.sort()).toEqual([
+      'idempotency dynamodb:GetItem',
+      'milestones dynamodb:Query',
+      'plans dynamodb:GetItem',
+    ]);
+    expect(allowedOf('deal-room').filter((p) => / (ses|states|events):/.test(p))).toEqual([]);
   });
 
   const holders = (pair: string) => HANDLERS.filter((h) => allowedOf(h).includes(pair)).sort();
@@ -599,9 +617,9 @@ describe('functions', () => {
     // No NODE_OPTIONS: --enable-source-maps is not set (see FUNCTION_NODE_OPTIONS in cosell-function.ts).
   ];
 
-  it('are nine, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
+  it('are ten, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(9);
+    expect(fns).toHaveLength(10);
     const logGroups = new Set<string>();
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -613,7 +631,7 @@ describe('functions', () => {
       });
       logGroups.add(fn.Properties.LoggingConfig.LogGroup.Ref);
     }
-    expect(logGroups.size).toBe(9);
+    expect(logGroups.size).toBe(10);
     for (const id of logGroups) expect(resources[id]?.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
@@ -621,6 +639,7 @@ describe('functions', () => {
     'plans-api',
     'reports-api',
     'action-link',
+    'deal-room',
     'gate-deadline',
     'gate-open',
     'gate-escalate',
@@ -690,7 +709,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it('routes /plans and /partner-plans to plans-api, reports and one-pagers to reports-api, /a/{token} to action-link', () => {
+  it('routes /plans and /partner-plans to plans-api, reports and one-pagers to reports-api, /a/{token} to action-link, /room/{token} to deal-room', () => {
     const integrationTarget = (routeKey: string) => {
       const [, route] =
         ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey) ?? [];
@@ -700,6 +719,7 @@ describe('HTTP API', () => {
     const plansApi = getAtt(stack.functions['plans-api'].lambdaFunction);
     const actionLink = getAtt(stack.functions['action-link'].lambdaFunction);
     const reportsApi = getAtt(stack.functions['reports-api'].lambdaFunction);
+    const dealRoom = getAtt(stack.functions['deal-room'].lambdaFunction);
     for (const key of [
       'POST /plans',
       'GET /plans',
@@ -718,15 +738,11 @@ describe('HTTP API', () => {
       'GET /plans/{planId}/one-pager',
     ])
       expect(integrationTarget(key)).toEqual(reportsApi);
-    for (const key of [
-      'GET /a/{token}',
-      'HEAD /a/{token}',
-      'POST /a/{token}',
-      'GET /room/{token}',
-      'HEAD /room/{token}',
-    ]) {
+    for (const key of ['GET /a/{token}', 'HEAD /a/{token}', 'POST /a/{token}']) {
       expect(integrationTarget(key)).toEqual(actionLink);
     }
+    for (const key of ['GET /room/{token}', 'HEAD /room/{token}'])
+      expect(integrationTarget(key)).toEqual(dealRoom);
   });
 
   it('throttles each public link route on its own, apart from the operator routes, and logs no token', () => {
@@ -833,7 +849,15 @@ describe('reminders, signing keys, email, events', () => {
           ],
           Projection: {
             ProjectionType: 'INCLUDE',
-            NonKeyAttributes: ['status', 'stage', 'listName', 'listPartner', 'listAccount', 'partnerKey'],
+            NonKeyAttributes: [
+              'status',
+              'stage',
+              'listName',
+              'listPartner',
+              'listAccount',
+              'partnerKey',
+              'reportEntry',
+            ],
           },
         },
       ],

@@ -359,6 +359,7 @@ function sampleHarness() {
   store.put(dealAtStage('door-opener', new Date('2026-12-01T15:00:00.000Z')));
   const shared = {
     store,
+    announcements: store,
     mailer: new RecordingMailer(),
     views: messageViews,
     ledger: new FakeEffectLedger(),

@@ -1,5 +1,5 @@
 import { LIST_SHARD_COUNT, REVIEW_SHARD_COUNT } from '../../../lib/table-definitions';
-import type { Deal } from '../../domain/deal';
+import type { Deal, MilestoneState } from '../../domain/deal';
 import { partnerKey } from '../../domain/partner-plans';
 import type { DealSummary } from '../../domain/ports';
 import type { Plan } from '../../schemas/plan.schema';
@@ -65,6 +65,16 @@ export function dealFrom(state: Record<string, unknown>, plan: Plan | undefined)
   const own = (rest.plan as Plan | undefined) ?? plan;
   if (!own) throw new Error(`plan ${String(state.planId)}: its plan document is missing`);
   return { ...rest, plan: own } as unknown as Deal;
+}
+
+/** A milestone from its item (without the sparse index's shard). */
+export function fromMilestoneItem(item: Record<string, unknown>): MilestoneState {
+  const { openShard: _shard, ...rest } = item;
+  return rest as unknown as MilestoneState;
+}
+
+export function inPlanOrder(items: Record<string, unknown>[]): MilestoneState[] {
+  return items.map(fromMilestoneItem).sort((a, b) => a.seq - b.seq);
 }
 
 export function summaryOf(item: Record<string, unknown>): DealSummary {

@@ -4,35 +4,28 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
-  paginateScan,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  ACTIVE_BY_REVIEW_INDEX,
-  OPEN_BY_DUE_INDEX,
-  OPEN_SHARD_COUNT,
-  REVIEW_SHARD_COUNT,
-} from '../../../lib/table-definitions';
+import { OPEN_BY_DUE_INDEX, OPEN_SHARD_COUNT } from '../../../lib/table-definitions';
+import { type ClosedChange, closedChange } from '../../domain/closed-aggregates';
 import type { Deal, MilestoneState } from '../../domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../../domain/errors';
-import type {
-  DealSnapshot,
-  DealStore,
-  DealSummary,
-  LinkUse,
-  PlanListPage,
-  PlanListQuery,
-  ReportReader,
-  ReviewDue,
-  ReviewSchedule,
-} from '../../domain/ports';
-import type { ReportDeal } from '../../domain/reports';
+import type { DealSnapshot, DealStore, HeldAnnouncement, LinkUse } from '../../domain/ports';
 import type { Plan } from '../../schemas/plan.schema';
-import { dealFrom, hashOf, isPlanItemKey, planItem, planItemKey, stateItem } from './deal-items';
+import { heldAnnouncementItem } from './announcement-schedule.adapter';
+import { closedItems } from './closed-items';
+import {
+  dealFrom,
+  fromMilestoneItem,
+  hashOf,
+  inPlanOrder,
+  planItem,
+  planItemKey,
+  stateItem,
+} from './deal-items';
 import { allItems } from './document-client';
-import { listAll, listPage } from './plan-list';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -44,67 +37,77 @@ export interface TableNames {
 }
 
 /**
- * Deals, milestones and link uses in DynamoDB. Every write is conditional on the version it read. It also
- * answers the review index (ReviewSchedule) and loads the program report's input (ReportReader).
+ * Deals, milestones and link uses in DynamoDB. Every write is conditional on the version it read. Only
+ * what every function that reads or saves a deal needs: the list (DynamoListedDealStore), the review index
+ * (DynamoReviewDealStore) and the report's reads (DynamoReportDealStore) extend it in their own files, so a
+ * function's bundle carries them only when it constructs them (class methods are never tree-shaken).
+ * DynamoReadingDealStore has them all (scripts, contract tests).
  */
-export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader {
+export class DynamoDealStore implements DealStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tables: TableNames,
+    protected readonly db: DynamoDBDocumentClient,
+    protected readonly tables: TableNames,
   ) {}
 
   /** Plan documents by item key, as JSON: immutable per version, so a warm function reads each once. */
-  private readonly plans = new Map<string, string>();
+  protected readonly plans = new Map<string, string>();
   /**
    * Deals read from an item of before the split (plan inline), with that plan as JSON: saved as they were
    * (plan inline, one item) until their plan changes, so a deal is never left without its plan document.
    */
   private readonly inline = new Map<string, string>();
+  /**
+   * Each deal as this function last read or wrote it, by plan id: a save at that version knows what it
+   * changes in the closed deals' aggregates without reading the deal again (closedChange).
+   */
+  private readonly seen = new Map<string, Deal>();
 
   async create({ deal, milestones }: DealSnapshot): Promise<void> {
     const plan = planItem(deal);
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.plans,
-                Item: stateItem(deal, deal.version + 1),
-                ConditionExpression: 'attribute_not_exists(planId)',
-              },
+      await this.send(
+        [
+          {
+            Put: {
+              TableName: this.tables.plans,
+              Item: stateItem(deal, deal.version + 1),
+              ConditionExpression: 'attribute_not_exists(planId)',
             },
-            { Put: { TableName: this.tables.plans, Item: plan } },
-            ...milestones.map((m) => this.putMilestone(m)),
-          ],
-        }),
+          },
+          { Put: { TableName: this.tables.plans, Item: plan } },
+          ...milestones.map((m) => this.putMilestone(m)),
+        ],
+        deal.planId,
+        closedChange(undefined, deal),
       );
     } catch (error) {
       if (lostRace(error)) throw new ConcurrentUpdateError(`plan ${deal.planId} already exists`);
       throw error;
     }
     this.remember(String(plan.planId), deal.plan);
+    this.see({ ...deal, version: deal.version + 1 });
   }
 
   async remove({ deal, milestones }: DealSnapshot): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.tables.plans, Key: { planId: deal.planId } } },
-          {
-            Delete: {
-              TableName: this.tables.plans,
-              Key: { planId: planItemKey(deal.planId, deal.planVersion) },
-            },
+    this.seen.delete(deal.planId);
+    await this.send(
+      [
+        { Delete: { TableName: this.tables.plans, Key: { planId: deal.planId } } },
+        {
+          Delete: {
+            TableName: this.tables.plans,
+            Key: { planId: planItemKey(deal.planId, deal.planVersion) },
           },
-          ...milestones.map((m) => ({
-            Delete: {
-              TableName: this.tables.milestones,
-              Key: { planId: m.planId, milestoneId: m.milestoneId },
-            },
-          })),
-        ],
-      }),
+        },
+        ...milestones.map((m) => ({
+          Delete: {
+            TableName: this.tables.milestones,
+            Key: { planId: m.planId, milestoneId: m.milestoneId },
+          },
+        })),
+      ],
+      deal.planId,
+      closedChange(deal, undefined),
     );
   }
 
@@ -118,46 +121,104 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
         ConsistentRead: true,
       }),
     ]);
-    if (!state.Item) return undefined;
-    if (state.Item.plan) this.keep(this.inline, planId, JSON.stringify(state.Item.plan));
-    const plan = state.Item.plan
+    const deal = await this.dealOf(state.Item);
+    return deal && { deal, milestones: inPlanOrder(milestones) };
+  }
+
+  private async dealOf(item: Record<string, unknown> | undefined): Promise<Deal | undefined> {
+    if (!item) return undefined;
+    const planId = String(item.planId);
+    if (item.plan) this.keep(this.inline, planId, JSON.stringify(item.plan));
+    const plan = item.plan
       ? undefined
-      : await this.planDocument(planId, state.Item.planVersion as number | undefined);
-    return { deal: dealFrom(state.Item, plan), milestones: inPlanOrder(milestones) };
+      : await this.planDocument(planId, item.planVersion as number | undefined);
+    const deal = dealFrom(item, plan);
+    this.see(deal);
+    return deal;
   }
 
-  async list(): Promise<DealSummary[]> {
-    return listAll(this.db, this.tables.plans);
+  /** The stored deal a save at `deal.version` replaces, as far as the closed aggregates care. */
+  private async before(deal: Deal): Promise<Deal | undefined> {
+    const seen = this.seen.get(deal.planId);
+    if (seen?.version === deal.version) return seen;
+    // A deal never goes back to active: an active deal was active, and counts in no aggregate.
+    if (deal.status === 'active') return undefined;
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tables.plans, Key: { planId: deal.planId }, ConsistentRead: true }),
+    );
+    return this.dealOf(out.Item);
   }
 
-  async listPage(query: PlanListQuery): Promise<PlanListPage> {
-    return listPage(this.db, this.tables.plans, query);
+  private see(deal: Deal): void {
+    if (this.seen.size >= PLAN_CACHE_SIZE) this.seen.delete(this.seen.keys().next().value as string);
+    this.seen.delete(deal.planId);
+    this.seen.set(deal.planId, structuredClone(deal));
+  }
+
+  /**
+   * Writes `items` (the deal's state item first) in one transaction, with what `change` does to the closed
+   * aggregates and entries (closed-items.ts) right after the state item. The state item's condition makes
+   * it count once: a retried save of the same version fails as a whole. When only an aggregate's lock was
+   * lost (another close of the same partner got in), reads that aggregate again and retries.
+   */
+  private async send(items: TransactItem[], planId: string, change: ClosedChange | undefined): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const closed = change
+        ? await closedItems(this.db, this.tables.plans, planId, change)
+        : { items: [], locked: 0 };
+      const all = [...items.slice(0, 1), ...closed.items, ...items.slice(1)];
+      try {
+        // One item: one conditional Put (half the units of a transaction of one).
+        if (all.length === 1 && all[0]?.Put) await this.db.send(new PutCommand(all[0].Put as never));
+        else await this.db.send(new TransactWriteCommand({ TransactItems: all }));
+        return;
+      } catch (error) {
+        const reasons =
+          error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const lockLost =
+          reasons[0]?.Code === 'None' && reasons.slice(1, 1 + closed.locked).some((r) => r.Code !== 'None');
+        if (!lockLost || attempt >= AGGREGATE_ATTEMPTS - 1) throw error;
+      }
+    }
   }
 
   async save({
     deal,
     milestones = [],
     linkUse,
+    announcements = [],
   }: {
     deal: Deal;
     milestones?: MilestoneState[];
     linkUse?: LinkUse;
+    announcements?: HeldAnnouncement[];
   }) {
     // The plan document is written only when this version of it is not the one stored (a new version).
     const plan = this.changedPlan(deal);
     const inline = plan === 'inline';
+    const before = await this.before(deal);
+    const change = closedChange(before, deal);
     const statePut: TransactItem = {
       Put: {
         TableName: this.tables.plans,
         Item: { ...stateItem(deal, deal.version + 1), ...(inline ? { plan: deal.plan } : {}) },
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': deal.version },
+        // With a change to the aggregates, also on the status it changes from (the transition counted).
+        ConditionExpression: change && before ? 'version = :v AND #status = :was' : 'version = :v',
+        ...(change && before ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':v': deal.version,
+          ...(change && before ? { ':was': before.status } : {}),
+        },
       },
     };
     const items: TransactItem[] = [
       statePut,
       ...(plan && !inline ? [{ Put: { TableName: this.tables.plans, Item: plan.item } }] : []),
       ...milestones.map((m) => this.putMilestone(m)),
+      // What the change announces, held with it (announcement-schedule.adapter.ts).
+      ...announcements.map((a) => ({
+        Put: { TableName: this.tables.milestones, Item: heldAnnouncementItem(a) },
+      })),
       ...(linkUse
         ? [
             {
@@ -171,9 +232,7 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
         : []),
     ];
     try {
-      // One item: one conditional Put (half the units of a transaction of one).
-      if (items.length === 1) await this.db.send(new PutCommand(statePut.Put as never));
-      else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.send(items, deal.planId, change);
     } catch (error) {
       if (error instanceof TransactionCanceledException && linkUse) {
         // The link use is the transaction's last item.
@@ -187,6 +246,7 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
       this.keep(this.plans, plan.key, plan.json);
       this.inline.delete(deal.planId);
     }
+    this.see({ ...deal, version: deal.version + 1 });
   }
 
   async saveMilestone(milestone: MilestoneState): Promise<void> {
@@ -221,73 +281,6 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
     return pages.flat().map(fromMilestoneItem);
   }
 
-  async plansDueForReview(until: Date): Promise<ReviewDue[]> {
-    const shards = Array.from({ length: REVIEW_SHARD_COUNT }, (_, i) => `review#${i}`);
-    const pages = await Promise.all(
-      shards.map((shard) =>
-        this.queryAll({
-          TableName: this.tables.plans,
-          IndexName: ACTIVE_BY_REVIEW_INDEX,
-          KeyConditionExpression: 'reviewShard = :s AND nextReviewAt <= :t',
-          ExpressionAttributeValues: { ':s': shard, ':t': until.toISOString() },
-        }),
-      ),
-    );
-    return pages
-      .flat()
-      .map((i) => ({ planId: String(i.planId), nextReviewAt: String(i.nextReviewAt) }))
-      .sort((a, b) => a.nextReviewAt.localeCompare(b.nextReviewAt));
-  }
-
-  /**
-   * The program report's input: one paginated Scan of the plans table (deal states and plan documents,
-   * joined here; the task token dropped), then one Query of the milestones table per ACTIVE deal, a few at
-   * a time. Won and lost deals need no milestones. For on-demand reports, never on a hot path.
-   */
-  async reportDeals(): Promise<ReportDeal[]> {
-    const names = Object.fromEntries(REPORT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
-    const items = await allItems(
-      paginateScan(
-        { client: this.db },
-        {
-          TableName: this.tables.plans,
-          ProjectionExpression: Object.keys(names).join(', '),
-          ExpressionAttributeNames: names,
-        },
-      ),
-    );
-    const documents = new Map<string, Plan>();
-    for (const i of items)
-      if (isPlanItemKey(String(i.planId))) documents.set(String(i.planId), i.plan as Plan);
-    const deals = items
-      .filter((i) => !isPlanItemKey(String(i.planId)))
-      .map((i) => {
-        const { taskToken: _t, ...rest } = i;
-        const key = planItemKey(String(i.planId), i.planVersion as number | undefined);
-        return dealFrom(rest, documents.get(key));
-      });
-    const active = deals.filter((d) => d.status === 'active');
-    const milestones = new Map<string, MilestoneState[]>();
-    for (let i = 0; i < active.length; i += MILESTONE_QUERIES_AT_ONCE) {
-      await Promise.all(
-        active.slice(i, i + MILESTONE_QUERIES_AT_ONCE).map(async (d) => {
-          const items = await this.queryAll({
-            TableName: this.tables.milestones,
-            KeyConditionExpression: 'planId = :p',
-            ExpressionAttributeValues: { ':p': d.planId },
-          });
-          milestones.set(d.planId, inPlanOrder(items));
-        }),
-      );
-    }
-    return deals
-      .sort((a, b) => a.planId.localeCompare(b.planId))
-      .map((deal) => {
-        const own = milestones.get(deal.planId);
-        return own ? { deal, milestones: own } : { deal };
-      });
-  }
-
   /** The plan document in force, from this function's cache or one consistent GetItem. */
   private async planDocument(planId: string, planVersion: number | undefined): Promise<Plan> {
     const key = planItemKey(planId, planVersion);
@@ -310,7 +303,7 @@ export class DynamoDealStore implements DealStore, ReviewSchedule, ReportReader 
     return this.plans.get(key) === json ? undefined : { key, json, item: planItem(deal) };
   }
 
-  private remember(key: string, plan: Plan): void {
+  protected remember(key: string, plan: Plan): void {
     this.keep(this.plans, key, JSON.stringify(plan));
   }
 
@@ -349,60 +342,11 @@ function lostRace(error: unknown): boolean {
   );
 }
 
-/** Plan documents kept per function (each about 3 KB as JSON). */
+/** Plan documents kept per function (each about 3 KB as JSON); as many deals for `seen`. */
 const PLAN_CACHE_SIZE = 256;
 
-/** Milestone queries in flight at once while loading a report (each is one partition, a few items). */
-const MILESTONE_QUERIES_AT_ONCE = 8;
-
-/**
- * What the report's Scan reads: every attribute of a deal but `taskToken`, which never leaves the
- * workflow's path (plan document items have `planId`, `plan` and `planVersion`). The type below fails to
- * compile when Deal gains an attribute that is not listed here.
- */
-const REPORT_ATTRIBUTES = [
-  'planId',
-  'tenant',
-  'version',
-  'status',
-  'stage',
-  'plan',
-  'stages',
-  'createdAt',
-  'updatedAt',
-  'outcome',
-  'registeredAt',
-  'lastActivity',
-  'offPartnerPlan',
-  'offPartnerPlanReason',
-  'nextReviewAt',
-  'reviewInvitedOn',
-  'deliveryProblems',
-  'slipProposal',
-  'lastSlipDecision',
-  'closeDateMoves',
-  'needsAttention',
-  'ace',
-  'retryRequestedAt',
-  'workflow',
-  'planVersion',
-  'linkRevisions',
-  'lastAmendment',
-  'closed',
-  'idempotencyKey',
-  'attributionCheck',
-] as const satisfies readonly Exclude<keyof Deal, 'taskToken'>[];
-type Unlisted = Exclude<keyof Deal, 'taskToken' | (typeof REPORT_ATTRIBUTES)[number]>;
-const _everyAttributeListed: [Unlisted] extends [never] ? true : Unlisted = true;
-
-function fromMilestoneItem(item: Record<string, unknown>): MilestoneState {
-  const { openShard: _shard, ...rest } = item;
-  return rest as unknown as MilestoneState;
-}
-
-function inPlanOrder(items: Record<string, unknown>[]): MilestoneState[] {
-  return items.map(fromMilestoneItem).sort((a, b) => a.seq - b.seq);
-}
+/** Tries of a save whose closed aggregate another close of the same partner changed meanwhile. */
+const AGGREGATE_ATTEMPTS = 5;
 
 function shardOf(key: string): number {
   return hashOf(key, OPEN_SHARD_COUNT);

@@ -1,4 +1,5 @@
 import type { Deal, MilestoneState } from '../deal';
+import type { HeldAnnouncement } from './announcement-schedule.port';
 
 export interface DealSnapshot {
   deal: Deal;
@@ -54,19 +55,18 @@ export interface DealStore {
   /** Removes a deal that could not be started (compensation). */
   remove(snapshot: DealSnapshot): Promise<void>;
   get(planId: string): Promise<DealSnapshot | undefined>;
-  /** Every deal, newest change first (reads the list index to the end: for small, internal uses). */
-  list(): Promise<DealSummary[]>;
-  /**
-   * One page of deals through the list index (never a Scan), newest created first. Throws
-   * InvalidCursorError for a cursor it did not write.
-   */
-  listPage(query: PlanListQuery): Promise<PlanListPage>;
   /**
    * Saves the deal and changed milestones atomically, each only if unchanged since read (the `version` they
    * carry), and, when given, claims a link's single-use nonce in the same transaction.
-   * Throws ConcurrentUpdateError on a lost race and LinkUsedError when the nonce is taken.
+   * Throws ConcurrentUpdateError on a lost race and LinkUsedError when the nonce is taken. `announcements`
+   * are held (AnnouncementSchedule) in the same transaction: what the change announces is never lost.
    */
-  save(change: { deal: Deal; milestones?: MilestoneState[]; linkUse?: LinkUse }): Promise<void>;
+  save(change: {
+    deal: Deal;
+    milestones?: MilestoneState[];
+    linkUse?: LinkUse;
+    announcements?: HeldAnnouncement[];
+  }): Promise<void>;
   /** Saves one milestone only if unchanged since read; ConcurrentUpdateError otherwise. */
   saveMilestone(milestone: MilestoneState): Promise<void>;
   linkUse(nonce: string): Promise<LinkUse | undefined>;

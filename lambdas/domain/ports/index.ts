@@ -1,4 +1,10 @@
 /** What the domain needs from the outside world, one port per file. Adapters implement these; tests pass fakes. */
+export type {
+  AnnouncementSchedule,
+  AnnouncementWhat,
+  HeldAnnouncement,
+  SilenceWatch,
+} from './announcement-schedule.port';
 export type { Clock } from './clock.port';
 export type {
   DealSnapshot,
@@ -14,8 +20,16 @@ export type { EventPublisher } from './event-publisher.port';
 export type { HistoryEntry, HistoryKind, HistoryStore } from './history-store.port';
 export type { CalendarInvite, InvitationMailer } from './invitation-mailer.port';
 export type { Mailer, OutboundEmail } from './mailer.port';
-export type { DigestItem, EmailSubjects, FreshLink, MessageViews, ViewsOf } from './message-views.port';
+export type {
+  AceReviewNotice,
+  DigestItem,
+  EmailSubjects,
+  FreshLink,
+  MessageViews,
+  ViewsOf,
+} from './message-views.port';
 export type { PartnerPlanStore } from './partner-plan-store.port';
+export type { PlanList } from './plan-list.port';
 export type { ReportReader } from './report-reader.port';
 export type { ReviewDue, ReviewSchedule } from './review-schedule.port';
 export type { Suppression, SuppressionList } from './suppression-list.port';

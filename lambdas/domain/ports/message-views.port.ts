@@ -4,6 +4,7 @@ import type { Deal, MilestoneState, Owner } from '../deal';
 import type { LinkAction } from '../links';
 import type { LinkedAsk, Rung } from '../notifications';
 import type { ReviewAgenda, WeeklyInvite } from '../weekly-review';
+import type { AnnouncementWhat } from './announcement-schedule.port';
 import type { CalendarInvite } from './invitation-mailer.port';
 import type { OutboundEmail } from './mailer.port';
 
@@ -101,6 +102,11 @@ export interface MessageViews {
    * fee); to the customer a thank-you with nothing about attribution or fees; if lost, the reason.
    */
   dealClosed(deal: Deal, recipient: Owner, key: string): OutboundEmail;
+  /**
+   * AWS Partner Central's review of the deal's ACE opportunity asks for action (`Action Required`) or rejected
+   * it: the vendor owner hears what ACE said and what to do, once per review status change.
+   */
+  aceReview(deal: Deal, recipient: Owner, review: AceReviewNotice, key: string): OutboundEmail;
   /** The weekly review's calendar invitation (`text/calendar`, METHOD:REQUEST). */
   reviewInvite(invite: WeeklyInvite): CalendarInvite;
 }
@@ -111,9 +117,21 @@ export type ViewsOf<K extends keyof MessageViews> = { views: Pick<MessageViews, 
 /** One item of a digest: a line about one deal, with its links when the recipient can act on it. */
 export interface DigestItem {
   deal: Deal;
-  kind: 'due-soon' | 'escalation';
+  /** `news`: an announcement held for the recipient's working morning (it carries `announcement`). */
+  kind: 'due-soon' | 'escalation' | 'news';
   text: string;
+  announcement?: { what: AnnouncementWhat; recipient: Owner; milestones: MilestoneState[] };
   asks?: LinkedAsk[];
+}
+
+/** What ACE's review said about a deal's opportunity. */
+export interface AceReviewNotice {
+  /** ACE's review status: `Action Required` or `Rejected`. */
+  status: string;
+  /** ACE's ReviewStatusReason and ReviewComments, as one text. */
+  reason: string;
+  opportunityId: string;
+  catalog: string;
 }
 
 /** A freshly signed link for an expired one's action and target. */

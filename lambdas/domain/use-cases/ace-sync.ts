@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { NEEDS_ATTENTION } from '../../schemas/events.schema';
-import type { Deal } from '../deal';
+import { type Deal, partyOwner } from '../deal';
 import { publishOnce } from '../events';
-import type { Clock, DealStore, EffectLedger, EventPublisher } from '../ports';
+import type { Clock, DealStore, EffectLedger, EventPublisher, Mailer, ViewsOf } from '../ports';
 import type { AceDealRecorder } from '../ports/ace-deal.port';
 import type {
   AceCreateOpportunity,
@@ -20,7 +20,8 @@ import { isStageKey, STAGE_KEYS } from '../vocabulary';
  * at any stage update it. UpdateOpportunity replaces the whole record, so each update reads the record with
  * GetOpportunity and writes it back whole with the one change. ACE's review (`Opportunity Updated` from
  * `aws.partnercentral-selling`) that asks for action puts `needsAttention` on the deal and tells the vendor
- * owner through a `CoSell Needs Attention` event (the vendor's channels carry it).
+ * owner: a `CoSell Needs Attention` event (the vendor's channels carry it) and an email (what ACE said, what to
+ * do, their room link), each once per review status change.
  */
 
 export interface AceSettings {
@@ -29,13 +30,17 @@ export interface AceSettings {
   onlyPaper: readonly string[];
 }
 
-export interface AceSyncDeps {
+export interface AceSyncDeps extends ViewsOf<'aceReview'> {
   clock: Clock;
   store: Pick<DealStore, 'get'>;
   partnerCentral: PartnerCentral;
   recorder: AceDealRecorder;
   ledger: EffectLedger;
   events: EventPublisher;
+  /** The vendor owner's email about ACE's review (the room link is signed in as it leaves). */
+  mailer: Mailer;
+  /** For the vendor owner's time zone when the plan gives none. */
+  config: { defaultTimezone: string };
   ace: AceSettings;
 }
 
@@ -271,12 +276,21 @@ async function reviewed(deps: AceSyncDeps, detail: Record<string, unknown>): Pro
   const reason =
     [record.LifeCycle?.ReviewStatusReason, record.LifeCycle?.ReviewComments].filter(Boolean).join(': ') ||
     'no reason given';
+  // Once per review status change: ACE puts `Opportunity Updated` for every change of the record (our own
+  // stage syncs too), so the key is what the review says, not when the record last changed.
+  const review = `ace-review#${identifier}#${status}#${clientToken(reason).slice(0, 16)}`;
   await attention(deps, deal, {
     what: `AWS Partner Central review: ${status}`,
     reason,
-    eventId: `ace-review#${identifier}#${status}#${record.LastModifiedDate.toISOString()}`,
+    eventId: review,
     opportunityId: identifier,
   });
+  if (deal.plan.owners.vendor) {
+    const owner = partyOwner(deal, 'vendor', deps.config.defaultTimezone);
+    const key = `${review}#email`;
+    const notice = { status: status as string, reason, opportunityId: identifier, catalog: deps.ace.catalog };
+    await deps.ledger.once(key, () => deps.mailer.send(deps.views.aceReview(deal, owner, notice, key)));
+  }
   return { outcome: 'flagged', opportunityId: identifier, stage: status as string };
 }
 

@@ -1,33 +1,186 @@
-import type { Deal, MilestoneState, Owner } from '../deal';
-import type { Deps, ViewsOf } from '../ports';
+import { DEFAULT_MAX_PER_DAY, DEFAULT_QUIET_HOURS, type QuietHours } from '../cadence';
+import { type Deal, gateProgress, type MilestoneState, type Owner, partyOwner } from '../deal';
+import { confirmationGhosting, DEFAULT_GHOSTING_DAYS } from '../notifications';
+import { STAGES } from '../playbook';
+import type {
+  AnnouncementSchedule,
+  AnnouncementWhat,
+  Deps,
+  DigestItem,
+  HeldAnnouncement,
+  OutboundEmail,
+  ViewsOf,
+} from '../ports';
 import type { StageKey } from '../vocabulary';
+import { maySendAt, nextSendable, nextWorkingMorning, workCalendarOf } from '../workdays';
+import { ledgerDone, recordDeliveryProblem, sendCapped } from './capped-send';
 
 /**
- * The announcements a passed gate makes, each once per person (the effect ledger): a stage passed tells the
- * owners of all three parties what was agreed and what comes next; the stage-5 outcome tells the vendor and
- * partner owners what was registered, thanks the customer sponsor, or tells the owners the deal was lost.
- * They are sent at once, not through the cadence's quiet hours, daily cap and digest: they answer a click.
+ * The announcements a deal makes, each once per person (the effect ledger): a stage passed tells the owners
+ * of all three parties what was agreed and what comes next; the stage-5 outcome tells the vendor and partner
+ * owners what was registered and thanks the customer sponsor; a deal lost, at stage 5 or closed through
+ * `POST /plans/{id}/close`, tells the owners why.
+ *
+ * They go through the same quiet hours, working days, daily cap and digest as reminders. Each is held
+ * (AnnouncementSchedule) in the very save that makes the change, so nothing is lost to a crash after it.
+ * Right after the save, those the recipient may get now, under the day's cap, go at once; the rest stay
+ * held until the recipient's next working morning, when the reminder sweep sends them with that person's
+ * other items in one digest. The ledger key is the idempotency: a rerun, or the sweep finding one that
+ * already went, sends nothing twice.
  */
-export type AnnounceDeps = Pick<Deps, 'ledger' | 'mailer' | 'config'> & ViewsOf<'stagePassed' | 'dealClosed'>;
+export type AnnounceDeps = Pick<Deps, 'ledger' | 'mailer' | 'config' | 'clock' | 'store'> & {
+  announcements: AnnouncementSchedule;
+} & ViewsOf<'stagePassed' | 'dealClosed'>;
 
+/** What a passed gate announces, one held announcement per owner, due now: to save with the pass. */
+export function passAnnouncements(
+  deal: Deal,
+  passed: { stage: StageKey; outcome: 'passed' | 'lost' },
+  now: Date,
+  defaultTz: string,
+): HeldAnnouncement[] {
+  const closing = passed.outcome === 'lost' || passed.stage === 'close-register-review';
+  const what: AnnouncementWhat = closing ? { kind: 'closed' } : { kind: 'stage-passed', stage: passed.stage };
+  return owners(deal, defaultTz).map((to) => held(deal, what, to, now));
+}
+
+/** What closing a deal announces (the owners hear it was lost, and why): to save with the close. */
+export function closeAnnouncements(deal: Deal, now: Date, defaultTz: string): HeldAnnouncement[] {
+  return owners(deal, defaultTz).map((to) => held(deal, { kind: 'closed' }, to, now));
+}
+
+function held(deal: Deal, what: AnnouncementWhat, to: Owner, now: Date): HeldAnnouncement {
+  const email = to.email.toLowerCase();
+  const key =
+    what.kind === 'closed'
+      ? `announce#closed#${deal.planId}#${email}`
+      : `announce#stage-passed#${deal.planId}#${what.stage}#${email}`;
+  return { key, planId: deal.planId, what, to, at: now.toISOString() };
+}
+
+/**
+ * Sends, once each, the held announcements that may go now: within the recipient's working hours and under
+ * their day's cap (the same send slots as the sweep's). The others are held until the recipient's next
+ * working morning; one whose send failed for now stays held as it is, for the next sweep.
+ */
+export async function deliverAnnouncements(
+  deps: AnnounceDeps,
+  deal: Deal,
+  milestones: MilestoneState[],
+  announcements: HeldAnnouncement[],
+): Promise<void> {
+  const calendar = workCalendarOf(deps.config);
+  const quiet = quietHoursOf(deal);
+  const cap = deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY;
+  for (const a of announcements) {
+    // A silence watch is held only, for the sweep.
+    if (!isNewsHeld(a)) continue;
+    const now = deps.clock.now();
+    if (!maySendAt(now, a.to.timezone, quiet, calendar)) {
+      const at = nextSendable(now, a.to.timezone, quiet, calendar);
+      await deps.announcements.holdAnnouncement({ ...a, at: at.toISOString() });
+      continue;
+    }
+    const outcome = await sendCapped(deps, a.to, cap, () =>
+      deps.ledger.once(a.key, () => deps.mailer.send(announcementEmail(deps, deal, milestones, a))),
+    );
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent') {
+      await deps.announcements.settleAnnouncement(a);
+    } else if (outcome.kind === 'at-cap') {
+      const at = nextWorkingMorning(now, a.to.timezone, quiet, calendar);
+      await deps.announcements.holdAnnouncement({ ...a, at: at.toISOString() });
+    } else if (outcome.kind === 'rejected') {
+      await recordDeliveryProblem(deps, deal.planId, { ...outcome.problem, keys: [a.key] });
+      await ledgerDone(deps.ledger, a.key);
+      await deps.announcements.settleAnnouncement(a);
+    } else {
+      // Not sent for now (the mail service, another sender at it): held, due now, for the next sweep (a
+      // put: the same item when the save held it already).
+      await deps.announcements.holdAnnouncement(a);
+    }
+  }
+}
+
+/** Holds and delivers what a passed gate announces (for a caller that did not hold them with its save). */
 export async function announcePassed(
   deps: AnnounceDeps,
   deal: Deal,
   milestones: MilestoneState[],
   passed: { stage: StageKey; outcome: 'passed' | 'lost' },
 ): Promise<void> {
-  const closing = passed.outcome === 'lost' || passed.stage === 'close-register-review';
-  for (const owner of owners(deal, deps.config.defaultTimezone)) {
-    if (closing) {
-      const key = `announce#closed#${deal.planId}#${owner.email.toLowerCase()}`;
-      await deps.ledger.once(key, () => deps.mailer.send(deps.views.dealClosed(deal, owner, key)));
-    } else {
-      const key = `announce#stage-passed#${deal.planId}#${passed.stage}#${owner.email.toLowerCase()}`;
-      await deps.ledger.once(key, () =>
-        deps.mailer.send(deps.views.stagePassed(deal, passed.stage, owner, milestones, key)),
-      );
-    }
-  }
+  await deliverAnnouncements(
+    deps,
+    deal,
+    milestones,
+    passAnnouncements(deal, passed, deps.clock.now(), deps.config.defaultTimezone),
+  );
+}
+
+/** A held announcement proper (not a silence watch). */
+export type HeldNews = HeldAnnouncement & { what: AnnouncementWhat };
+
+export function isNewsHeld(a: HeldAnnouncement): a is HeldNews {
+  return a.what.kind !== 'silence';
+}
+
+/** The announcement's own email, for its recipient. */
+export function announcementEmail(
+  deps: ViewsOf<'stagePassed' | 'dealClosed'>,
+  deal: Deal,
+  milestones: MilestoneState[],
+  a: HeldNews,
+): OutboundEmail {
+  return a.what.kind === 'closed'
+    ? deps.views.dealClosed(deal, a.to, a.key)
+    : deps.views.stagePassed(deal, a.what.stage, a.to, milestones, a.key);
+}
+
+/** The announcement as one item of its recipient's digest (the view writes it for its reader). */
+export function newsItem(deal: Deal, milestones: MilestoneState[], a: HeldNews): DigestItem {
+  const text =
+    a.what.kind === 'closed'
+      ? `${deal.plan.name} closed.`
+      : `${deal.plan.name} passed stage ${STAGES[a.what.stage].number}.`;
+  return { deal, kind: 'news', text, announcement: { what: a.what, recipient: a.to, milestones } };
+}
+
+/**
+ * The silence watch to hold with a change that leaves the open stage's gate waiting only on confirmations:
+ * no milestone of the stage is open any more, so nothing in the milestones' index would notice a party that
+ * owes its confirmation going quiet. Held until the first such party could be ghosting (then the sweep
+ * looks, and keeps looking while the gate waits).
+ */
+export function silenceWatch(
+  deal: Deal,
+  /** The milestones as read, then those the change saves (a later one replaces an earlier, by id). */
+  read: MilestoneState[],
+  now: Date,
+  config: Pick<Deps['config'], 'defaultTimezone' | 'ghostingDays'>,
+): HeldAnnouncement[] {
+  const milestones = [...new Map(read.map((m) => [m.milestoneId, m])).values()];
+  if (deal.status !== 'active' || deal.stages[deal.stage].status !== 'open') return [];
+  if (gateProgress(deal, milestones, deal.stage).openMilestones.length > 0) return [];
+  const settings = {
+    defaultTz: config.defaultTimezone,
+    ghostingDays: config.ghostingDays ?? DEFAULT_GHOSTING_DAYS,
+  };
+  const first = confirmationGhosting(deal, milestones, settings)
+    .map((n) => n.at.getTime())
+    .sort((a, b) => a - b)[0];
+  if (first === undefined) return [];
+  return [
+    {
+      key: `watch#silence#${deal.planId}#${deal.stage}`,
+      planId: deal.planId,
+      what: { kind: 'silence', stage: deal.stage },
+      to: partyOwner(deal, 'vendor', config.defaultTimezone),
+      at: new Date(Math.max(first, now.getTime())).toISOString(),
+    },
+  ];
+}
+
+function quietHoursOf(deal: Deal): QuietHours {
+  return deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
 }
 
 /** The named owners of the three parties, one entry per person. */

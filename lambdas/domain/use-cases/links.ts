@@ -31,13 +31,15 @@ import {
   verifyLink,
   verifyLinkIgnoringExpiry,
 } from '../links';
-import { findPerson, peopleIn } from '../plan-people';
-import type { DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
+import type { AnnouncementSchedule, DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
 import { previewSlip, type SlipPreview } from '../slips';
-import { announcePassed } from './announcements';
+import { deliverAnnouncements, passAnnouncements, silenceWatch } from './announcements';
+import { type LinkContext, linkContext, recipientOf } from './link-context';
 import { sendNotices } from './link-notices';
 import { linkAsks } from './link-urls';
 import { roomLink } from './room';
+
+export type { LinkContext } from './link-context';
 
 /** What the link page shows. The handler renders it; the use case decides it. */
 export type LinkPage =
@@ -72,6 +74,8 @@ export type LinkPage =
       message: string;
       /** On an expired page whose target is still live: the (masked) address a fresh link would go to. */
       freshLinkTo?: string;
+      /** On a used or expired page: which deal and which step the link was for, and when, for its reader. */
+      context?: LinkContext;
     }
   | { kind: 'fresh-link'; status: 200; sentTo: string; message: string };
 
@@ -95,7 +99,9 @@ const REFUSAL_STATUS: Record<Refusal, number> = {
 
 const MAX_ATTEMPTS = 25;
 
-function refused(reason: Refusal, message: string): LinkPage {
+type RefusedPage = Extract<LinkPage, { kind: 'refused' }>;
+
+function refused(reason: Refusal, message: string): RefusedPage {
   return { kind: 'refused', status: REFUSAL_STATUS[reason], reason, message };
 }
 
@@ -105,6 +111,7 @@ type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
 type ActDeps = Omit<Deps, 'views'> &
   ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'stagePassed' | 'dealClosed' | 'digest'> & {
     history?: HistoryStore;
+    announcements: AnnouncementSchedule;
   };
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
@@ -116,26 +123,41 @@ async function resolve(deps: ReadDeps, token: string): Promise<Live | LinkPage> 
 }
 
 /** Whether a well-signed link's target still waits for it: the deal exists, the link is unused, the target live. */
-async function liveTarget(deps: ReadDeps, claims: LinkClaims): Promise<Live | LinkPage> {
-  const snapshot = await deps.store.get(claims.planId);
+async function liveTarget(deps: ReadDeps, claims: LinkClaims, read?: DealSnapshot): Promise<Live | LinkPage> {
+  const snapshot = read ?? (await deps.store.get(claims.planId));
   if (!snapshot) return refused('invalid', 'This link is not valid: its deal does not exist.');
   const used = await deps.store.linkUse(claims.nonce);
-  if (used)
-    return refused(
-      'used',
-      `This link was already used by ${used.usedBy} at ${used.usedAt}. Nothing was changed.`,
-    );
+  if (used) {
+    return {
+      ...refused('used', 'Nothing was changed.'),
+      context: { ...linkContext(deps, claims, snapshot), usedAt: used.usedAt },
+    };
+  }
   const live = checkLinkTarget(claims, snapshot.deal, snapshot.milestones);
+  if (!live.ok && live.reason === 'already-done' && live.done) {
+    const by = recipientOf(deps, snapshot.deal, live.done.by).name;
+    return {
+      ...refused(live.reason, live.message),
+      context: { ...linkContext(deps, claims, snapshot), done: { by, at: live.done.at } },
+    };
+  }
   if (!live.ok) return refused(live.reason, live.message);
   return { claims, snapshot, target: live.target };
 }
 
 /** The expired page: it offers a fresh link only when one would still have something to do. */
 async function expired(deps: ReadDeps, claims: LinkClaims): Promise<LinkPage> {
-  const live = await liveTarget(deps, claims);
+  const expiredAt = new Date(claims.exp * 1000).toISOString();
+  const snapshot = await deps.store.get(claims.planId);
+  const live = await liveTarget(deps, claims, snapshot);
   if ('kind' in live) {
-    const why = live.kind === 'refused' ? ` ${live.message}` : '';
-    return refused('expired', `This link has expired.${why}`);
+    if (live.kind !== 'refused') return refused('expired', 'This link has expired.');
+    // Without the deal (it is gone) nothing says which deal or step it was.
+    const context = live.context ?? (snapshot && linkContext(deps, claims, snapshot));
+    return {
+      ...refused('expired', `This link has expired. ${live.message}`),
+      ...(context ? { context: { ...context, expiredAt } } : {}),
+    };
   }
   return {
     kind: 'refused',
@@ -143,6 +165,7 @@ async function expired(deps: ReadDeps, claims: LinkClaims): Promise<LinkPage> {
     reason: 'expired',
     message: 'This link has expired.',
     freshLinkTo: maskEmail(claims.recipient),
+    context: { ...linkContext(deps, claims, live.snapshot), expiredAt },
   };
 }
 
@@ -210,10 +233,19 @@ export async function actOnLink(
       if (!(error instanceof RangeError)) throw error;
       return formAgain([{ path: 'newDue', message: error.message }]);
     }
+    // What a passed gate announces is held in the same save: never lost, sent once (announcements.ts). So
+    // is a silence watch when the gate is left waiting only on confirmations.
+    const announcements = [
+      ...(result.passed
+        ? passAnnouncements(result.deal, result.passed, now, deps.config.defaultTimezone)
+        : []),
+      ...silenceWatch(result.deal, [...snapshot.milestones, ...result.milestones], now, deps.config),
+    ];
     try {
       await deps.store.save({
         deal: result.deal,
         milestones: result.milestones,
+        ...(announcements.length ? { announcements } : {}),
         linkUse: {
           nonce: claims.nonce,
           planId: claims.planId,
@@ -247,7 +279,9 @@ export async function actOnLink(
     if (passed) {
       const changed = new Map(result.milestones.map((m) => [m.milestoneId, m]));
       const all = snapshot.milestones.map((m) => changed.get(m.milestoneId) ?? m);
-      await afterSave(warnings, 'announcements', () => announcePassed(deps, result.deal, all, passed));
+      await afterSave(warnings, 'announcements', () =>
+        deliverAnnouncements(deps, result.deal, all, announcements),
+      );
     }
     await afterSave(warnings, 'events', () => publishEvents(deps, result));
     await recordHistory(
@@ -346,16 +380,6 @@ export async function requestFreshLink(
 function about({ snapshot, target }: Live): string {
   const m = target.milestone;
   return m ? `${m.title} (due ${m.due})` : snapshot.deal.plan.stages[target.stage].exit;
-}
-
-/** The bound recipient as the plan names them (name and timezone for the email), by their address. */
-function recipientOf(deps: Pick<Deps, 'config'>, deal: Deal, email: string) {
-  const person = findPerson(peopleIn(deal.plan), email);
-  const timezone =
-    person?.timezone ??
-    (person ? deal.plan.owners[person.party]?.timezone : undefined) ??
-    deps.config.defaultTimezone;
-  return { name: person?.name ?? email, email, timezone };
 }
 
 /** Runs a follow-up of a saved change, retrying once; a failure becomes a warning for the log. */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../schemas/validation';
-import type { Deps, PlanListPage, PlanListQuery } from '../ports';
+import type { PlanList, PlanListPage, PlanListQuery } from '../ports';
 import { STAGE_KEYS } from '../vocabulary';
 
 /** `GET /plans` page size when `limit` is not given, and the largest allowed. */
@@ -14,7 +14,7 @@ const STATUSES = ['active', 'won', 'lost'] as const;
  * parameter and InvalidCursorError (from the store) for a cursor it did not write.
  */
 export async function listPlanPage(
-  deps: Pick<Deps, 'store'>,
+  deps: { store: Pick<PlanList, 'listPage'> },
   params: Record<string, string | undefined>,
 ): Promise<PlanListPage> {
   return deps.store.listPage(readListQuery(params));

@@ -13,6 +13,7 @@ import type {
   EmailSubjects,
   HistoryStore,
   PartnerPlanStore,
+  PlanList,
 } from '../ports';
 import { type SchedulePreview, schedulePreview } from '../schedule-preview';
 import { STAGE_KEYS } from '../vocabulary';
@@ -50,6 +51,7 @@ export function keyedPlanId(tenant: string, key: string): string {
  */
 export async function createPlan(
   deps: Pick<Deps, 'store' | 'workflow' | 'clock' | 'config'> & {
+    store: PlanList;
     /** Absent on an older stack without the partner-plans table: the plan is then stored unchecked. */
     partnerPlans: PartnerPlanStore | undefined;
     history?: HistoryStore;
@@ -156,7 +158,7 @@ function replay(existing: DealSnapshot, plan: Plan, key: string | undefined): Cr
 }
 
 /** An active deal with the same partner, account and name, read through the partner's active deals only. */
-async function activeTwin(store: Deps['store'], plan: Plan): Promise<DealSummary | undefined> {
+async function activeTwin(store: PlanList, plan: Plan): Promise<DealSummary | undefined> {
   let cursor: string | undefined;
   do {
     const page = await store.listPage({
@@ -208,7 +210,7 @@ export async function getSchedule(
   });
 }
 
-export async function listPlans(deps: Pick<Deps, 'store'>): Promise<DealSummary[]> {
+export async function listPlans(deps: { store: PlanList }): Promise<DealSummary[]> {
   return deps.store.list();
 }
 

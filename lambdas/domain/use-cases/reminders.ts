@@ -2,22 +2,41 @@ import { ESCALATED } from '../../schemas/events.schema';
 import {
   DEFAULT_MAX_PER_DAY,
   DEFAULT_QUIET_HOURS,
-  DeliveryDeferredError,
   type DeliveryProblem,
-  DeliveryRejectedError,
   digestKey,
   groupByRecipient,
   type QuietHours,
-  sendSlotKeys,
 } from '../cadence';
-import type { Deal, MilestoneState, Owner } from '../deal';
+import { type Deal, gateProgress, type MilestoneState, type Owner } from '../deal';
 import { ConcurrentUpdateError } from '../errors';
 import { escalatedDetail, publishOrWarn } from '../events';
-import { withFreshRead } from '../fresh-read';
-import { DEFAULT_GHOSTING_DAYS, inCurrentStage, milestoneNudges, type Nudge } from '../notifications';
-import type { DealSnapshot, Deps, DigestItem, EffectLedger, ViewsOf } from '../ports';
+import {
+  confirmationGhosting,
+  DEFAULT_GHOSTING_DAYS,
+  inCurrentStage,
+  milestoneNudges,
+  type Nudge,
+} from '../notifications';
+import type {
+  AnnouncementSchedule,
+  DealSnapshot,
+  Deps,
+  DigestItem,
+  HeldAnnouncement,
+  ViewsOf,
+} from '../ports';
 import { maySendAt, nextSendable, nextWorkingMorning, workCalendarOf } from '../workdays';
+import { announcementEmail, type HeldNews, newsItem } from './announcements';
+import { ledgerDone, ledgerState, recordDeliveryProblem, sendCapped } from './capped-send';
 import { digestItem, singleEmail } from './sweep-messages';
+
+export {
+  type CappedOutcome,
+  ledgerDone,
+  ledgerState,
+  recordDeliveryProblem,
+  sendCapped,
+} from './capped-send';
 
 export interface SweepReport {
   looked: number;
@@ -27,17 +46,24 @@ export interface SweepReport {
   emails: number;
   /** Nudges held back by quiet hours or the per-day cap, to a later sweep. */
   deferred: number;
+  /** Held announcements sent (alone or in a digest); absent when there were none. */
+  announcements?: number;
   /** Events that could not be published (for the log); absent when there were none. */
   warnings?: string[];
 }
 
-type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'> &
-  ViewsOf<'reminder' | 'earlyWarning' | 'ghosting' | 'digest' | 'escalation'>;
+type SweepDeps = Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger' | 'keys' | 'events'> & {
+  announcements: AnnouncementSchedule;
+} & ViewsOf<
+    'reminder' | 'earlyWarning' | 'ghosting' | 'digest' | 'escalation' | 'stagePassed' | 'dealClosed'
+  >;
 
-/** A due milestone as this sweep found it, and what it decided for it. */
+/** A due milestone (or a due silence watch) as this sweep found it, and what it decided for it. */
 interface Entry {
   deal: Deal;
-  m: MilestoneState;
+  /** The milestone; absent for a silence watch (`watch`). */
+  m?: MilestoneState;
+  watch?: HeldAnnouncement;
   nudges: Nudge[];
   /** Later times to look again (the next nudge, deferrals). */
   later: Date[];
@@ -49,17 +75,37 @@ interface Entry {
 interface Item {
   nudge: Nudge;
   deal: Deal;
-  m: MilestoneState;
+  /** Absent only for the ghosting of a party that owes just a confirmation, found by a silence watch. */
+  m?: MilestoneState;
   entries: Entry[];
 }
 
+/** A held announcement due now, with the deal as it stands and what this sweep decided for it. */
+interface News {
+  held: HeldNews;
+  deal: Deal;
+  milestones: MilestoneState[];
+  /** Held again until then (quiet hours, the cap). */
+  later?: Date;
+  /** Went out (or never will): out of the schedule. */
+  settle?: boolean;
+}
+
+/** Something owed to one person now: a milestone's nudge or a held announcement. */
+type Owed = Item | News;
+
+const isNews = (o: Owed): o is News => 'held' in o;
+const keyOf = (o: Owed) => (isNews(o) ? o.held.key : o.nudge.key);
+const toOf = (o: Owed) => (isNews(o) ? o.held.to : o.nudge.to);
+
 /**
  * The reminder sweep reads only milestones whose next nudge is due, from the sparse index, and works out
- * what each owes (see `milestoneNudges`): reminders, overdue escalations, unaccepted handoffs, partner
- * ghosting. Then, per recipient: nothing in their quiet hours (the milestone comes back when they end),
- * at most `maxPerRecipientPerDay` emails per local day (the rest come back next local morning), and all
- * that is owed to one person in one email. Every item has its own ledger key, marked done with the email
- * that carried it, so a second sweep, or a rerun after a crash part-way through, sends nothing twice.
+ * what each owes (see `milestoneNudges`): reminders, overdue escalations, unaccepted handoffs, ghosting. It
+ * also reads the announcements held for now (a passed stage, a close: see announcements.ts). Then, per
+ * recipient: nothing in their quiet hours or on a day they do not work (it comes back at their next working
+ * morning), at most `maxPerRecipientPerDay` emails per local day (the rest come back next working morning),
+ * and all that is owed to one person in one email. Every item has its own ledger key, marked done with the
+ * email that carried it, so a second sweep, or a rerun after a crash part-way through, sends nothing twice.
  */
 export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.clock.now();
@@ -69,10 +115,15 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   const ghostingDays = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
   const calendar = workCalendarOf(deps.config);
   const settings = { defaultTz: deps.config.defaultTimezone, ghostingDays, calendar };
+  // Deals whose confirmation-only parties this sweep already watches (once per deal).
+  const watched = new Set<string>();
+  const snapshotOf = async (planId: string) => {
+    if (!deals.has(planId)) deals.set(planId, await deps.store.get(planId));
+    return deals.get(planId);
+  };
   const entries: Entry[] = [];
   for (const indexed of due) {
-    if (!deals.has(indexed.planId)) deals.set(indexed.planId, await deps.store.get(indexed.planId));
-    const snapshot = deals.get(indexed.planId);
+    const snapshot = await snapshotOf(indexed.planId);
     // The index is eventually consistent: act on the milestone as the table has it now (a link may have
     // closed or re-planned it a moment ago).
     const m = snapshot?.milestones.find((x) => x.milestoneId === indexed.milestoneId) ?? indexed;
@@ -82,7 +133,36 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
     }
     if (!m.nudgeAt || Date.parse(m.nudgeAt) > now.getTime()) continue;
     const nudges = milestoneNudges(snapshot.deal, m, settings);
+    // A milestone of the open stage also watches the parties that owe only the gate's confirmation there.
+    if (m.stage === snapshot.deal.stage && !watched.has(indexed.planId)) {
+      watched.add(indexed.planId);
+      nudges.push(...confirmationGhosting(snapshot.deal, snapshot.milestones, settings));
+    }
     entries.push({ deal: snapshot.deal, m, nudges, later: [], keep: false });
+  }
+  // Held announcements due now, and silence watches (a gate waiting only on confirmations).
+  const heldDue: { held: HeldNews; snapshot: DealSnapshot | undefined }[] = [];
+  for (const held of await deps.announcements.announcementsDue(now)) {
+    if (Date.parse(held.at) > now.getTime()) continue;
+    const snapshot = await snapshotOf(held.planId);
+    if (held.what.kind !== 'silence') {
+      heldDue.push({ held: held as HeldNews, snapshot });
+      continue;
+    }
+    const deal = snapshot?.deal;
+    const waiting =
+      deal?.status === 'active' &&
+      deal.stage === held.what.stage &&
+      !watched.has(held.planId) &&
+      gateProgress(deal, snapshot?.milestones ?? [], deal.stage).openMilestones.length === 0;
+    // Over (the stage passed, the deal closed), or a milestone of the stage watches it again.
+    if (!waiting || !deal) {
+      await deps.announcements.settleAnnouncement(held);
+      continue;
+    }
+    watched.add(held.planId);
+    const nudges = confirmationGhosting(deal, snapshot?.milestones ?? [], settings);
+    entries.push({ deal, watch: held, nudges, later: [], keep: false });
   }
 
   // What is owed now, once per key; what is owed later is when each milestone is looked at again.
@@ -97,7 +177,7 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
       }
     }
   }
-  const open: Item[] = [];
+  const open: Owed[] = [];
   // Escalations whose email is settled: each is published once (again looked at, it is made up for).
   const escalated: Item[] = [];
   for (const item of owed.values()) {
@@ -106,15 +186,26 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
     else if (state === 'busy') keep(item);
     else escalated.push(item);
   }
+  const news: News[] = [];
+  for (const { held, snapshot } of heldDue) {
+    const state = await ledgerState(deps.ledger, held.key);
+    if (state === 'busy') continue;
+    const item: News = { held, deal: snapshot?.deal as Deal, milestones: snapshot?.milestones ?? [] };
+    news.push(item);
+    // Already sent (a crash after the send), or its deal is gone: nothing more to send.
+    if (state === 'done' || !snapshot) item.settle = true;
+    else open.push(item);
+  }
 
   let throttled = false;
-  for (const group of groupByRecipient(open.map((item) => ({ ...item, to: item.nudge.to })))) {
-    const to = (group[0] as Item).nudge.to;
+  for (const group of groupByRecipient(open.map((o) => ({ o, to: toOf(o) })))) {
+    const items = group.map((g) => g.o);
+    const to = toOf(items[0] as Owed);
     // Nothing in the recipient's quiet hours or on a day they do not work: it goes at their next working morning.
-    const quietNow = group.filter((i) => !maySendAt(now, to.timezone, quietHoursOf(i.deal), calendar));
+    const quietNow = items.filter((i) => !maySendAt(now, to.timezone, quietHoursOf(i.deal), calendar));
     for (const item of quietNow)
       defer(item, nextSendable(now, to.timezone, quietHoursOf(item.deal), calendar), report);
-    const sendable = group.filter((i) => !quietNow.includes(i));
+    const sendable = items.filter((i) => !quietNow.includes(i));
     if (sendable.length === 0) continue;
     if (throttled) {
       for (const item of sendable) keep(item);
@@ -124,25 +215,31 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
       ...sendable.map((i) => i.deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY),
     );
     const outcome = await sendCapped(deps, to, cap, () => sendItems(deps, to, sendable));
-    if (outcome.kind === 'sent' || outcome.kind === 'already-sent' || outcome.kind === 'rejected')
-      escalated.push(...sendable);
+    const settled = outcome.kind === 'sent' || outcome.kind === 'already-sent' || outcome.kind === 'rejected';
+    if (settled) {
+      for (const item of sendable) {
+        if (isNews(item)) item.settle = true;
+        else escalated.push(item);
+      }
+    }
     if (outcome.kind === 'sent') {
       report.emails++;
       for (const item of sendable) {
-        if (item.nudge.kind === 'reminder' || item.nudge.kind === 'early-warning') report.reminders++;
+        if (isNews(item)) report.announcements = (report.announcements ?? 0) + 1;
+        else if (item.nudge.kind === 'reminder' || item.nudge.kind === 'early-warning') report.reminders++;
         else report.escalations++;
       }
     } else if (outcome.kind === 'at-cap') {
       const morning = nextWorkingMorning(
         now,
         to.timezone,
-        quietHoursOf((sendable[0] as Item).deal),
+        quietHoursOf((sendable[0] as Owed).deal),
         calendar,
       );
       for (const item of sendable) defer(item, morning, report);
     } else if (outcome.kind === 'rejected') {
       await recordProblem(deps, sendable, outcome.problem);
-      for (const item of sendable) await ledgerDone(deps.ledger, item.nudge.key);
+      for (const item of sendable) await ledgerDone(deps.ledger, keyOf(item));
     } else {
       if (outcome.kind === 'deferred') throttled = true;
       for (const item of sendable) keep(item);
@@ -153,9 +250,18 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
     if (entry.keep) continue;
     let nextAt = entry.later.reduce<Date | undefined>((a, b) => (a && a <= b ? a : b), undefined);
     // The open stage's work stays in view, so that silence after its party's next action is noticed too.
-    if (!nextAt && inCurrentStage(entry.deal, entry.m))
-      nextAt = new Date(now.getTime() + ghostingDays * 86_400_000);
-    await saveUnlessChanged(deps, withNudge(entry.m, nextAt));
+    const watching = entry.watch || (entry.m && inCurrentStage(entry.deal, entry.m));
+    if (!nextAt && watching) nextAt = new Date(now.getTime() + ghostingDays * 86_400_000);
+    if (entry.watch)
+      await deps.announcements.holdAnnouncement({ ...entry.watch, at: (nextAt as Date).toISOString() });
+    else if (entry.m) await saveUnlessChanged(deps, withNudge(entry.m, nextAt));
+  }
+  // A held announcement left as it is (a send failed for now, another sender holds it) stays due: the next
+  // sweep tries again.
+  for (const item of news) {
+    if (item.settle) await deps.announcements.settleAnnouncement(item.held);
+    else if (item.later)
+      await deps.announcements.holdAnnouncement({ ...item.held, at: item.later.toISOString() });
   }
 
   const warnings: string[] = [];
@@ -178,9 +284,9 @@ function escalation({ deal, m, nudge }: Item, now: Date) {
       key: nudge.key,
       what,
       // Ghosting is about the deal (one side's silence), not one milestone.
-      stage: ghosting ? deal.stage : m.stage,
-      ...(ghosting ? {} : { milestone: m }),
-      party: ghosting ? (nudge.silent ?? 'partner') : (rung?.party ?? m.owner.party),
+      stage: ghosting || !m ? deal.stage : m.stage,
+      ...(ghosting || !m ? {} : { milestone: m }),
+      party: ghosting || !m ? (nudge.silent ?? 'partner') : (rung?.party ?? m.owner.party),
       ...(rung ? { rung } : {}),
       to: rung ?? nudge.to,
     },
@@ -188,109 +294,42 @@ function escalation({ deal, m, nudge }: Item, now: Date) {
   );
 }
 
-function keep(item: Item): void {
+/** Something could not be settled now: a milestone keeps its nudge, an announcement stays held for now. */
+function keep(item: Owed): void {
+  if (isNews(item)) return;
   for (const e of item.entries) e.keep = true;
 }
 
-function defer(item: Item, until: Date, report: SweepReport): void {
+function defer(item: Owed, until: Date, report: SweepReport): void {
   report.deferred++;
-  for (const e of item.entries) e.later.push(until);
+  if (isNews(item)) item.later = until;
+  else for (const e of item.entries) e.later.push(until);
 }
 
 function quietHoursOf(deal: Deal): QuietHours {
   return deal.plan.reminders?.quietHours ?? DEFAULT_QUIET_HOURS;
 }
 
-export type CappedOutcome =
-  | { kind: 'sent' }
-  | { kind: 'already-sent' }
-  | { kind: 'at-cap' }
-  | { kind: 'busy' }
-  | { kind: 'deferred'; error: DeliveryDeferredError }
-  | { kind: 'rejected'; problem: DeliveryProblem };
-
-/** Thrown inside a slot's effect when nothing was sent after all, so the slot is given back. */
-class NothingSentSignal extends Error {}
-/** Carries an error from the send out of the slot's effect, to tell it from the slot's own claim failing. */
-class SendFailedSignal extends Error {
-  constructor(readonly error: unknown) {
-    super('send failed');
-  }
-}
-
-/**
- * Sends within the recipient's per-day cap: each email takes one of the day's numbered send slots
- * (`sent#<email>#<local date>#<n>`) through the ledger, a conditional claim, so concurrent senders cannot
- * exceed the cap. `run` performs the send through its own ledger key and says whether it sent anything;
- * if not, or if it fails, the slot is given back.
- */
-export async function sendCapped(
-  deps: Pick<Deps, 'ledger' | 'clock'>,
-  to: Owner,
-  cap: number,
-  run: () => Promise<'done' | 'already-done'>,
-): Promise<CappedOutcome> {
-  const now = deps.clock.now();
-  for (const slot of sendSlotKeys(to.email, now, to.timezone, cap)) {
-    try {
-      const claimed = await deps.ledger.once(slot, async () => {
-        let result: 'done' | 'already-done';
-        try {
-          result = await run();
-        } catch (error) {
-          throw new SendFailedSignal(error);
-        }
-        if (result === 'already-done') throw new NothingSentSignal();
-      });
-      if (claimed === 'done') return { kind: 'sent' };
-      // This slot was used earlier today: try the next.
-    } catch (error) {
-      if (error instanceof NothingSentSignal) return { kind: 'already-sent' };
-      if (error instanceof SendFailedSignal) {
-        const cause = error.error;
-        if (cause instanceof DeliveryRejectedError) {
-          return {
-            kind: 'rejected',
-            problem: {
-              at: now.toISOString(),
-              to: to.email,
-              code: cause.code,
-              message: cause.message,
-              keys: [],
-            },
-          };
-        }
-        if (isInProgress(cause)) return { kind: 'busy' };
-        // Anything else (throttling after retries, a network error) is for now: keep it for later.
-        return {
-          kind: 'deferred',
-          error:
-            cause instanceof DeliveryDeferredError
-              ? cause
-              : new DeliveryDeferredError(cause instanceof Error ? cause.message : String(cause)),
-        };
-      }
-      // Another sender holds this slot right now: it counts as used.
-      if (!isInProgress(error)) throw error;
-    }
-  }
-  return { kind: 'at-cap' };
-}
-
 /** One email for all the items: the item's own when there is one, else a digest keyed by the set. */
-async function sendItems(deps: SweepDeps, to: Owner, items: Item[]): Promise<'done' | 'already-done'> {
+async function sendItems(deps: SweepDeps, to: Owner, items: Owed[]): Promise<'done' | 'already-done'> {
   if (items.length === 1) {
-    const item = items[0] as Item;
-    return deps.ledger.once(item.nudge.key, async () => {
-      await deps.mailer.send(await singleEmail(deps, item));
+    const item = items[0] as Owed;
+    return deps.ledger.once(keyOf(item), async () => {
+      const email = isNews(item)
+        ? announcementEmail(deps, item.deal, item.milestones, item.held)
+        : await singleEmail(deps, item);
+      await deps.mailer.send(email);
     });
   }
-  const keys = items.map((i) => i.nudge.key);
+  const keys = items.map(keyOf);
   const key = digestKey(to.email, keys);
   return deps.ledger.once(key, async () => {
     const digestItems: DigestItem[] = [];
-    for (const item of items) digestItems.push(await digestItem(deps, item));
-    const cc = items.flatMap((i) => (i.nudge.cc ? [i.nudge.cc.email] : []));
+    for (const item of items)
+      digestItems.push(
+        isNews(item) ? newsItem(item.deal, item.milestones, item.held) : await digestItem(deps, item),
+      );
+    const cc = items.flatMap((i) => (!isNews(i) && i.nudge.cc ? [i.nudge.cc.email] : []));
     await deps.mailer.send(deps.views.digest(to, digestItems, cc, key));
     // Each item is marked done with the email that carried it, before the digest itself completes.
     for (const k of keys) await ledgerDone(deps.ledger, k);
@@ -298,64 +337,13 @@ async function sendItems(deps: SweepDeps, to: Owner, items: Item[]): Promise<'do
 }
 
 /** Keeps a permanent delivery failure on each plan concerned, so ops can fix the address. */
-async function recordProblem(deps: SweepDeps, items: Item[], problem: DeliveryProblem): Promise<void> {
+async function recordProblem(deps: SweepDeps, items: Owed[], problem: DeliveryProblem): Promise<void> {
   const byPlan = new Map<string, string[]>();
   for (const item of items)
-    byPlan.set(item.deal.planId, [...(byPlan.get(item.deal.planId) ?? []), item.nudge.key]);
+    byPlan.set(item.deal.planId, [...(byPlan.get(item.deal.planId) ?? []), keyOf(item)]);
   for (const [planId, keys] of byPlan) {
     await recordDeliveryProblem(deps, planId, { ...problem, keys });
   }
-}
-
-/**
- * Appends a delivery problem to the plan (re-reading on a lost race); at most the last 20 are kept. A plan
- * that keeps changing under it five times running goes without this record (the sweep does not fail).
- */
-export async function recordDeliveryProblem(
-  deps: Pick<Deps, 'store'>,
-  planId: string,
-  problem: DeliveryProblem,
-): Promise<void> {
-  try {
-    await withFreshRead(5, async () => {
-      const snapshot = await deps.store.get(planId);
-      if (!snapshot) return;
-      const { deal } = snapshot;
-      const deliveryProblems = [...(deal.deliveryProblems ?? []), problem].slice(-20);
-      await deps.store.save({ deal: { ...deal, deliveryProblems } });
-    });
-  } catch (error) {
-    if (!(error instanceof ConcurrentUpdateError)) throw error;
-  }
-}
-
-class ProbeSignal extends Error {}
-
-/**
- * Whether a ledger key is done, open, or held by another invocation right now, through the ledger's one
- * operation: an effect that always fails leaves nothing behind (the claim is released).
- */
-export async function ledgerState(ledger: EffectLedger, key: string): Promise<'done' | 'open' | 'busy'> {
-  try {
-    const result = await ledger.once(key, async () => {
-      throw new ProbeSignal();
-    });
-    return result === 'already-done' ? 'done' : 'open';
-  } catch (error) {
-    if (error instanceof ProbeSignal) return 'open';
-    if (isInProgress(error)) return 'busy';
-    throw error;
-  }
-}
-
-/** Marks a key done without an effect of its own (its email went out with another key). */
-export async function ledgerDone(ledger: EffectLedger, key: string): Promise<void> {
-  await ledger.once(key, async () => undefined);
-}
-
-/** The ledger's "claimed elsewhere, not finished" (the adapter's EffectInProgressError), by name. */
-function isInProgress(error: unknown): boolean {
-  return error instanceof Error && error.name === 'EffectInProgressError';
 }
 
 /** A milestone changed since it was read (a link was used meanwhile): the next sweep reads it afresh. */

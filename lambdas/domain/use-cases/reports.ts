@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors';
 import type { Clock, DealSnapshot, DealStore, PartnerPlanStore, ReportReader, TenantConfig } from '../ports';
-import { type ProgramReport, programReport, type ReportOptions } from '../reports';
+import { entriesNeeded, onlyPartner, reportCurrency } from '../report-input';
+import { type ProgramReport, programReportOf, type ReportOptions } from '../reports';
 
 /** The program report and the plan one-pager, for `reports-api`. Both read on demand only. */
 
@@ -12,13 +13,26 @@ export interface ReportDeps {
     Partial<Pick<TenantConfig, 'stageWeights' | 'programCost' | 'ghostingDays'>>;
 }
 
-/** Loads every deal and partner plan and computes the program report (see reports.ts for each figure). */
+/**
+ * Loads the active deals, the closed deals' aggregates and the partner plans, then the closed deals the
+ * per-deal lists need (report-input.ts: entriesNeeded), and computes the program report (see reports.ts
+ * for each figure). Its reads grow with the active deals, the partners and the closed deals it lists one
+ * by one, not with every deal ever closed.
+ */
 export async function loadProgramReport(
   deps: ReportDeps,
   options: Pick<ReportOptions, 'partner' | 'stallDays' | 'currency' | 'dashboard'> = {},
 ): Promise<ProgramReport> {
-  const [deals, partnerPlans] = await Promise.all([deps.store.reportDeals(), deps.partnerPlans.list()]);
-  return programReport(deals, partnerPlans, deps.clock.now(), {
+  const [active, closed, partnerPlans] = await Promise.all([
+    deps.store.activeReportDeals(),
+    deps.store.closedAggregates(),
+    deps.partnerPlans.list(),
+  ]);
+  const base = { active, closed, entries: [] };
+  const scope = options.partner ? onlyPartner(base, options.partner) : base;
+  const currency = options.currency ?? reportCurrency(scope);
+  const entries = await deps.store.closedEntries(entriesNeeded(scope, partnerPlans, currency));
+  return programReportOf({ active, closed, entries }, partnerPlans, deps.clock.now(), {
     ...options,
     defaultTimezone: deps.config.defaultTimezone,
     ...(deps.config.stageWeights ? { stageWeights: deps.config.stageWeights } : {}),

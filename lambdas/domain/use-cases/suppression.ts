@@ -6,6 +6,7 @@ import type {
   InvitationMailer,
   Mailer,
   OutboundEmail,
+  PlanList,
   Suppression,
   SuppressionList,
   ViewsOf,
@@ -91,7 +92,7 @@ export function rolesOf(
  */
 export async function recordSesEvent(
   deps: Pick<Deps, 'store' | 'clock' | 'config' | 'mailer' | 'ledger'> &
-    ViewsOf<'suppressionNotice'> & { suppressions: SuppressionList },
+    ViewsOf<'suppressionNotice'> & { store: PlanList; suppressions: SuppressionList },
   event: SesEvent,
 ): Promise<SuppressionReport> {
   const report: SuppressionReport = { suppressed: [], notices: 0 };

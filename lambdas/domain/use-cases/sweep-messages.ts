@@ -13,11 +13,28 @@ import { linkAsks } from './link-urls';
 export type MessageDeps = Pick<Deps, 'config' | 'keys' | 'clock'> &
   ViewsOf<'reminder' | 'earlyWarning' | 'ghosting' | 'digest' | 'escalation'>;
 
-/** One nudge owed now, about a milestone of a deal. */
+/**
+ * One nudge owed now, about a milestone of a deal; without one only for the ghosting of a party that owes
+ * just its gate confirmation (`nudge.confirms`), found by a silence watch.
+ */
 export interface MessageItem {
   nudge: Nudge;
   deal: Deal;
-  m: MilestoneState;
+  m?: MilestoneState;
+}
+
+function milestoneOf(item: MessageItem): MilestoneState {
+  if (!item.m) throw new Error(`nudge ${item.nudge.key} has no milestone`);
+  return item.m;
+}
+
+/** What waits on the silent side: its milestone, or (`confirms`) its confirmation of the stage's gate. */
+function waitingOn(deal: Deal, m: MilestoneState | undefined, nudge: Nudge): string {
+  if (nudge.confirms || !m) {
+    const stage = STAGES[nudge.confirms ?? deal.stage];
+    return `their confirmation of stage ${stage.number}, ${stage.title}: ${deal.plan.stages[nudge.confirms ?? deal.stage].exit}`;
+  }
+  return `${m.title}, due ${m.due}`;
 }
 
 const LABELS: Record<string, string> = {
@@ -43,7 +60,8 @@ function ownerAsks(m: MilestoneState): Ask[] {
 }
 
 function escalationWhat(item: MessageItem): string {
-  const { m, nudge } = item;
+  const { nudge } = item;
+  const m = milestoneOf(item);
   if (nudge.kind === 'handoff') {
     const h = m.handoff;
     return `The handoff of “${m.title}” (${h?.from} to ${h?.to}, due ${m.due}) has not been accepted.`;
@@ -63,23 +81,18 @@ function earlyWarning(deal: Deal, m: MilestoneState): string {
   return `Early warning: “${m.title}” was due ${m.due}, while stage ${open.number}, ${open.title}, is still open. Only you are told; it goes to nobody else until its stage opens. If the date no longer holds, report a slip.`;
 }
 
-function partnerWaiting(deal: Deal, m: MilestoneState): string[] {
+function partnerWaiting(deal: Deal, m: MilestoneState | undefined, nudge: Nudge): string[] {
+  const partner = deal.plan.owners.partner?.name ?? deal.plan.partner.name;
   return [
-    `${m.title}: ${m.owner.name}, due ${m.due}`,
+    nudge.confirms || !m
+      ? `${partner}: ${waitingOn(deal, m, nudge)}`
+      : `${m.title}: ${m.owner.name}, due ${m.due}`,
     `Last partner action: ${deal.lastActivity.partner ?? 'none yet'}`,
   ];
 }
 
 export async function singleEmail(deps: MessageDeps, item: MessageItem): Promise<OutboundEmail> {
-  const { deal, m, nudge } = item;
-  if (nudge.kind === 'reminder') {
-    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
-    return deps.views.reminder(deal, m, linked, nudge.key);
-  }
-  if (nudge.kind === 'early-warning') {
-    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
-    return deps.views.earlyWarning(deal, m, earlyWarning(deal, m), linked, nudge.key);
-  }
+  const { deal, nudge } = item;
   if (nudge.kind === 'ghosting' && nudge.silent) {
     return deps.views.digest(nudge.to, [await digestItem(deps, item)], [], nudge.key);
   }
@@ -90,7 +103,17 @@ export async function singleEmail(deps: MessageDeps, item: MessageItem): Promise
     const to = nudge.rung
       ? { name: nudge.rung.name, email: nudge.rung.email, role: nudge.rung.role }
       : nudge.to;
-    return deps.views.ghosting(deal, to, vendor, since, days, partnerWaiting(deal, m), nudge.key);
+    const waiting = partnerWaiting(deal, item.m, nudge);
+    return deps.views.ghosting(deal, to, vendor, since, days, waiting, nudge.key);
+  }
+  const m = milestoneOf(item);
+  if (nudge.kind === 'reminder') {
+    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
+    return deps.views.reminder(deal, m, linked, nudge.key);
+  }
+  if (nudge.kind === 'early-warning') {
+    const linked = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
+    return deps.views.earlyWarning(deal, m, earlyWarning(deal, m), linked, nudge.key);
   }
   const rung = nudge.rung;
   if (!rung) throw new Error(`escalation ${nudge.key} has no rung`);
@@ -105,7 +128,21 @@ export async function singleEmail(deps: MessageDeps, item: MessageItem): Promise
 }
 
 export async function digestItem(deps: MessageDeps, item: MessageItem): Promise<DigestItem> {
-  const { deal, m, nudge } = item;
+  const { deal, nudge } = item;
+  const copied = nudge.cc ? ` ${nudge.cc.name} (${nudge.cc.email}) is copied.` : '';
+  if (nudge.kind === 'ghosting' && nudge.silent) {
+    return { deal, kind: 'escalation', text: silenceText(deps, deal, item.m, nudge) };
+  }
+  if (nudge.kind === 'ghosting') {
+    const what =
+      nudge.confirms || !item.m ? waitingOn(deal, item.m, nudge) : `${item.m.title}, ${item.m.owner.name}`;
+    return {
+      deal,
+      kind: 'escalation',
+      text: `No one at ${deal.plan.partner.name} has acted for ${deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS} days while partner work is open (${what}).${copied}`,
+    };
+  }
+  const m = milestoneOf(item);
   if (nudge.kind === 'reminder') {
     const asks = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
     return { deal, kind: 'due-soon', text: `${m.title} (due ${m.due})`, asks };
@@ -114,17 +151,6 @@ export async function digestItem(deps: MessageDeps, item: MessageItem): Promise<
     // Listed with the owner's own items, so that its links show.
     const asks = await linkAsks(deps, deal, nudge.to.email, ownerAsks(m));
     return { deal, kind: 'due-soon', text: earlyWarning(deal, m), asks };
-  }
-  const copied = nudge.cc ? ` ${nudge.cc.name} (${nudge.cc.email}) is copied.` : '';
-  if (nudge.kind === 'ghosting' && nudge.silent) {
-    return { deal, kind: 'escalation', text: silenceText(deps, deal, m, nudge.silent) };
-  }
-  if (nudge.kind === 'ghosting') {
-    return {
-      deal,
-      kind: 'escalation',
-      text: `No one at ${deal.plan.partner.name} has acted for ${deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS} days while partner work is open (${m.title}, ${m.owner.name}).${copied}`,
-    };
   }
   return { deal, kind: 'escalation', text: `${escalationWhat(item)} Owner: ${m.owner.name}.${copied}` };
 }
@@ -136,9 +162,10 @@ const SIDE: Record<string, (deal: Deal) => string> = {
 };
 
 /** A side has gone quiet: who, since when, and what waits on them. */
-function silenceText(deps: MessageDeps, deal: Deal, m: MilestoneState, silent: string): string {
+function silenceText(deps: MessageDeps, deal: Deal, m: MilestoneState | undefined, nudge: Nudge): string {
+  const silent = nudge.silent as string;
   const days = deps.config.ghostingDays ?? DEFAULT_GHOSTING_DAYS;
   const last = deal.lastActivity[silent as keyof Deal['lastActivity']];
   const owner = deal.plan.owners[silent as keyof Deal['plan']['owners']];
-  return `Gone quiet: no one at ${SIDE[silent]?.(deal) ?? silent}${owner ? ` (${owner.name})` : ''} has acted on this deal for ${days} days (last action: ${last ?? 'none yet'}) while their work is open: ${m.title}, due ${m.due}.`;
+  return `Gone quiet: no one at ${SIDE[silent]?.(deal) ?? silent}${owner ? ` (${owner.name})` : ''} has acted on this deal for ${days} days (last action: ${last ?? 'none yet'}) while their work is open: ${waitingOn(deal, m, nudge)}.`;
 }

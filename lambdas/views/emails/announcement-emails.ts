@@ -1,6 +1,6 @@
 import type { Deal, MilestoneState, Owner } from '../../domain/deal';
 import { nextStage, STAGES } from '../../domain/playbook';
-import type { OutboundEmail } from '../../domain/ports';
+import type { AnnouncementWhat, OutboundEmail } from '../../domain/ports';
 import { VENDOR_NAME_MARK } from '../../domain/use-cases/room';
 import type { StageKey } from '../../schemas/plan.schema';
 import { CUSTOMER_STEPS, CUSTOMER_TITLES, isCustomer } from '../customer-words';
@@ -80,13 +80,13 @@ export function dealClosedEmail(deal: Deal, recipient: Owner, key: string): Outb
   const customer = isCustomer(recipient.party);
   const money = (v: number) => formatMoney(v, o?.currency ?? deal.plan.jointOutcome.arr.currency);
   const won = o?.result !== 'lost';
-  const split = deal.plan.economicSplit;
   let intro: string;
   let sections: Section[];
   let subject: string;
   if (!won) {
-    intro = `${deal.plan.name} (${deal.plan.account.name}) is closed: the outcome was logged as lost.`;
-    sections = [{ heading: 'The reason', lines: [{ text: o?.lesson ?? 'No reason was given.' }] }];
+    const closed = deal.closed;
+    intro = `${deal.plan.name} (${deal.plan.account.name}) is closed: the outcome was logged as ${closed ? CLOSED_AS[closed.outcome] : 'lost'}.`;
+    sections = [{ heading: 'The reason', lines: lostReason(deal, customer).map((text) => ({ text })) }];
     subject = `[${deal.plan.name}] Closed lost`;
   } else if (customer) {
     intro = `Thank you for working with ${VENDOR_NAME_MARK} and ${deal.plan.partner.name} on ${deal.plan.name}.`;
@@ -103,7 +103,6 @@ export function dealClosedEmail(deal: Deal, recipient: Owner, key: string): Outb
     ];
     subject = `[${deal.plan.name}] Thank you`;
   } else {
-    const fee = o ? Math.round((o.finalArr * split.partnerFeePercent) / 100) : 0;
     intro = `${deal.plan.name} (${deal.plan.account.name}) is won and registered.`;
     sections = [
       {
@@ -111,10 +110,7 @@ export function dealClosedEmail(deal: Deal, recipient: Owner, key: string): Outb
         lines: [
           { text: `Outcome: won${o ? `, ${dayLabel(o.at)}` : ''}` },
           { text: `Final ARR: ${o ? money(o.finalArr) : 'not logged'}` },
-          { text: `Attribution: partner-${deal.plan.attribution}` },
-          {
-            text: `Partner fee: ${split.partnerFeePercent}% of first-year ARR (${money(fee)}) to ${deal.plan.partner.name}`,
-          },
+          ...registrationTerms(deal).map((text) => ({ text })),
           ...(o?.lesson ? [{ text: `Lesson: ${o.lesson}` }] : []),
         ],
       },
@@ -137,4 +133,73 @@ export function dealClosedEmail(deal: Deal, recipient: Owner, key: string): Outb
     html,
     ...fromVendorOwner(deal),
   };
+}
+
+const CLOSED_AS: Record<string, string> = {
+  lost: 'lost',
+  'no-decision': 'lost (no decision)',
+  withdrawn: 'lost (withdrawn)',
+};
+
+/** Why it was lost: the close's reason (and lesson), or the stage-5 outcome's lesson. */
+function lostReason(deal: Deal, customer: boolean): string[] {
+  const closed = deal.closed;
+  if (!closed) return [deal.outcome?.lesson ?? 'No reason was given.'];
+  const stage = STAGES[closed.stage];
+  return [
+    closed.reason,
+    ...(closed.lesson && closed.lesson !== closed.reason ? [`Lesson: ${closed.lesson}`] : []),
+    customer
+      ? `Closed ${dayLabel(closed.at)}.`
+      : `Closed ${dayLabel(closed.at)}, in stage ${stage.number}, ${stage.title}.`,
+  ];
+}
+
+/**
+ * The announcement as lines of its recipient's digest (a held announcement sent with their other items):
+ * the same facts as its own email, shorter, in the reader's words (nothing of attribution or fees for the
+ * customer).
+ */
+export function announcementLines(
+  deal: Deal,
+  what: AnnouncementWhat,
+  recipient: Owner,
+  milestones: MilestoneState[],
+): string[] {
+  const customer = isCustomer(recipient.party);
+  if (what.kind === 'stage-passed') {
+    const { stage } = what;
+    const next = nextStage(stage);
+    const owned = milestones
+      .filter((m) => m.stage === next && m.status === 'open')
+      .map((m) => `${m.title}: ${m.owner.name}, due ${dayLabel(m.due)}`);
+    const passed = customer
+      ? `Agreed: ${CUSTOMER_TITLES[stage]}. ${CUSTOMER_STEPS[stage]}`
+      : `Stage passed: ${STAGES[stage].title}. ${deal.plan.stages[stage].exit}`;
+    if (!next) return [passed];
+    const title = customer ? CUSTOMER_TITLES[next] : STAGES[next].title;
+    const steps = customer ? CUSTOMER_STEPS[next] : deal.plan.stages[next].exit;
+    return [passed, `What comes next: ${title}: ${owned.length ? owned.join('; ') : steps}`];
+  }
+  const o = deal.outcome;
+  if (o?.result === 'lost') return [`Closed lost: ${lostReason(deal, customer).join(' ')}`];
+  if (customer) {
+    return [
+      `Thank you for working with ${VENDOR_NAME_MARK} and ${deal.plan.partner.name}: ${deal.plan.owners.vendor?.name ?? 'your contact'} will be in touch about getting started.`,
+    ];
+  }
+  const money = (v: number) => formatMoney(v, o?.currency ?? deal.plan.jointOutcome.arr.currency);
+  return [`Registered: won, ${o ? money(o.finalArr) : ''} ARR`, ...registrationTerms(deal)];
+}
+
+/** What was registered for the vendor and partner (never for the customer): attribution and the fee. */
+function registrationTerms(deal: Deal): string[] {
+  const o = deal.outcome;
+  const split = deal.plan.economicSplit;
+  const money = (v: number) => formatMoney(v, o?.currency ?? deal.plan.jointOutcome.arr.currency);
+  const fee = o ? Math.round((o.finalArr * split.partnerFeePercent) / 100) : 0;
+  return [
+    `Attribution: partner-${deal.plan.attribution}`,
+    `Partner fee: ${split.partnerFeePercent}% of first-year ARR (${money(fee)}) to ${deal.plan.partner.name}`,
+  ];
 }

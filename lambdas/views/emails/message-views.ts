@@ -1,5 +1,6 @@
 import type { MessageViews } from '../../domain/ports';
 import { reviewInviteView } from '../calendar/ics';
+import { aceReviewEmail } from './ace-review-email';
 import { dealClosedEmail, stagePassedEmail } from './announcement-emails';
 import { freshLinkEmail } from './fresh-link-email';
 import { escalationEmail, gateOpenEmail, gateOverdueEmail } from './gate-emails';
@@ -21,5 +22,6 @@ export const messageViews: MessageViews = {
   freshLink: freshLinkEmail,
   stagePassed: stagePassedEmail,
   dealClosed: dealClosedEmail,
+  aceReview: aceReviewEmail,
   reviewInvite: reviewInviteView,
 };

@@ -6,6 +6,7 @@ import { formatLocal } from '../../domain/time';
 import { inCustomerWords, isCustomer } from '../customer-words';
 import { dayLabel } from '../people-dates';
 import { headerSafe } from '../text';
+import { announcementLines } from './announcement-emails';
 import { FOOTER, fromVendorOwner, groupAsks, renderEmail, type Section } from './email-layout';
 import { reminderSubject } from './subjects';
 
@@ -122,13 +123,35 @@ export function digestEmail(
   if (escalations.length) {
     sections.push({ heading: 'Escalated to you', lines: escalations.map((i) => ({ text: label(i) })) });
   }
+  // Announcements held for this morning (a stage passed, the deal closed), in the reader's words.
+  const news = items.filter((i) => i.kind === 'news');
+  if (news.length) {
+    sections.push({
+      heading: 'News',
+      lines: news.flatMap((i) =>
+        (i.announcement
+          ? announcementLines(
+              i.deal,
+              i.announcement.what,
+              i.announcement.recipient,
+              i.announcement.milestones,
+            )
+          : [i.text]
+        ).map((t) => ({ text: several ? `${i.deal.plan.name}: ${t}` : t })),
+      ),
+    });
+  }
   const asks = [
     due.length ? `${due.length} due soon` : '',
     escalations.length ? `${escalations.length} escalation${escalations.length > 1 ? 's' : ''}` : '',
+    news.length ? `${news.length} update${news.length > 1 ? 's' : ''}` : '',
   ].filter(Boolean);
+  const onlyNews = news.length === items.length;
   const { text, html } = renderEmail({
     greeting: `Hi ${recipient.name},`,
-    intro: `${items.length} things on ${deals.join(', ')} need you today.${escalations.length ? ` Escalated items: please call ${ownerNames(cc, items)} (copied) and unblock them.` : ''}`,
+    intro: onlyNews
+      ? `News on ${deals.join(', ')}.`
+      : `${items.length} things on ${deals.join(', ')} need you today.${escalations.length ? ` Escalated items: please call ${ownerNames(cc, items)} (copied) and unblock them.` : ''}`,
     sections,
     footer: FOOTER,
     rooms: [...new Map(items.map((i) => [i.deal.planId, i.deal])).values()],
@@ -138,7 +161,7 @@ export function digestEmail(
     key,
     to: [recipient.email],
     cc: [...new Set(cc.map((c) => c.toLowerCase()))].filter((c) => c !== me),
-    subject: headerSafe(`[${deals.join('; ')}] ${asks.join(', ')}: your move`),
+    subject: headerSafe(`[${deals.join('; ')}] ${asks.join(', ')}${onlyNews ? '' : ': your move'}`),
     text,
     html,
     ...(items[0] ? fromVendorOwner(items[0].deal) : {}),

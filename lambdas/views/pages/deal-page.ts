@@ -5,6 +5,7 @@ import { CUSTOMER_STEPS, CUSTOMER_TITLES, inCustomerWords } from '../customer-wo
 import { type HtmlValue, html, join, SafeHtml } from '../html';
 import { dayLabel, momentLabel } from '../people-dates';
 import { formatMoney } from '../reports/format';
+import { NO_BRAND, type PageBrand } from './page-brand';
 import { printLayout } from './print-layout';
 
 /**
@@ -30,7 +31,12 @@ function section(id: string, heading: string, body: SafeHtml): SafeHtml {
   return html`<section class="card" aria-labelledby="${id}"><h2 id="${id}">${heading}</h2>${body}</section>`;
 }
 
-export function renderDealPage(room: DealRoom, mode: DealPageMode, now: Date): string {
+export function renderDealPage(
+  room: DealRoom,
+  mode: DealPageMode,
+  now: Date,
+  brand: PageBrand = NO_BRAND,
+): string {
   const customer = room.audience === 'customer';
   const tz = room.reader?.timezone ?? 'UTC';
   const year = now.getUTCFullYear();
@@ -234,6 +240,7 @@ export function renderDealPage(room: DealRoom, mode: DealPageMode, now: Date): s
   return printLayout(
     mode === 'print' ? `${room.name}: one-pager` : room.name,
     html`${header}${yours}${moves}<div class="grid">${account}${outcome}</div>${owners}${sequence}<div class="grid">${risks}${economics}</div>${escalation}${history}${footer}`,
+    brand,
   );
 }
 

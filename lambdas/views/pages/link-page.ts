@@ -4,13 +4,19 @@ import { partyOf } from '../../domain/deal';
 import type { LinkAction, LinkClaims } from '../../domain/links';
 import { STAGES } from '../../domain/playbook';
 import type { SlipPreview } from '../../domain/slips';
-import { type FieldError, FRESH_LINK_INTENT, type LinkPage } from '../../domain/use-cases/links';
+import {
+  type FieldError,
+  FRESH_LINK_INTENT,
+  type LinkContext,
+  type LinkPage,
+} from '../../domain/use-cases/links';
 import type { StageKey } from '../../schemas/plan.schema';
 import { CUSTOMER_STEPS, CUSTOMER_TITLES } from '../customer-words';
 import { html, raw, type SafeHtml } from '../html';
 import { htmlPageHeaders } from '../html-headers';
-import { dayLabel } from '../people-dates';
+import { atLabel, dayLabel, zoneLabel } from '../people-dates';
 import { formatMoney } from '../reports/format';
+import { brandCss, brandHeader, brandImageSource, NO_BRAND, type PageBrand } from './page-brand';
 
 /**
  * Server-rendered pages behind action links: plain HTML, no script, no external assets, readable on a
@@ -39,8 +45,17 @@ const STYLE = [
 /** Headers every link page carries (see html-headers.ts); its form posts back to the same URL. */
 export const PAGE_HEADERS = htmlPageHeaders(STYLE, "'self'");
 
-function layout(title: string, body: SafeHtml): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Cosell Flow</title><style>${raw(STYLE)}</style></head><body><main>${body}</main></body></html>`.toString();
+/** The link pages' stylesheet with the tenant's brand (page-brand.ts): the form's button in its colour. */
+const brandedStyle = (brand: PageBrand) => STYLE + brandCss(brand, 'button');
+
+/** The headers of a branded link page: its stylesheet's hash, and the logo's origin for img-src. */
+export function linkPageHeaders(brand: PageBrand = NO_BRAND): Record<string, string> {
+  if (!brand.color && !brand.logo) return PAGE_HEADERS;
+  return htmlPageHeaders(brandedStyle(brand), "'self'", brandImageSource(brand));
+}
+
+function brandedLayout(title: string, body: SafeHtml, brand: PageBrand): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Cosell Flow</title><style>${raw(brandedStyle(brand))}</style></head><body><main>${brandHeader(brand)}${body}</main></body></html>`.toString();
 }
 
 const ACTION_TITLES: Record<LinkAction, string> = {
@@ -53,14 +68,15 @@ const ACTION_TITLES: Record<LinkAction, string> = {
   'decide-replan': 'Decide a re-plan',
 };
 
-export function renderLinkPage(page: LinkPage): string {
+export function renderLinkPage(page: LinkPage, brand: PageBrand = NO_BRAND): string {
+  const layout = (title: string, body: SafeHtml) => brandedLayout(title, body, brand);
   switch (page.kind) {
     case 'refused': {
       const title = REFUSAL_TITLES[page.reason];
       const next = page.freshLinkTo ? FRESH_LINK_NEXT_STEP : NEXT_STEP[page.reason];
       return layout(
         title,
-        html`<h1>${title}</h1><div class="card"><p>${page.message}</p><p class="muted">${next}</p></div>${page.freshLinkTo && freshLinkForm(page.freshLinkTo)}`,
+        html`<h1>${title}</h1><div class="card">${page.context && refusedContext(page.context)}<p>${page.message}</p><p class="muted">${next}</p></div>${page.freshLinkTo && freshLinkForm(page.freshLinkTo)}`,
       );
     }
     case 'done':
@@ -83,6 +99,52 @@ export function renderLinkPage(page: LinkPage): string {
         html`<h1>${title}</h1><div class="card">${summary(page.deal, page.claims)}<p>${describe(page.deal, page.claims, page.target)}</p></div>${outcomeDetails(page.deal, page.claims, page.target)}<form method="post" class="card">${errors(page.errors)}${page.preview && slipImpactCard(page.preview)}${fields(action, page.target, values, page.preview)}<button type="submit">${action === 'milestone-slip' && !page.preview ? 'Show the impact' : BUTTONS[action]}</button></form>`,
       );
     }
+  }
+}
+
+/**
+ * On a used or expired page: which deal and which step, and when it was used or expired, in words and in the
+ * reader's time zone ("You confirmed … on Fri 11 Dec at 14:05 (Chicago time)"); customer words for customers.
+ */
+function refusedContext(c: LinkContext): SafeHtml {
+  const customer = c.reader.party === 'customer';
+  const stage = STAGES[c.stage];
+  const step = customer ? CUSTOMER_TITLES[c.stage] : `${stage.number} of 5, ${stage.title}`;
+  const when = (at: string) => `${atLabel(at, c.reader.timezone)} (${zoneLabel(c.reader.timezone)})`;
+  const { did, todo } = stepWords(c, customer);
+  const sentence = c.usedAt
+    ? `You ${did} on ${when(c.usedAt)}.`
+    : c.expiredAt
+      ? `This link was for you to ${todo}. It expired on ${when(c.expiredAt)}.`
+      : c.done
+        ? `Done by ${c.done.by} on ${when(c.done.at)}.`
+        : undefined;
+  return html`<dl><dt>Deal</dt><dd>${c.planName}</dd><dt>${customer ? 'Step' : 'Stage'}</dt><dd>${step}</dd><dt>For</dt><dd>${c.reader.name}</dd></dl>${sentence && html`<p>${sentence}</p>`}`;
+}
+
+/** A link's step in words: what the reader did with it (`did`) and what it was for (`todo`). */
+function stepWords(c: LinkContext, customer: boolean): { did: string; todo: string } {
+  const m = `“${c.milestone ?? 'this milestone'}”`;
+  switch (c.action) {
+    case 'confirm-gate':
+      return customer
+        ? { did: `confirmed “${CUSTOMER_TITLES[c.stage]}”`, todo: `confirm “${CUSTOMER_TITLES[c.stage]}”` }
+        : {
+            did: `confirmed the ${STAGES[c.stage].title} gate`,
+            todo: `confirm the ${STAGES[c.stage].title} gate`,
+          };
+    case 'milestone-done':
+      return { did: `marked ${m} done`, todo: `mark ${m} done` };
+    case 'milestone-slip':
+      return { did: `reported a new date for ${m}`, todo: `report a new date for ${m}` };
+    case 'milestone-stuck':
+      return { did: `said ${m} is stuck`, todo: `say ${m} is stuck` };
+    case 'accept-handoff':
+      return { did: `accepted the handoff of ${m}`, todo: `accept the handoff of ${m}` };
+    case 'waive-milestone':
+      return { did: `waived ${m}`, todo: `waive ${m}` };
+    case 'decide-replan':
+      return { did: 'decided on the proposed re-plan', todo: 'decide on the proposed re-plan' };
   }
 }
 

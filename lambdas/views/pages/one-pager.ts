@@ -2,7 +2,8 @@ import { VENDOR_NAME } from '../../domain/defaults';
 import type { DealSnapshot } from '../../domain/ports';
 import { dealRoom } from '../../domain/room';
 import { renderDealPage } from './deal-page';
-import { PRINT_PAGE_HEADERS } from './print-layout';
+import { NO_BRAND, type PageBrand } from './page-brand';
+import { PRINT_PAGE_HEADERS, printPageHeaders } from './print-layout';
 
 /**
  * `GET /plans/{planId}/one-pager`: a deal's co-sell plan as one printable page (two at most): the seven
@@ -13,6 +14,9 @@ import { PRINT_PAGE_HEADERS } from './print-layout';
 
 export const ONE_PAGER_HEADERS = PRINT_PAGE_HEADERS;
 
-export function renderOnePager(snapshot: DealSnapshot, now: Date): string {
-  return renderDealPage(dealRoom(snapshot, now, 'ops', { vendorName: VENDOR_NAME }), 'print', now);
+/** The headers of the tenant's branded one-pager (page-brand.ts). */
+export const onePagerHeaders = (brand: PageBrand = NO_BRAND) => printPageHeaders(brand);
+
+export function renderOnePager(snapshot: DealSnapshot, now: Date, brand: PageBrand = NO_BRAND): string {
+  return renderDealPage(dealRoom(snapshot, now, 'ops', { vendorName: VENDOR_NAME }), 'print', now, brand);
 }

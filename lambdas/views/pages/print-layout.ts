@@ -1,5 +1,6 @@
 import { html, raw, type SafeHtml } from '../html';
 import { htmlPageHeaders } from '../html-headers';
+import { brandCss, brandHeader, brandImageSource, NO_BRAND, type PageBrand } from './page-brand';
 
 /**
  * The printable pages (the program report and a plan's one-pager): server-rendered HTML, no script, no
@@ -62,6 +63,15 @@ export const PRINT_STYLE = [
 /** Headers of the printable pages (see html-headers.ts): no forms at all. */
 export const PRINT_PAGE_HEADERS = htmlPageHeaders(PRINT_STYLE, "'none'");
 
-export function printLayout(title: string, body: SafeHtml): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Cosell Flow</title><style>${raw(PRINT_STYLE)}</style></head><body><main>${body}</main></body></html>`.toString();
+/** The printable pages' stylesheet with the tenant's brand (page-brand.ts): the room's buttons in its colour. */
+const printStyle = (brand: PageBrand) => PRINT_STYLE + brandCss(brand, '.btn');
+
+/** The headers of a branded printable page: its stylesheet's hash, and the logo's origin for img-src. */
+export function printPageHeaders(brand: PageBrand = NO_BRAND): Record<string, string> {
+  if (!brand.color && !brand.logo) return PRINT_PAGE_HEADERS;
+  return htmlPageHeaders(printStyle(brand), "'none'", brandImageSource(brand));
+}
+
+export function printLayout(title: string, body: SafeHtml, brand: PageBrand = NO_BRAND): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title} · Cosell Flow</title><style>${raw(printStyle(brand))}</style></head><body><main>${brandHeader(brand)}${body}</main></body></html>`.toString();
 }

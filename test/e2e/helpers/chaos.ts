@@ -1,6 +1,8 @@
 import {
+  advanceClock,
   getJson,
   type LocalStackProcess,
+  localNow,
   outbox,
   parseEmailLinks,
   pgrep,
@@ -196,6 +198,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       // Run 0 is the same clicks without faults or kills: what every other run must end with.
       const reference = run === 0;
       const name = `Chaos ${options.seed}-${run}`;
+      // Announcements keep each person's quiet hours and daily cap, which count across deals (issue 14):
+      // every run starts on a fresh working day at 17:00Z (09:00 to 12:00 for the reference people), after
+      // a day that lets the last run's held announcements go, so it meets the fault-free run's hours and cap.
+      for (let day = 0; day < 2; day++) await advanceClock(url(), toWorkingDay1700Z(await localNow(url())));
       const yaml = await referencePlanVariant(url(), name);
       let created: { planId?: string } | undefined;
       for (let i = 0; !created?.planId && i < 20; i++) {
@@ -385,3 +391,10 @@ export function formatFigures(f: ChaosFigures): string {
 }
 
 export type { LocalStackProcess };
+
+/** The ISO duration from `now` to 17:00Z of the next Monday-to-Friday day. */
+function toWorkingDay1700Z(now: Date): string {
+  const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 17));
+  while (at.getUTCDay() === 0 || at.getUTCDay() === 6) at.setUTCDate(at.getUTCDate() + 1);
+  return `PT${Math.ceil((at.getTime() - now.getTime()) / 1000)}S`;
+}

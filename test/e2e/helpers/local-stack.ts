@@ -701,6 +701,16 @@ export async function advanceClock(base: string, advance: string): Promise<Date>
   return new Date(res.body.now);
 }
 
+/**
+ * Announcements keep the recipient's quiet hours, working days and daily cap (issue 14): the local clock
+ * (which starts at the real time) moves on an hour at a time until `done` holds, as at most the next working
+ * morning of every owner (a weekend at most: 80 hours).
+ */
+export async function advanceUntil(base: string, done: (mails: OutboxEmail[]) => boolean): Promise<void> {
+  for (let hour = 0; hour < 80 && !done(await outbox(base)); hour++) await advanceClock(base, 'PT1H');
+  expect(done(await outbox(base))).toBe(true);
+}
+
 export interface PageResponse {
   status: number;
   headers: Headers;

@@ -16,7 +16,7 @@ beforeAll(async () => {
     return { statusCode: 200, body: 'ok' };
   };
   server = await startHttpServer(
-    { plansApi: handler, reportsApi: handler, actionLink: handler, local: {} } as never,
+    { plansApi: handler, reportsApi: handler, actionLink: handler, dealRoom: handler, local: {} } as never,
     0,
   );
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,7 +16,16 @@ import {
   closedLostReason,
   syncAce,
 } from '../../../lambdas/domain/use-cases/ace-sync';
-import { FakeClock, FakeEffectLedger, RecordingEventPublisher } from '../../helpers/fakes';
+import { RoomLinkMailer } from '../../../lambdas/domain/use-cases/room';
+import { aceReviewEmail } from '../../../lambdas/views/emails/ace-review-email';
+import {
+  FakeClock,
+  FakeEffectLedger,
+  FixedSigningKeys,
+  RecordingEventPublisher,
+  RecordingMailer,
+  TEST_CONFIG,
+} from '../../helpers/fakes';
 import { dealAtStage, PLAN_ID, planWith } from '../../helpers/plan';
 
 const pc = mockClient(PartnerCentralSellingClient);
@@ -47,8 +56,15 @@ class RecordingRecorder implements AceDealRecorder {
 function setup(deal: Deal) {
   const recorder = new RecordingRecorder();
   const events = new RecordingEventPublisher();
+  const clock = new FakeClock('2026-12-02T12:00:00.000Z');
+  // The vendor owner's email leaves as in the function: with their room link signed in.
+  const outbox = new RecordingMailer();
+  const mailer = new RoomLinkMailer(outbox, { keys: new FixedSigningKeys(), config: TEST_CONFIG, clock });
   const deps: AceSyncDeps = {
-    clock: new FakeClock('2026-12-02T12:00:00.000Z'),
+    mailer,
+    views: { aceReview: aceReviewEmail },
+    config: TEST_CONFIG,
+    clock,
     store: { get: async (id) => (id === deal.planId ? { deal, milestones: [] } : undefined) },
     partnerCentral: new PartnerCentralAdapter(new PartnerCentralSellingClient({ region: 'us-east-1' })),
     recorder,
@@ -56,7 +72,7 @@ function setup(deal: Deal) {
     events,
     ace: { catalog: 'Sandbox', solutionId: 'S-0000001', onlyPaper: ['marketplace'] },
   };
-  return { deps, recorder, events };
+  return { deps, recorder, events, outbox };
 }
 
 const marketplaceDeal = (ace?: Deal['ace']): Deal => {
@@ -262,6 +278,55 @@ describe('ace-sync through the Partner Central adapter', () => {
         to: { email: deal.plan.owners.vendor?.email },
       },
     });
+  });
+
+  it('emails the vendor owner once per review status change: what ACE said, what to do, their room link', async () => {
+    // Prepare
+    const deal = marketplaceDeal({ opportunityId: 'O1234567', catalog: 'Sandbox' });
+    const { deps, events, outbox } = setup(deal);
+    const review = (status: 'Action Required' | 'Rejected', modified: string) =>
+      pc.on(GetOpportunityCommand).resolves({
+        ...stored,
+        LastModifiedDate: new Date(modified),
+        LifeCycle: { ...stored.LifeCycle, ReviewStatus: status, ReviewComments: 'Add the website' },
+      });
+    const updated = () =>
+      syncAce(deps, {
+        source: 'aws.partnercentral-selling',
+        'detail-type': 'Opportunity Updated',
+        detail: { catalog: 'Sandbox', opportunity: { identifier: 'O1234567' } },
+      });
+
+    // Act: Action Required; the record changes again (our own stage sync) with the same review; then Rejected.
+    review('Action Required', '2026-12-02T10:00:00.000Z');
+    await updated();
+    review('Action Required', '2026-12-02T11:00:00.000Z');
+    await updated();
+    await updated();
+    review('Rejected', '2026-12-03T09:00:00.000Z');
+    await updated();
+
+    // Assess
+    const vendor = deal.plan.owners.vendor;
+    expect(outbox.sent.map((m) => [m.to, m.subject])).toEqual([
+      [[vendor?.email], `[${deal.plan.name}] AWS Partner Central: Action Required`],
+      [[vendor?.email], `[${deal.plan.name}] AWS Partner Central: Rejected`],
+    ]);
+    expect(events.published.map((e) => e.detail.what)).toEqual([
+      'AWS Partner Central review: Action Required',
+      'AWS Partner Central review: Rejected',
+    ]);
+    const [first] = outbox.sent;
+    expect(first?.text).toContain(`Hi ${vendor?.name},`);
+    expect(first?.text).toContain('- Review status: Action Required');
+    expect(first?.text).toContain('- Add the website');
+    expect(first?.text).toContain('Open opportunity O1234567 in AWS Partner Central');
+    // Their own view link to the deal room, signed as the email left.
+    expect(first?.text).toMatch(
+      new RegExp(`See the whole deal \\(${deal.plan.name}\\): https://links\\.acme\\.example/room/\\S+`),
+    );
+    expect(first?.html).toContain('https://links.acme.example/room/');
+    expect(first?.onBehalfOf).toEqual({ name: vendor?.name, email: vendor?.email });
   });
 
   it('flags the deal once when ACE refuses the opportunity, instead of retrying for ever', async () => {

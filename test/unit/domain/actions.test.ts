@@ -126,9 +126,9 @@ describe('checkLinkTarget', () => {
     expect(check).toEqual({
       ok: false,
       reason: 'already-done',
-      message: expect.stringMatching(
-        /^The partner side already confirmed this gate \(.+\)\. The Target account selection gate has already passed\.$/,
-      ),
+      message:
+        'The partner side already confirmed this gate. The Target account selection gate has already passed.',
+      done: { by: expect.any(String), at: expect.any(String) },
     });
   });
 
@@ -226,7 +226,8 @@ describe('checkLinkTarget', () => {
     expect(again).toEqual({
       ok: false,
       reason: 'already-done',
-      message: `The vendor side already confirmed this gate (${PEOPLE.ana}, 2026-12-02T10:00:00.000Z).`,
+      message: 'The vendor side already confirmed this gate.',
+      done: { by: PEOPLE.ana, at: '2026-12-02T10:00:00.000Z' },
     });
     expect(colleague).toMatchObject({ ok: false, reason: 'already-done' });
   });
@@ -259,12 +260,14 @@ describe('checkLinkTarget', () => {
       expect(a, action).toEqual({
         ok: false,
         reason: 'already-done',
-        message: `“Warm introduction to Lee Park” is already done (${PEOPLE.dana}, 2026-12-02T09:00:00.000Z).`,
+        message: '“Warm introduction to Lee Park” is already done.',
+        done: { by: PEOPLE.dana, at: '2026-12-02T09:00:00.000Z' },
       });
       expect(b, action).toMatchObject({
         ok: false,
         reason: 'already-done',
-        message: expect.stringContaining(`already waived (${PEOPLE.ana}, 2026-12-02T08:00:00.000Z)`),
+        message: '“Warm introduction to Lee Park” is already waived.',
+        done: { by: PEOPLE.ana, at: '2026-12-02T08:00:00.000Z' },
       });
     }
   });
@@ -348,7 +351,8 @@ describe('checkLinkTarget', () => {
     expect(again).toEqual({
       ok: false,
       reason: 'already-done',
-      message: `The handoff was already accepted (${PEOPLE.dana}, 2026-12-02T11:00:00.000Z).`,
+      message: 'The handoff was already accepted.',
+      done: { by: PEOPLE.dana, at: '2026-12-02T11:00:00.000Z' },
     });
     expect(done.ok).toBe(true);
   });

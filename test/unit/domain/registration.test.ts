@@ -45,7 +45,7 @@ describe('registrationDetail', () => {
 
     // Assess
     expect(detail).toMatchObject({
-      schemaVersion: '1.1',
+      schemaVersion: '1.2',
       registrationId: `${TENANT}:${PLAN_ID}`,
       planId: PLAN_ID,
       tenant: TENANT,

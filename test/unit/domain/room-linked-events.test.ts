@@ -58,7 +58,7 @@ describe('RoomLinkedEvents', () => {
 
   it('leaves registrations as they are, and still publishes when the deal cannot be read', async () => {
     const { inner, events } = publisher(false);
-    await events.publish('CoSell Deal Registered', { schemaVersion: '1.1', planId: PLAN_ID });
+    await events.publish('CoSell Deal Registered', { schemaVersion: '1.2', planId: PLAN_ID });
     await events.publish('CoSell Escalated', { schemaVersion: '1.0', planId: PLAN_ID });
     expect(inner.published.map((e) => e.detail.links)).toEqual([undefined, undefined]);
   });

@@ -259,7 +259,20 @@ describe('action-link POST', () => {
     expect(result.body).toContain('Done');
     const writes = ddb.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(1);
-    const [dealPut, milestonePut, linkPut] = (writes[0]?.args[0].input.TransactItems ?? []).map((i) => i.Put);
+    const puts = (writes[0]?.args[0].input.TransactItems ?? []).map((i) => i.Put);
+    const [dealPut, milestonePut, watchPut] = puts;
+    const linkPut = puts.at(-1);
+    // Issue 15: the click leaves stage 1 waiting only on confirmations, so a silence watch is held with it
+    // (announcement-schedule.adapter.ts); the link use stays the transaction's last item.
+    expect(puts).toHaveLength(4);
+    expect(watchPut).toMatchObject({
+      TableName: ENV.MILESTONES_TABLE,
+      Item: {
+        planId: `${FIXTURE_PLAN_ID}#announce`,
+        milestoneId: `watch#silence#${FIXTURE_PLAN_ID}#target-account-selection`,
+        kind: 'HeldAnnouncement',
+      },
+    });
     expect(dealPut).toMatchObject({
       TableName: ENV.PLANS_TABLE,
       ConditionExpression: 'version = :v',

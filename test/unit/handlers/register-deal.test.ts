@@ -1,32 +1,46 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { ENV, FIXTURE_PLAN_ID, storedDeal, stubHandlerEnvironment, taskEvent } from './handler-kit';
+import {
+  ENV,
+  FIXTURE_PLAN_ID,
+  LINK_KEYS_SECRET,
+  storedDeal,
+  stubHandlerEnvironment,
+  taskEvent,
+} from './handler-kit';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const events = mockClient(EventBridgeClient);
+// The link keys sign the owners' room links into the registration event.
+const secrets = mockClient(SecretsManagerClient);
 
 let handler: (event: unknown) => Promise<{ detailType: string; registrationId: string }>;
 
 beforeAll(async () => {
   vi.resetModules();
   stubHandlerEnvironment();
+  secrets.on(GetSecretValueCommand).resolves(LINK_KEYS_SECRET);
   ({ handler } = await import('../../../lambdas/handlers/register-deal'));
 });
 
 afterEach(() => {
   ddb.reset();
   events.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves(LINK_KEYS_SECRET);
 });
 
 afterAll(() => {
@@ -80,12 +94,24 @@ describe('register-deal handler', () => {
       Source: 'cosell.flow',
       DetailType: 'CoSell Deal Registered',
     });
-    expect(JSON.parse(entries[0]?.Detail ?? '')).toMatchObject({ planId: FIXTURE_PLAN_ID, outcome: 'won' });
+    expect(JSON.parse(entries[0]?.Detail ?? '')).toMatchObject({
+      planId: FIXTURE_PLAN_ID,
+      outcome: 'won',
+      links: {
+        vendorRoom: expect.stringMatching(`^${ENV.PUBLIC_BASE_URL}/room/`),
+        partnerRoom: expect.stringMatching(`^${ENV.PUBLIC_BASE_URL}/room/`),
+      },
+    });
     expect(
       ddb.commandCalls(PutCommand, { TableName: ENV.IDEMPOTENCY_TABLE })[0]?.args[0].input.Item?.id,
     ).toBe(`registration#${FIXTURE_PLAN_ID}`);
-    const dealPut = ddb.commandCalls(PutCommand, { TableName: ENV.PLANS_TABLE })[0]?.args[0].input;
-    expect(dealPut?.Item).toMatchObject({ status: 'won', registeredAt: expect.any(String) });
+    // The save that closes the deal counts it in the closed aggregates, in the same transaction.
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Put?.Item).toMatchObject({ status: 'won', registeredAt: expect.any(String) });
+    expect(items[0]?.Put?.ConditionExpression).toBe('version = :v AND #status = :was');
+    expect(items.map((i) => i.Put?.Item?.planId ?? i.Delete?.Key?.planId)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^#report#partner#/)]),
+    );
   });
 
   it('publishes nothing again when the registration is already in the ledger', async () => {

@@ -54,7 +54,7 @@ afterAll(() => {
 });
 
 describe('reminder-sweep handler', () => {
-  it('queries the open-by-due index on all four shards, up to now, and sends nothing when nothing is due', async () => {
+  it('queries the open-by-due index on all four shards (and the four of held announcements), up to now, and sends nothing when nothing is due', async () => {
     // Prepare
     ddb.on(QueryCommand).resolves({ Items: [] });
 
@@ -67,7 +67,8 @@ describe('reminder-sweep handler', () => {
       .commandCalls(QueryCommand)
       .map((c) => c.args[0].input)
       .filter((q) => q.TableName === ENV.MILESTONES_TABLE);
-    expect(queries).toHaveLength(4);
+    // Issue 14: held announcements share the index under shards of their own (news#0..3).
+    expect(queries).toHaveLength(8);
     for (const q of queries) {
       expect(q).toMatchObject({
         TableName: ENV.MILESTONES_TABLE,
@@ -77,7 +78,7 @@ describe('reminder-sweep handler', () => {
       });
     }
     expect(new Set(queries.map((q) => q.ExpressionAttributeValues?.[':s']))).toEqual(
-      new Set(['open#0', 'open#1', 'open#2', 'open#3']),
+      new Set(['open#0', 'open#1', 'open#2', 'open#3', 'news#0', 'news#1', 'news#2', 'news#3']),
     );
     expect(ses.calls()).toHaveLength(0);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);

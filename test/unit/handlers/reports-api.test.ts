@@ -1,7 +1,16 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { aggregateItems, entryItem } from '../../../lambdas/adapters/dynamodb/closed-items';
+import { hashOf } from '../../../lambdas/adapters/dynamodb/deal-items';
+import { entryKinds, entryOf, rebuildAggregates } from '../../../lambdas/domain/closed-aggregates';
 import { programReport, type ReportDeal } from '../../../lambdas/domain/reports';
 import type { HttpEvent, HttpResult } from '../../../lambdas/handlers/http';
 import { ONE_PAGER_HEADERS } from '../../../lambdas/views/pages/one-pager';
@@ -53,14 +62,41 @@ afterAll(() => {
   vi.resetModules();
 });
 
-/** The tables as they hold the generated program: plans in two scan pages, milestones per deal. */
+/**
+ * The tables as they hold the generated program: the plans-by-status index with the active deals' keys and
+ * the closed deals' aggregates and entries (as closes wrote them), deal states by key, milestones per deal.
+ */
 function givenTheProgramStored(): void {
-  const items = PROGRAM_DEALS.map((d) => ({ ...d.deal, taskToken: 'SECRET-TASK-TOKEN' }));
-  const half = Math.floor(items.length / 2);
-  ddb
-    .on(ScanCommand, { TableName: ENV.PLANS_TABLE })
-    .resolvesOnce({ Items: items.slice(0, half), LastEvaluatedKey: { planId: items[half - 1]?.planId } })
-    .resolvesOnce({ Items: items.slice(half) });
+  const items = new Map(
+    PROGRAM_DEALS.map((d) => [d.deal.planId, { ...d.deal, taskToken: 'SECRET-TASK-TOKEN' }]),
+  );
+  const closed = PROGRAM_DEALS.map((d) => d.deal).filter((d) => d.status !== 'active');
+  const index: Record<string, unknown>[] = [
+    ...PROGRAM_DEALS.filter((d) => d.deal.status === 'active').map(({ deal }) => ({
+      planId: deal.planId,
+      listShard: `active#${hashOf(deal.planId, 4)}`,
+      listKey: `${deal.createdAt}#${deal.planId}`,
+    })),
+    ...rebuildAggregates(closed).flatMap((agg) => aggregateItems(agg)),
+    ...closed.flatMap((deal) => {
+      const entry = entryOf(deal);
+      return entry ? entryKinds(entry).map((kind) => entryItem(kind, entry)) : [];
+    }),
+  ];
+  ddb.on(QueryCommand, { TableName: ENV.PLANS_TABLE }).callsFake((input) => {
+    const values = input.ExpressionAttributeValues as Record<string, string>;
+    const prefix = values[':p'] ?? '';
+    return {
+      Items: index.filter((i) => i.listShard === values[':s'] && String(i.listKey).startsWith(prefix)),
+    };
+  });
+  ddb.on(BatchGetCommand).callsFake((input) => ({
+    Responses: {
+      [ENV.PLANS_TABLE]: (input.RequestItems[ENV.PLANS_TABLE].Keys as { planId: string }[]).flatMap(
+        (k) => items.get(k.planId) ?? [],
+      ),
+    },
+  }));
   ddb.on(ScanCommand, { TableName: ENV.PARTNER_PLANS_TABLE }).resolves({
     Items: PARTNER_PLANS.map((plan) => ({ plan })),
   });
@@ -100,7 +136,7 @@ describe('reports-api GET /reports/program', () => {
     expect(result.body).not.toContain('SECRET-TASK-TOKEN');
   });
 
-  it('reads the plans without the task token, and milestones of active deals only', async () => {
+  it('reads active deals without the task token and closed ones as aggregates, never scanning the plans', async () => {
     // Prepare
     givenTheProgramStored();
 
@@ -108,19 +144,30 @@ describe('reports-api GET /reports/program', () => {
     await report('/reports/program');
 
     // Assess
-    const scans = ddb.commandCalls(ScanCommand, { TableName: ENV.PLANS_TABLE });
-    expect(scans).toHaveLength(2);
-    expect(scans[1]?.args[0].input.ExclusiveStartKey).toBeDefined();
-    const scan = scans[0]?.args[0].input;
-    expect(Object.values(scan?.ExpressionAttributeNames ?? {})).not.toContain('taskToken');
-    expect(Object.values(scan?.ExpressionAttributeNames ?? {})).toEqual(
-      expect.arrayContaining(['planId', 'status', 'plan', 'stages', 'outcome', 'offPartnerPlan']),
-    );
+    expect(ddb.commandCalls(ScanCommand, { TableName: ENV.PLANS_TABLE })).toHaveLength(0);
     const active = PROGRAM_DEALS.filter((d) => d.deal.status === 'active').map((d) => d.deal.planId);
+    const gets = ddb
+      .commandCalls(BatchGetCommand)
+      .map((c) => c.args[0].input.RequestItems?.[ENV.PLANS_TABLE]);
+    const read = gets.flatMap((g) => (g?.Keys ?? []).map((k) => String(k.planId)));
+    expect(read.sort()).toEqual([...active].sort());
+    for (const g of gets) {
+      expect(Object.values(g?.ExpressionAttributeNames ?? {})).not.toContain('taskToken');
+      expect(Object.values(g?.ExpressionAttributeNames ?? {})).toEqual(
+        expect.arrayContaining(['planId', 'status', 'plan', 'stages', 'outcome', 'offPartnerPlan']),
+      );
+    }
     const queried = ddb
-      .commandCalls(QueryCommand)
+      .commandCalls(QueryCommand, { TableName: ENV.MILESTONES_TABLE })
       .map((c) => c.args[0].input.ExpressionAttributeValues?.[':p'] as string);
-    expect(queried.sort()).toEqual(active.sort());
+    expect(queried.sort()).toEqual([...active].sort());
+    const shards = ddb
+      .commandCalls(QueryCommand, { TableName: ENV.PLANS_TABLE })
+      .map((c) => String(c.args[0].input.ExpressionAttributeValues?.[':s']));
+    // The aggregates, the listed closed deals, and those of other currencies or of partners checked now.
+    const others = shards.filter((s) => !s.startsWith('active#'));
+    expect(others).toEqual(expect.arrayContaining(['report#listed', 'report#partner', 'report#reason']));
+    for (const s of others) expect(s).toMatch(/^report#(partner|reason|listed|unchecked|currency#[A-Z]{3})$/);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 
@@ -180,6 +227,7 @@ describe('reports-api GET /reports/program', () => {
 
   it('answers 500 without details when a table cannot be read', async () => {
     ddb.on(ScanCommand).rejects(new Error('AccessDeniedException: not authorized on arn:aws:dynamodb:...'));
+    ddb.on(QueryCommand).rejects(new Error('AccessDeniedException: not authorized on arn:aws:dynamodb:...'));
     const result = await report('/reports/program');
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('arn:aws');

@@ -15,7 +15,7 @@ const event = (detailType: string, detail: Record<string, unknown>): BusEnvelope
 });
 
 const REGISTERED = {
-  schemaVersion: '1.1',
+  schemaVersion: '1.2',
   registrationId: 'acme:pl_1',
   planId: 'pl_1',
   planName: 'Globex "platform" migration',

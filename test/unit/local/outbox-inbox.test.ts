@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { filterOutbox, inboxHeaders, planIdOf, renderInbox } from '../../../local/outbox-inbox';
+import {
+  filterOutbox,
+  inboxHeaders,
+  parseOutboxSince,
+  planIdOf,
+  renderInbox,
+} from '../../../local/outbox-inbox';
 import type { OutboxEmail } from '../../../local/ses-local';
 
 /** A token payload as links carry it: `[v, kid, planId, ...]`, base64url, then a signature. */
@@ -48,5 +54,30 @@ describe('the local inbox', () => {
     expect(page).toContain('<option value="pl_b">Deal B</option>');
     expect(renderInbox(ALL, { to: 'lee@c.example' }).match(/<iframe /g)).toHaveLength(1);
     expect(inboxHeaders()['content-security-policy']).toMatch(/^default-src 'none'/);
+  });
+});
+
+describe('?since= of the local outbox', () => {
+  it('takes a cursor (how many emails an earlier answer had seen), up to the outbox size', () => {
+    expect(parseOutboxSince(undefined, 3)).toEqual({ from: 0 });
+    expect(parseOutboxSince(null, 3)).toEqual({ from: 0 });
+    expect(parseOutboxSince('0', 3)).toEqual({ from: 0 });
+    expect(parseOutboxSince('3', 3)).toEqual({ from: 3 });
+    expect(parseOutboxSince('4', 3)).toEqual({
+      error: 'since: cursor 4 is past the end of the outbox (3 emails)',
+    });
+  });
+
+  it('takes an ISO 8601 instant, normalised to UTC', () => {
+    expect(parseOutboxSince('2026-12-01T11:00:00Z', 3)).toEqual({ after: '2026-12-01T11:00:00.000Z' });
+    expect(parseOutboxSince('2026-12-01T12:30+01:00', 3)).toEqual({ after: '2026-12-01T11:30:00.000Z' });
+  });
+
+  it('refuses anything else, naming the field', () => {
+    for (const bad of ['', 'yesterday', '-1', '1.5', '2026-12-01', '2026-13-01T00:00:00Z']) {
+      const parsed = parseOutboxSince(bad, 3);
+      expect(parsed, bad).toHaveProperty('error');
+      expect((parsed as { error: string }).error, bad).toMatch(/^since: /);
+    }
   });
 });

@@ -74,6 +74,33 @@ function customerTemplates(snapshot: DealSnapshot): [string, string][] {
     'dealClosed lost',
     EMAIL_VIEWS.dealClosed({ ...deal, outcome: { ...outcome, result: 'lost' } }, lee, 'k'),
   );
+  // Announcements held for the customer's working morning, in her digest (issue 14).
+  const closedBy = {
+    outcome: 'no-decision' as const,
+    reason: 'Budget moved',
+    stage,
+    at: NOW.toISOString(),
+    by: 'ops',
+  };
+  for (const [what, shown] of [
+    [{ kind: 'stage-passed', stage } as const, deal],
+    [{ kind: 'closed' } as const, { ...deal, outcome: { ...outcome, result: 'won' as const } }],
+    [
+      { kind: 'closed' } as const,
+      { ...deal, outcome: { ...outcome, result: 'lost' as const }, closed: closedBy },
+    ],
+  ] as const) {
+    const news = {
+      deal: shown,
+      kind: 'news' as const,
+      text: 'x',
+      announcement: { what, recipient: lee, milestones },
+    };
+    email(
+      `digest news ${what.kind}`,
+      EMAIL_VIEWS.digest(lee, [news, { ...news, kind: 'due-soon' }], [], 'k'),
+    );
+  }
   // The customer's own action pages (form and done) and the room.
   const claims: LinkClaims = {
     kid: 'k',
@@ -97,6 +124,37 @@ function customerTemplates(snapshot: DealSnapshot): [string, string][] {
       PAGE_VIEWS.linkPage({ kind: 'done', status: 200, claims, deal, message: 'Thank you, confirmed.' }),
     ),
   ]);
+  // The customer's used and expired link pages, for each step a customer's link can be for.
+  const actions = ['confirm-gate', 'milestone-done', 'milestone-slip', 'milestone-stuck', 'accept-handoff'];
+  for (const action of actions as LinkClaims['action'][]) {
+    const reader = { name: 'Lee Park', party: 'customer' as const, timezone: DEFAULT_TZ };
+    const context = { planName: deal.plan.name, action, stage, milestone: 'A milestone', reader };
+    out.push([
+      `linkPage used (${action})`,
+      readable(
+        PAGE_VIEWS.linkPage({
+          kind: 'refused',
+          status: 409,
+          reason: 'used',
+          message: 'Nothing was changed.',
+          context: { ...context, usedAt: NOW.toISOString() },
+        }),
+      ),
+    ]);
+    out.push([
+      `linkPage expired (${action})`,
+      readable(
+        PAGE_VIEWS.linkPage({
+          kind: 'refused',
+          status: 410,
+          reason: 'expired',
+          message: 'This link has expired.',
+          freshLinkTo: 'l***@globex.example',
+          context: { ...context, expiredAt: NOW.toISOString() },
+        }),
+      ),
+    ]);
+  }
   const room = dealRoom(snapshot, NOW, 'customer', {
     vendorName: 'Acme',
     reader: { party: 'customer', name: 'Lee Park', email: PEOPLE.lee, timezone: DEFAULT_TZ },

@@ -10,6 +10,7 @@ import type { LinkPage } from '../../../lambdas/domain/use-cases/links';
 import { STAGE_KEYS } from '../../../lambdas/domain/vocabulary';
 import { reviewAgenda, reviewInvite } from '../../../lambdas/domain/weekly-review';
 import type { Plan } from '../../../lambdas/schemas/plan.schema';
+import { pageBrand } from '../../../lambdas/views/pages/page-brand';
 import { EMAIL_VIEWS, PAGE_VIEWS } from '../../../lambdas/views/registry';
 import { generateProgram, PROGRAM_NOW, type Recipe } from '../../../scripts/lib/program-fixture';
 import { DEFAULT_TZ, dealAtStage, PEOPLE, PLAN_ID, planWith } from '../../helpers/plan';
@@ -110,6 +111,31 @@ function linkPages(): LinkPage[] {
   for (const reason of ['invalid', 'expired', 'used', 'superseded', 'already-done', 'not-allowed'] as const) {
     pages.push({ kind: 'refused', status: 400, reason, message: MARK, freshLinkTo: MARK });
   }
+  // Used and expired pages name the deal, the step and the reader.
+  for (const party of ['vendor', 'customer'] as const) {
+    const context = {
+      planName: MARK,
+      action: 'milestone-done' as const,
+      stage: 'door-opener' as const,
+      milestone: MARK,
+      reader: { name: MARK, party, timezone: 'UTC' },
+    };
+    pages.push({
+      kind: 'refused',
+      status: 409,
+      reason: 'used',
+      message: MARK,
+      context: { ...context, usedAt: NOW.toISOString() },
+    });
+    pages.push({
+      kind: 'refused',
+      status: 410,
+      reason: 'expired',
+      message: MARK,
+      freshLinkTo: MARK,
+      context: { ...context, expiredAt: NOW.toISOString() },
+    });
+  }
   pages.push({ kind: 'fresh-link', status: 200, sentTo: MARK, message: MARK });
   return pages;
 }
@@ -143,7 +169,7 @@ function hostileReports() {
 }
 
 const pageCases: { [K in keyof typeof PAGE_VIEWS]: () => string[] } = {
-  linkPage: () => linkPages().map(PAGE_VIEWS.linkPage),
+  linkPage: () => linkPages().map((p) => PAGE_VIEWS.linkPage(p)),
   programReportPage: () => hostileReports().map((r) => PAGE_VIEWS.programReportPage(r)),
   roomPage: () => roomPages(),
   onePager: () =>
@@ -301,6 +327,16 @@ const emailCases: { [K in Exclude<keyof MessageViews, 'reviewInvite'>]: (s: Deal
         EMAIL_VIEWS.suppressionNotice(deal, { email: MARK, reason, detail: MARK }, [MARK], owner, 'k').html,
     );
   },
+  aceReview: ({ deal }) =>
+    (['Action Required', 'Rejected'] as const).map(
+      (status) =>
+        EMAIL_VIEWS.aceReview(
+          deal,
+          partyOwner(deal, 'vendor', DEFAULT_TZ),
+          { status, reason: MARK, opportunityId: MARK, catalog: 'Sandbox' },
+          'k',
+        ).html,
+    ),
   freshLink: ({ deal }) =>
     (['confirm-gate', 'milestone-done'] as const).map(
       (action) =>
@@ -355,6 +391,38 @@ describe('every view writes hostile plan text as text', () => {
       for (const [i, html] of htmls.entries()) expectInert(html, `${name} #${i}`);
     });
   }
+
+  it('branded pages: a hostile vendor name, colour or logo URL stays inert (the one image is the logo)', () => {
+    // Prepare
+    const brand = pageBrand({
+      vendorName: `Acme ${MARK}`,
+      brandColor: '#000000;}</style><script>alert(1)</script>',
+      logoUrl: `https://cdn.acme.example/logo.png?${MARK}`,
+    });
+    const [snapshot] = SNAPSHOTS;
+    if (!snapshot || !brand.logo) throw new Error('no deal or no logo');
+    const room = dealRoom(snapshot, NOW, 'vendor', { vendorName: MARK });
+
+    // Act
+    const pages = [
+      ...linkPages()
+        .slice(0, 3)
+        .map((p) => PAGE_VIEWS.linkPage(p, brand)),
+      PAGE_VIEWS.roomPage({ kind: 'room', status: 200, room }, NOW, brand),
+      PAGE_VIEWS.onePager(snapshot, NOW, brand),
+    ];
+
+    // Assess
+    expect(brand.color).toBeUndefined();
+    for (const [i, page] of pages.entries()) {
+      const logos = page.match(/<img [^>]*>/g) ?? [];
+      expect(logos, `branded #${i}`).toHaveLength(1);
+      expect(logos[0]).toMatch(
+        /^<img src="https:\/\/cdn\.acme\.example\/logo\.png\?[^"<>]*" alt="Acme [^"<>]*" height="32" referrerpolicy="no-referrer">$/,
+      );
+      expectInert(page.replace(logos[0] as string, ''), `branded #${i}`);
+    }
+  });
 
   it('calendar invitation: hostile text stays inside its TEXT values and adds no property', () => {
     // Prepare

@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planItem, stateItem } from '../../../../lambdas/adapters/dynamodb/deal-items';
 import { DynamoDealStore } from '../../../../lambdas/adapters/dynamodb/deal-store.adapter';
 import { documentClient } from '../../../../lambdas/adapters/dynamodb/document-client';
+import { DynamoListedDealStore } from '../../../../lambdas/adapters/dynamodb/listed-deal-store.adapter';
 import type { Deal, MilestoneState } from '../../../../lambdas/domain/deal';
 import { ConcurrentUpdateError, LinkUsedError } from '../../../../lambdas/domain/errors';
 import type { DealSnapshot, LinkUse } from '../../../../lambdas/domain/ports';
@@ -511,7 +512,7 @@ describe('DynamoDealStore.get', () => {
   });
 });
 
-describe('DynamoDealStore.list', () => {
+describe('DynamoListedDealStore.list', () => {
   it('reads every list shard through the index, never a Scan, and lists the deals, newest change first', async () => {
     // Prepare
     const { deal } = storedItems(startedDeal());
@@ -532,7 +533,7 @@ describe('DynamoDealStore.list', () => {
     });
 
     // Act
-    const plans = await newStore().list();
+    const plans = await new DynamoListedDealStore(documentClient(), TABLES).list();
 
     // Assess
     expect(plans.map((p) => p.planId)).toEqual([newer.planId, older.planId]);
@@ -563,7 +564,12 @@ describe('DynamoDealStore.list', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
 
     // Act
-    await newStore().listPage({ limit: 10, status: 'active', partner: 'Northwind', stage: 'door-opener' });
+    await new DynamoListedDealStore(documentClient(), TABLES).listPage({
+      limit: 10,
+      status: 'active',
+      partner: 'Northwind',
+      stage: 'door-opener',
+    });
 
     // Assess
     for (const call of ddb.commandCalls(QueryCommand)) {
@@ -583,7 +589,7 @@ describe('DynamoDealStore expressions', () => {
     ddb.on(GetCommand).resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(ScanCommand).resolves({ Items: [] });
-    const store = newStore();
+    const store = new DynamoListedDealStore(documentClient(), TABLES);
 
     // Act
     await store.create(startedDeal());

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { announcePassed } from '../../../../lambdas/domain/use-cases/announcements';
-import { fakeDeps } from '../../../helpers/fakes';
-import { dealAtStage, PEOPLE } from '../../../helpers/plan';
+import { sendSlotKeys } from '../../../../lambdas/domain/cadence';
+import {
+  announcePassed,
+  closeAnnouncements,
+  passAnnouncements,
+} from '../../../../lambdas/domain/use-cases/announcements';
+import { closePlan } from '../../../../lambdas/domain/use-cases/close-plan';
+import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
+import { FakeClock, fakeDeps } from '../../../helpers/fakes';
+import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
+
+// Announcements go through the reminders' quiet hours (19:00 to 08:00 in the reference plan), working days
+// and daily cap. Tuesday 1 December 2026, 17:00Z: 11:00 for Ana (Chicago), 12:00 for Dana (New York), 09:00
+// for Lee (Los Angeles): everyone may be mailed.
+const WORKING = '2026-12-01T17:00:00.000Z';
 
 describe('announcePassed', () => {
   it('tells the owners of all three parties once that a stage passed, in their own words', async () => {
     // Prepare
-    const deps = fakeDeps();
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
     const { deal, milestones } = dealAtStage('door-opener');
 
     // Act: twice, as a retried follow-up would
@@ -27,7 +39,7 @@ describe('announcePassed', () => {
   });
 
   it('registers the win with vendor and partner, thanks the customer without fees, once each', async () => {
-    const deps = fakeDeps();
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
     const snapshot = dealAtStage('close-register-review');
     const outcome = {
       result: 'won' as const,
@@ -55,7 +67,7 @@ describe('announcePassed', () => {
   });
 
   it('tells the owners a lost deal was closed, with the reason', async () => {
-    const deps = fakeDeps();
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
     const snapshot = dealAtStage('close-register-review');
     const outcome = {
       result: 'lost' as const,
@@ -75,3 +87,228 @@ describe('announcePassed', () => {
     expect(deps.mailer.sent[0]?.text).toContain('Budget frozen.');
   });
 });
+
+const STAGE_1 = { stage: 'target-account-selection', outcome: 'passed' } as const;
+
+/** A deal in stage 2 with no milestone nudge pending, so that the sweep sends only what is held. */
+function quietDeal(stage: Parameters<typeof dealAtStage>[0] = 'door-opener') {
+  const snapshot = dealAtStage(stage, new Date('2026-12-01T15:00:00.000Z'));
+  return {
+    ...snapshot,
+    milestones: snapshot.milestones.map(({ nudgeAt: _n, ...m }) => m),
+  };
+}
+
+describe('announcements through quiet hours, the daily cap and the digest', () => {
+  it('holds the customer’s in her quiet hours and sends it at her next working morning, in her digest', async () => {
+    // Prepare: 15:00Z is 07:00 in Los Angeles, quiet for Lee; her proof-of-concept reminder falls due at
+    // 08:00 her time too.
+    const deps = fakeDeps({ clock: new FakeClock('2026-12-01T15:00:00.000Z') });
+    const snapshot = quietDeal();
+    const morning = '2026-12-01T16:00:00.000Z';
+    const milestones = snapshot.milestones.map((m) =>
+      m.milestoneId === 'proof-of-concept'
+        ? {
+            ...m,
+            stage: 'door-opener' as const,
+            dueAt: '2026-12-02T20:00:00.000Z',
+            due: '2026-12-02',
+            nudgeAt: morning,
+          }
+        : m,
+    );
+    deps.store.put({ ...snapshot, milestones });
+
+    // Act: the pass, held in its save, then delivered at once where it may go.
+    const held = passAnnouncements(snapshot.deal, STAGE_1, deps.clock.now(), deps.config.defaultTimezone);
+    await deps.store.save({ deal: (deps.store.peek(PLAN_ID) ?? fail()).deal, announcements: held });
+    await announcePassed(deps, snapshot.deal, milestones, STAGE_1);
+    const atOnce = deps.mailer.sent.map((e) => e.to[0]);
+    deps.clock.set('2026-12-01T15:45:00.000Z');
+    await sweepReminders(deps); // still quiet for Lee: nothing
+    const beforeMorning = deps.mailer.sent.length;
+    deps.clock.set(morning);
+    const report = await sweepReminders(deps);
+    deps.clock.set('2026-12-01T17:00:00.000Z');
+    await sweepReminders(deps);
+
+    // Assess
+    expect(atOnce).toEqual([PEOPLE.ana, PEOPLE.dana]);
+    expect(beforeMorning).toBe(2);
+    const toLee = deps.mailer.to(PEOPLE.lee);
+    expect(toLee).toHaveLength(1);
+    expect(toLee[0]?.key).toMatch(/^digest#/);
+    expect(toLee[0]?.text).toContain('News');
+    expect(toLee[0]?.text).toContain('Agreed: Getting started.');
+    expect(toLee[0]?.text).toContain('Combined proof of concept signed off');
+    expect(toLee[0]?.text).not.toMatch(/\bgate\b|attribution|stage \d of 5/i);
+    expect(report).toMatchObject({ emails: 1, reminders: 1, announcements: 1 });
+    expect(deps.ledger.done).toContain(
+      `announce#stage-passed#${PLAN_ID}#target-account-selection#${PEOPLE.lee}`,
+    );
+    expect(deps.store.held.size).toBe(0);
+  });
+
+  it('holds one over the recipient’s daily cap until their next working morning (shared with the sweep)', async () => {
+    // Prepare: Ana already had her three emails today (the plan's cap), from the sweep.
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    const snapshot = quietDeal();
+    deps.store.put(snapshot);
+    for (const slot of sendSlotKeys(PEOPLE.ana, deps.clock.now(), 'America/Chicago', 3))
+      deps.ledger.done.add(slot);
+
+    // Act
+    await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
+    const heldFor = [...deps.store.held.values()].map((h) => [h.to.email, h.at]);
+    deps.clock.set('2026-12-01T23:00:00.000Z');
+    await sweepReminders(deps);
+    const sameDay = deps.mailer.to(PEOPLE.ana).length;
+    deps.clock.set('2026-12-02T14:00:00.000Z'); // Wednesday 08:00 in Chicago
+    await sweepReminders(deps);
+
+    // Assess
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee, PEOPLE.ana]);
+    expect(heldFor).toEqual([[PEOPLE.ana, '2026-12-02T14:00:00.000Z']]);
+    expect(sameDay).toBe(0);
+    expect(deps.mailer.to(PEOPLE.ana)[0]?.subject).toBe(
+      '[Globex platform migration] Stage passed: Target account selection',
+    );
+  });
+
+  it('waits over a weekend: a Friday-night pass reaches each owner on Monday morning', async () => {
+    // Prepare: Friday 4 December 2026, 21:00 in Los Angeles, 23:00 in Chicago (05:00Z Saturday).
+    const deps = fakeDeps({ clock: new FakeClock('2026-12-05T05:00:00.000Z') });
+    const snapshot = quietDeal();
+    deps.store.put(snapshot);
+
+    // Act: the announcement, then a sweep every hour to Monday noon.
+    await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
+    const sentAt: Record<string, string> = {};
+    for (
+      let t = Date.parse('2026-12-05T06:00:00Z');
+      t <= Date.parse('2026-12-07T18:00:00Z');
+      t += 3_600_000
+    ) {
+      deps.clock.set(new Date(t));
+      const before = deps.mailer.sent.length;
+      await sweepReminders(deps);
+      for (const e of deps.mailer.sent.slice(before)) sentAt[e.to[0] as string] = new Date(t).toISOString();
+    }
+
+    // Assess: Monday 08:00 on each one's own clock.
+    expect(sentAt).toEqual({
+      [PEOPLE.dana]: '2026-12-07T13:00:00.000Z',
+      [PEOPLE.ana]: '2026-12-07T14:00:00.000Z',
+      [PEOPLE.lee]: '2026-12-07T16:00:00.000Z',
+    });
+    expect(deps.mailer.sent).toHaveLength(3);
+  });
+
+  it('sends each once across a rerun: a crash after the send, a second sweep, a repeated delivery', async () => {
+    // Prepare: held with the save, at a time when all may be mailed.
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    const snapshot = quietDeal();
+    deps.store.put(snapshot);
+    const held = passAnnouncements(snapshot.deal, STAGE_1, deps.clock.now(), deps.config.defaultTimezone);
+    await deps.store.save({ deal: snapshot.deal, announcements: held });
+    // A crash after the email to Ana went out and before the held item was settled.
+    await deps.ledger.once(held[0]?.key ?? '', async () => {
+      await deps.mailer.send(
+        deps.views.stagePassed(
+          snapshot.deal,
+          'target-account-selection',
+          held[0]?.to ?? fail(),
+          snapshot.milestones,
+          held[0]?.key ?? '',
+        ),
+      );
+    });
+
+    // Act: the sweep finds all three held, then runs again; then the delivery is repeated.
+    await sweepReminders(deps);
+    await sweepReminders(deps);
+    await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
+
+    // Assess
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee]);
+    expect(deps.store.held.size).toBe(0);
+  });
+
+  it('keeps one whose send failed for now, and the next sweep sends it', async () => {
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    const snapshot = quietDeal();
+    deps.store.put(snapshot);
+    deps.mailer.failNext = 1;
+    await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
+    expect([...deps.store.held.values()].map((h) => h.to.email)).toEqual([PEOPLE.ana]);
+    await sweepReminders(deps);
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee, PEOPLE.ana]);
+    expect(deps.store.held.size).toBe(0);
+  });
+});
+
+describe('closing a deal through the operations API', () => {
+  it('tells the owners once that it was lost, with the reason', async () => {
+    // Prepare
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    const snapshot = quietDeal('joint-discovery');
+    deps.store.put(snapshot);
+
+    // Act: the close, then sweeps (nothing is left held), then a second close (refused).
+    const view = await closePlan(deps, PLAN_ID, {
+      outcome: 'no-decision',
+      reason: 'Globex froze the budget for next year',
+      lesson: 'Ask about budget in discovery',
+    });
+    await sweepReminders(deps);
+    await expect(closePlan(deps, PLAN_ID, { outcome: 'lost', reason: 'again' })).rejects.toThrow(
+      /already closed/,
+    );
+    await sweepReminders(deps);
+
+    // Assess
+    expect(view.warnings).toEqual([]);
+    expect(deps.mailer.sent.map((e) => [e.to[0], e.subject])).toEqual([
+      [PEOPLE.ana, '[Globex platform migration] Closed lost'],
+      [PEOPLE.dana, '[Globex platform migration] Closed lost'],
+      [PEOPLE.lee, '[Globex platform migration] Closed lost'],
+    ]);
+    const vendor = deps.mailer.sent[0]?.text ?? '';
+    expect(vendor).toContain('lost (no decision)');
+    expect(vendor).toContain('Globex froze the budget for next year');
+    expect(vendor).toContain('Lesson: Ask about budget in discovery');
+    expect(vendor).toContain('in stage 3, Joint discovery');
+    expect(deps.mailer.sent[2]?.text).not.toMatch(/\bstage \d\b|\bgate\b/i);
+    expect(deps.store.held.size).toBe(0);
+  });
+
+  it('holds the close’s announcements in its save: out of hours they go with the next working morning’s sweep', async () => {
+    // Prepare: Tuesday 22:00 in Chicago.
+    const deps = fakeDeps({ clock: new FakeClock('2026-12-02T04:00:00.000Z') });
+    const snapshot = quietDeal('joint-discovery');
+    deps.store.put(snapshot);
+
+    // Act
+    await closePlan(deps, PLAN_ID, { outcome: 'lost', reason: 'Chose a competitor' });
+    const atOnce = deps.mailer.sent.length;
+    const held = [...deps.store.held.values()].map((h) => h.key).sort();
+    deps.clock.set('2026-12-02T14:00:00.000Z');
+    await sweepReminders(deps);
+
+    // Assess
+    expect(atOnce).toBe(0);
+    expect(held).toEqual(
+      closeAnnouncements(snapshot.deal, new Date(), 'America/Chicago')
+        .map((h) => h.key)
+        .sort(),
+    );
+    expect(deps.mailer.to(PEOPLE.ana).map((e) => e.subject)).toEqual([
+      '[Globex platform migration] Closed lost',
+    ]);
+    expect(deps.mailer.to(PEOPLE.ana)[0]?.text).toContain('Chose a competitor');
+  });
+});
+
+function fail(): never {
+  throw new Error('expected a value');
+}

@@ -67,8 +67,14 @@ describe('the current-stage rule', () => {
     // Act: three weeks of sweeps, nobody acting.
     await sweepEvery15(deps, '2026-12-02T14:00:00.000Z', '2026-12-23T14:00:00.000Z');
 
-    // Assess: Raj is never told; Dana gets her early warning once, after warm-intro's due time.
-    expect(deps.mailer.to(PEOPLE.raj)).toEqual([]);
+    // Assess: Raj is never told about stage 2; Dana gets her early warning once, after warm-intro's due
+    // time. (Issue 15: Dana owes stage 1's confirmation, so her silence is ghosting: Raj hears that once,
+    // about stage 1's confirmation.)
+    const toRaj = deps.mailer.to(PEOPLE.raj);
+    expect(toRaj.filter((e) => !e.key.startsWith('ghosting#'))).toEqual([]);
+    expect(toRaj.map((e) => e.key)).toEqual([`ghosting#${PLAN_ID}#${START}`]);
+    expect(toRaj[0]?.text).toContain('their confirmation of stage 1');
+    expect(toRaj[0]?.text).not.toContain('Warm introduction');
     const toDana = deps.mailer.to(PEOPLE.dana).filter((e) => e.text.includes('Warm introduction'));
     expect(toDana.map((e) => e.key)).toEqual([`early#${PLAN_ID}#warm-intro#2026-12-11`]);
     expect(toDana[0]?.text).toContain('Early warning');
@@ -189,8 +195,10 @@ describe('a gate’s grace, and one message per rung', () => {
         const result = await escalateGate(deps, input);
         nextGate = t + result.timeoutSeconds * 1000;
       }
+      // (Not the partner's ghosting: Dana owes the confirmation and is silent too, issue 15.)
       for (const e of deps.mailer.sent.slice(before))
-        if (e.to.includes(PEOPLE.raj)) rajAt.push(new Date(t).toISOString());
+        if (e.to.includes(PEOPLE.raj) && !e.key.startsWith('ghosting#'))
+          rajAt.push(new Date(t).toISOString());
     }
 
     // Assess: each rung person got one message about the miss; Raj (the partner's gate confirmation is

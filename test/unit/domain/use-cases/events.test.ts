@@ -239,7 +239,7 @@ describe('CoSell Stage Advanced', () => {
     // Assess
     expect(deps.events.published.map((e) => e.detailType)).toEqual(['CoSell Deal Registered']);
     expect(deps.events.published[0]?.detail).toMatchObject({
-      schemaVersion: '1.1',
+      schemaVersion: '1.2',
       partnerCentral: { stage: 'Launched' },
     });
     expectAllValid(deps.events);

@@ -203,7 +203,15 @@ describe('actOnLink (POST)', () => {
       kind: 'refused',
       status: 409,
       reason: 'used',
-      message: `This link was already used by ${PEOPLE.dana} at ${NOW}. Nothing was changed.`,
+      message: 'Nothing was changed.',
+      context: {
+        planName: 'Globex platform migration',
+        action: 'milestone-stuck',
+        stage: 'door-opener',
+        milestone: 'Warm introduction to Lee Park',
+        reader: { name: 'Dana Whit', party: 'partner', timezone: 'America/New_York' },
+        usedAt: NOW,
+      },
     });
     expect(view).toMatchObject({ kind: 'refused', reason: 'used' });
     expect(deps.store.writes).toHaveLength(writes);
@@ -648,6 +656,15 @@ describe('refused links change nothing', () => {
         reason: 'expired',
         message: 'This link has expired.',
         freshLinkTo: 'd***@northwind.example',
+        // Which deal and step, and when it expired (14 days after NOW, to the second), for the page to word.
+        context: {
+          planName: 'Globex platform migration',
+          action: 'milestone-done',
+          stage: 'door-opener',
+          milestone: 'Warm introduction to Lee Park',
+          reader: { name: 'Dana Whit', party: 'partner', timezone: 'America/New_York' },
+          expiredAt: '2026-12-16T15:00:00.000Z',
+        },
       });
     }
     expect(everything(deps)).toEqual(before);
@@ -665,11 +682,12 @@ describe('refused links change nothing', () => {
     const page = await actOnLink(deps, t, { note: 'again' });
 
     // Assess
-    expect(page).toEqual({
+    expect(page).toMatchObject({
       kind: 'refused',
       status: 409,
       reason: 'used',
-      message: `This link was already used by ${PEOPLE.dana} at ${NOW}. Nothing was changed.`,
+      message: 'Nothing was changed.',
+      context: { action: 'milestone-done', milestone: 'Warm introduction to Lee Park', usedAt: NOW },
     });
     expect(everything(deps)).toEqual(before);
   });

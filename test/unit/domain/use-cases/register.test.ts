@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deal } from '../../../../lambdas/domain/deal';
 import { NotFoundError } from '../../../../lambdas/domain/errors';
+import { verifyViewLink } from '../../../../lambdas/domain/links';
 import { DEAL_CLOSED_LOST, DEAL_REGISTERED } from '../../../../lambdas/domain/registration';
 import { registerDeal } from '../../../../lambdas/domain/use-cases/register';
 import { fakeDeps } from '../../../helpers/fakes';
@@ -50,6 +51,48 @@ describe('registerDeal', () => {
       },
     });
     expect(deps.store.peek(PLAN_ID)?.deal.registeredAt).toBe('2027-02-26T12:00:00.000Z');
+  });
+
+  it("carries the vendor and partner owners' view links to the deal room, each bound to its owner", async () => {
+    // Prepare
+    const deps = seeded(closedDeal('won'));
+
+    // Act
+    await registerDeal(deps, { planId: PLAN_ID, outcome: 'won' });
+
+    // Assess
+    const links = deps.events.published[0]?.detail.links as { vendorRoom: string; partnerRoom: string };
+    const now = deps.clock.now();
+    const claimsOf = async (url: string) =>
+      verifyViewLink(deps.config.tenant, url.slice(url.lastIndexOf('/') + 1), deps.keys, now);
+    expect(links.vendorRoom).toMatch(/^https:\/\/links\.acme\.example\/room\//);
+    expect(await claimsOf(links.vendorRoom)).toMatchObject({
+      ok: true,
+      claims: { planId: PLAN_ID, recipient: PEOPLE.ana },
+    });
+    expect(await claimsOf(links.partnerRoom)).toMatchObject({
+      ok: true,
+      claims: { planId: PLAN_ID, recipient: PEOPLE.dana },
+    });
+    expect(deps.events.published[0]?.detail.schemaVersion).toBe('1.2');
+  });
+
+  it('still registers, without links, when the link keys cannot be read', async () => {
+    // Prepare
+    const deps = seeded(closedDeal('lost'));
+    deps.keys.current = async () => {
+      throw new Error('secret unreadable');
+    };
+    const warnings: string[] = [];
+
+    // Act
+    const result = await registerDeal(deps, { planId: PLAN_ID, outcome: 'lost' }, (w) => warnings.push(w));
+
+    // Assess
+    expect(result.detailType).toBe(DEAL_CLOSED_LOST);
+    expect(deps.events.published).toHaveLength(1);
+    expect(deps.events.published[0]?.detail).not.toHaveProperty('links');
+    expect(warnings).toEqual(['room links not signed for CoSell Deal Closed Lost: Error: secret unreadable']);
   });
 
   it('publishes nothing more when called a second time (a retried task or a duplicate delivery)', async () => {

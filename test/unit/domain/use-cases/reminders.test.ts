@@ -665,7 +665,7 @@ describe('sweepReminders: partner ghosting', () => {
     );
   });
 
-  it('counts silence only while partner work is open, from the tenant’s setting', async () => {
+  it('counts silence only while partner work (a milestone or a confirmation) is open, from the tenant’s setting', async () => {
     // Prepare: two days of silence is enough for this tenant; warm-intro is stage 2's, so it is not
     // watched while stage 1 is open, even past its due date (changed with the current-stage rule: it used
     // to be watched from its reminder on 9 December).
@@ -698,11 +698,20 @@ describe('sweepReminders: partner ghosting', () => {
 
     // Assess: only Dana heard of warm-intro while stage 1 was open; two days after stage 2 opened, Raj,
     // in one email with warm-intro's overdue escalation (one message per person per sweep).
-    expect(early).toBe(0);
+    // Changed with issue 15's "ghosting from every side": Dana owes stage 1's confirmation (open work of the
+    // open stage), so two days of her silence are ghosting there already: Raj hears it once, about that
+    // confirmation. The episode goes on into stage 2 (no partner action since), so it is not told again: Raj
+    // then gets warm-intro's overdue escalation alone.
+    expect(early).toBe(1);
     expect(warned).toEqual([PEOPLE.dana]);
     expect(deps.ledger.done).toContain(`ghosting#${PLAN_ID}#${START}`);
     const toRaj = deps.mailer.to(PEOPLE.raj);
-    expect(toRaj.map((e) => e.text.includes('acted for 2 days'))).toEqual([true]);
+    expect(toRaj.map((e) => e.key)).toEqual([
+      `ghosting#${PLAN_ID}#${START}`,
+      `overdue#${PLAN_ID}#warm-intro#2026-12-11#0`,
+    ]);
+    expect(toRaj[0]?.text).toContain('for 2 days or more');
+    expect(toRaj[0]?.text).toContain('their confirmation of stage 1, Target account selection');
   });
 });
 

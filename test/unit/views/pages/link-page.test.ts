@@ -97,6 +97,89 @@ describe('renderLinkPage: expired', () => {
   });
 });
 
+describe('renderLinkPage: used and expired pages say which deal and step, when, in the reader’s time zone', () => {
+  const context = {
+    planName: 'Globex platform migration',
+    stage: 'door-opener',
+    reader: { name: 'Ana Ruiz', party: 'vendor', timezone: 'America/Chicago' },
+  } as const;
+
+  it('a used link: who did what, in words, with the time in the reader’s zone and no ISO text', () => {
+    // Prepare
+    const page: LinkPage = {
+      kind: 'refused',
+      status: 409,
+      reason: 'used',
+      message: 'Nothing was changed.',
+      context: { ...context, action: 'confirm-gate', usedAt: '2026-12-11T20:05:00.000Z' },
+    };
+
+    // Act
+    const html = renderLinkPage(page);
+
+    // Assess
+    expect(html).toContain('<h1>This link was already used</h1>');
+    expect(html).toContain('<dt>Deal</dt><dd>Globex platform migration</dd>');
+    expect(html).toContain('<dt>Stage</dt><dd>2 of 5, Door-opener move</dd>');
+    expect(html).toContain('You confirmed the Door-opener move gate on Fri 11 Dec at 14:05 (Chicago time).');
+    expect(html).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
+  it('an expired link: what it was for and when it expired; a milestone by its title', () => {
+    // Prepare
+    const page: LinkPage = {
+      kind: 'refused',
+      status: 410,
+      reason: 'expired',
+      message: 'This link has expired.',
+      freshLinkTo: 'a***@vendor.example',
+      context: {
+        ...context,
+        reader: { name: 'Dana Whit', party: 'partner', timezone: 'America/New_York' },
+        action: 'milestone-done',
+        milestone: 'Warm introduction to Lee Park',
+        expiredAt: '2026-12-16T15:00:00.000Z',
+      },
+    };
+
+    // Act
+    const html = renderLinkPage(page);
+
+    // Assess
+    expect(html).toContain(
+      'This link was for you to mark “Warm introduction to Lee Park” done. It expired on Wed 16 Dec at 10:00 (New York time).',
+    );
+    expect(html).toContain('<dt>For</dt><dd>Dana Whit</dd>');
+  });
+
+  it('for a customer reader, in the customer’s words', () => {
+    // Prepare
+    const page: LinkPage = {
+      kind: 'refused',
+      status: 409,
+      reason: 'used',
+      message: 'Nothing was changed.',
+      context: {
+        ...context,
+        stage: 'joint-pursuit-and-proof',
+        reader: { name: 'Lee Park', party: 'customer', timezone: 'America/Los_Angeles' },
+        action: 'confirm-gate',
+        usedAt: '2027-01-20T17:30:00.000Z',
+      },
+    };
+
+    // Act
+    const html = renderLinkPage(page);
+
+    // Assess
+    expect(html).toContain('<dt>Step</dt><dd>Proof and path to a decision</dd>');
+    expect(html).toContain(
+      'You confirmed “Proof and path to a decision” on Wed 20 Jan at 09:30 (Los Angeles time).',
+    );
+    expect(html).not.toMatch(/\bgate\b|stage \d of 5/i);
+  });
+});
+
 describe('renderLinkPage: fresh link sent', () => {
   it('says where the link went (masked) and that nothing else changed', () => {
     // Prepare
