@@ -85,7 +85,7 @@ export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[
   // show its room, and the link keys to verify the view token and sign the reader's action links.
   'deal-room': ['plans:read-item', 'milestones:query', 'idempotency:read-item', 'link-keys:read'],
   // The first gate's opening publishes Plan Started, the next ones a missed Stage Advanced, once each. Opening
-  // a stage brings some milestones' first nudge forward: it writes milestones.
+  // a stage brings some milestones' first nudge forward, or holds a silence watch: it writes milestones.
   // link-keys: its events (Plan Started, Stage Advanced) carry deal-room view links for the channels.
   'gate-deadline': [
     'plans:read-write',

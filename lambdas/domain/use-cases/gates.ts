@@ -26,6 +26,7 @@ import {
   nextWorkingMorning,
   workCalendarOf,
 } from '../workdays';
+import { silenceWatch } from './announcements';
 import { type GateEmailsResult, sendGateEmails } from './gate-emails';
 import { linkAsks } from './link-urls';
 import { ledgerDone, ledgerState, sendCapped } from './reminders';
@@ -81,7 +82,20 @@ export async function setGateDeadline(
           const nudgeAt = nudgeOnOpening(opened, m, now, settings);
           return nudgeAt === m.nudgeAt ? [] : [{ ...m, ...(nudgeAt ? { nudgeAt } : {}) }];
         });
-      await deps.store.save({ deal: opened, ...(sooner.length ? { milestones: sooner } : {}) });
+      // A stage with no milestone to watch (none, or all done already) may wait only on confirmations: the
+      // silence watch lets the sweep find a party that goes quiet on its confirmation (issue 15).
+      const changed = new Map(sooner.map((m) => [m.milestoneId, m]));
+      const watch = silenceWatch(
+        opened,
+        milestones.map((m) => changed.get(m.milestoneId) ?? m),
+        now,
+        deps.config,
+      );
+      await deps.store.save({
+        deal: opened,
+        ...(sooner.length ? { milestones: sooner } : {}),
+        ...(watch.length ? { announcements: watch } : {}),
+      });
     }
     const deadline = stageDeadline(opened, milestones, input.stage, deps.config.defaultTimezone);
     const seconds = Math.ceil((deadline.getTime() - now.getTime()) / 1000);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { confirmationGhosting } from '../../../../lambdas/domain/notifications';
+import { setGateDeadline } from '../../../../lambdas/domain/use-cases/gates';
 import { actOnLink } from '../../../../lambdas/domain/use-cases/links';
 import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
 import { reviewAgenda } from '../../../../lambdas/domain/weekly-review';
 import { fakeDeps, signedToken } from '../../../helpers/fakes';
-import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
+import { dealAtStage, PEOPLE, PLAN_ID, planWith } from '../../../helpers/plan';
 
 // Issue 15, "ghosting from every side": a party owning open work in the current stage is ghosting once it has
 // not acted on any link of the deal for ghostingDays (7 by default). Owing only the gate's confirmation is
@@ -89,6 +90,34 @@ describe('ghosting of a party that owes only its gate confirmation', () => {
     expect(told[0]?.text).toContain('their confirmation of stage 1');
   });
 
+  it('is found in a stage that opens with no milestone at all: the opening holds the watch', async () => {
+    // Prepare: stage 1 has no milestones; vendor and partner owe only their confirmations. Nobody acts.
+    const plan = planWith((p) => {
+      p.stages['target-account-selection'].milestones = [];
+    });
+    const deps = fakeDeps();
+    deps.clock.set(START);
+    const snapshot = dealAtStage('target-account-selection', new Date(START), plan);
+    deps.store.put({
+      ...snapshot,
+      deal: {
+        ...snapshot.deal,
+        stages: { ...snapshot.deal.stages, 'target-account-selection': pending(snapshot) },
+      },
+    });
+
+    // Act: the workflow opens stage 1, then three weeks of hourly sweeps.
+    await setGateDeadline(deps, { planId: PLAN_ID, stage: 'target-account-selection' });
+    const watches = [...deps.store.held.values()].map((h) => [h.key, h.at]);
+    const told = await sweepHourly(deps, '2026-12-01T16:00:00.000Z', '2026-12-22T16:00:00.000Z');
+
+    // Assess: held at the opening for the day the silence reaches seven days; Raj heard once, Ana copied.
+    expect(watches).toEqual([[`watch#silence#${PLAN_ID}#target-account-selection`, SILENT_FROM]]);
+    expect(told.map((t) => [t.at, t.key, t.to, t.cc])).toEqual([
+      [SILENT_FROM, `ghosting#${PLAN_ID}#${START}`, PEOPLE.raj, [PEOPLE.ana]],
+    ]);
+  });
+
   it('ends the episode with the party’s next action, and the watch with the gate', async () => {
     // Prepare: as above, then Dana confirms on 10 December: the gate passes.
     const deps = fakeDeps();
@@ -146,3 +175,9 @@ describe('ghosting of a party that owes only its gate confirmation', () => {
     ]);
   });
 });
+
+/** Stage 1 as it is before the workflow opens it. */
+function pending(snapshot: ReturnType<typeof dealAtStage>) {
+  const { openedAt: _, ...stage } = snapshot.deal.stages['target-account-selection'];
+  return { ...stage, status: 'pending' as const };
+}
