@@ -56,10 +56,12 @@ async function main(): Promise<void> {
   // DynamoDB Local (a JVM, the slowest part) starts before the rest of the stack is even loaded.
   const dynamodb = await startStateDynamoDb(stateDir, (line) => console.log(line));
   trace?.('DynamoDB Local spawned (early)');
-  const { startLocalStack } = await import('../local/runtime');
-  trace?.('local runtime loaded');
-  const stack = await startLocalStack({ port, stateDir, dynamodb, ...(trace ? { trace } : {}) });
   const endpointFile = join(resolve(stateDir), 'endpoint');
+  // The signals are handled from here on, start-up included: a Ctrl-C while the stack still starts aborts
+  // the start, which stops what had started (local/runtime.ts) before it rejects.
+  const abort = new AbortController();
+  let starting: Promise<unknown> | undefined;
+  let stack: Awaited<ReturnType<typeof import('../local/runtime')['startLocalStack']>> | undefined;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -71,13 +73,24 @@ async function main(): Promise<void> {
       console.error(`The local stack did not stop within ${STOP_LIMIT_MS / 1000} s: exiting anyway.`);
       process.exit(1);
     }, STOP_LIMIT_MS);
-    await stack.stop();
+    if (stack) await stack.stop();
+    else {
+      abort.abort();
+      await starting?.catch(() => undefined);
+      // The runtime stops DynamoDB Local once it has it; one that never got that far is stopped here.
+      await dynamodb.starting.then((db) => db.stop()).catch(() => undefined);
+    }
     console.log('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  const { startLocalStack } = await import('../local/runtime');
+  trace?.('local runtime loaded');
+  if (stopping) return;
+  starting = startLocalStack({ port, stateDir, dynamodb, signal: abort.signal, ...(trace ? { trace } : {}) });
+  stack = (await starting) as NonNullable<typeof stack>;
   // A signal to npm's own process ends npm without always passing it on: when our parent goes away
   // (we are re-parented), stop too, so no server or DynamoDB Local is left behind.
   const parent = process.ppid;

@@ -7,8 +7,8 @@ import { CHANNEL_EVENTS, type ChannelEvent, type ChannelKind } from './integrati
  *
  * Every message names the deal, partner, account and stage, says what happened, and links to the deal
  * room: the vendor-side room link for internal channels, the partner-side one for a channel shared with
- * the partner. A shared channel never gets the economic split: its webhook body picks the registration's
- * fields one by one instead of posting the whole detail.
+ * the partner. A shared channel never gets the economic split nor the vendor's room link: its webhook body
+ * picks each moment's fields one by one instead of posting the whole detail.
  */
 
 export interface TransformerInput {
@@ -63,7 +63,19 @@ export function channelEventOf(detailType: string): ChannelEvent | undefined {
   return (Object.entries(CHANNEL_EVENTS) as [ChannelEvent, string][]).find(([, t]) => t === detailType)?.[0];
 }
 
-/** The registration fields a partner-shared webhook gets: everything but `economicSplit`. */
+/** Every moment's fields but the deal room links (`links` goes to a shared channel as the partner's alone). */
+const COMMON_FIELDS = [
+  'schemaVersion',
+  'eventId',
+  'planId',
+  'tenant',
+  'planName',
+  'occurredAt',
+  'partner',
+  'account',
+] as const;
+
+/** The registration fields a partner-shared webhook gets: everything but `economicSplit` and the links. */
 const SHARED_REGISTRATION_FIELDS = [
   'schemaVersion',
   'registrationId',
@@ -81,6 +93,31 @@ const SHARED_REGISTRATION_FIELDS = [
   'stage',
   'partnerCentral',
 ] as const;
+
+/**
+ * The fields of each moment a partner-shared webhook gets, picked one by one (never the whole detail, whose
+ * `links.vendorRoom` is the vendor owner's own view link), with `links` holding the partner's room only.
+ */
+const SHARED_FIELDS: Record<ChannelEvent, readonly string[]> = {
+  'plan-started': [...COMMON_FIELDS, 'attribution', 'plannedArr', 'closeDate', 'stage'],
+  'stage-advanced': [...COMMON_FIELDS, 'from', 'to', 'daysInStage', 'confirmedBy'],
+  'milestone-slipped': [
+    ...COMMON_FIELDS,
+    'milestone',
+    'from',
+    'to',
+    'days',
+    'closeDate',
+    'by',
+    'reason',
+    'choice',
+    'moved',
+  ],
+  escalated: [...COMMON_FIELDS, 'what', 'stage', 'milestone', 'party', 'rung', 'to', 'reason'],
+  'needs-attention': [...COMMON_FIELDS, 'stage', 'what', 'reason', 'aceOpportunityId', 'to'],
+  registered: SHARED_REGISTRATION_FIELDS,
+  'closed-lost': SHARED_REGISTRATION_FIELDS,
+};
 
 export function channelMessage(kind: ChannelKind, event: ChannelEvent, shared: boolean): TransformerInput {
   if (kind === 'webhook') return webhookBody(event, shared);
@@ -112,14 +149,19 @@ export function channelMessage(kind: ChannelKind, event: ChannelEvent, shared: b
   };
 }
 
-/** The event's `detail` as JSON; for a partner-shared channel's registrations, every field but the split. */
+/**
+ * The event's `detail` as JSON for an internal channel. A partner-shared channel gets the moment's fields one
+ * by one (a field the event lacks is `null`): never the economic split, and of the links only `partnerRoom`.
+ */
 function webhookBody(event: ChannelEvent, shared: boolean): TransformerInput {
-  if (!shared || (event !== 'registered' && event !== 'closed-lost')) {
-    return { inputPathsMap: { detail: '$.detail' }, inputTemplate: '<detail>' };
-  }
-  const inputPathsMap = Object.fromEntries(SHARED_REGISTRATION_FIELDS.map((f) => [f, `$.detail.${f}`]));
-  const inputTemplate = `{${SHARED_REGISTRATION_FIELDS.map((f) => `"${f}": <${f}>`).join(', ')}}`;
-  return { inputPathsMap, inputTemplate };
+  if (!shared) return { inputPathsMap: { detail: '$.detail' }, inputTemplate: '<detail>' };
+  const fields = SHARED_FIELDS[event];
+  const inputPathsMap: Record<string, string> = {
+    ...Object.fromEntries(fields.map((f) => [f, `$.detail.${f}`])),
+    partnerRoom: '$.detail.links.partnerRoom',
+  };
+  const body = [...fields.map((f) => `"${f}": <${f}>`), '"links": {"partnerRoom": <partnerRoom>}'];
+  return { inputPathsMap, inputTemplate: `{${body.join(', ')}}` };
 }
 
 /** An EventBridge event pattern, in the JSON form EventBridge stores. */

@@ -16,9 +16,9 @@ export interface LocalRouteDeps {
   emulator: AwsEmulator;
   machine: LocalStateMachine;
   faults: FaultPlan;
-  /** Moves the local clock to the instant (ms), running what falls due on the way. */
+  /** Moves the local clock to the instant (ms), running what falls due on the way (one move at a time). */
   runUntil(target: number): Promise<void>;
-  /** One run of the reminder sweep. */
+  /** One run of the reminder sweep, never while another sweep or a move of the clock runs. */
   sweepOnce(): Promise<void>;
 }
 

@@ -31,7 +31,7 @@ import { closeHttpServer, startHttpServer } from './http-server';
 import { localIntegrations } from './integrations';
 import { localRoutes } from './local-routes';
 import { startSesLocal } from './ses-local';
-import { importHandlers, type Stoppable, settlesWithin, stopInOrder } from './stack-parts';
+import { importHandlers, OneAtATime, StopList, settlesWithin } from './stack-parts';
 import { localPlaybookAsl } from './step-functions/asl-from-template';
 import { DynamoExecutionStore } from './step-functions/execution-store';
 import { LocalStateMachine } from './step-functions/local-machine';
@@ -58,6 +58,8 @@ export interface LocalStackOptions {
   dynamodb?: StartingDynamoDb;
   /** Told as each part of the start is done (`npm run bench:start` prints them, `COSELL_START_TRACE=1`). */
   trace?: (phase: string) => void;
+  /** Aborted: the stack stops, also while it starts (then `startLocalStack` rejects once all is stopped). */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -72,6 +74,8 @@ interface ClockState {
 
 /** How long the state machine may wait for a running task when stopping. */
 const MACHINE_STOP_MS = 5_000;
+/** How long a move of the clock (or a manual sweep) in flight may take to end when stopping. */
+const CLOCK_STOP_MS = 5_000;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const port = options.port ?? 3000;
@@ -99,25 +103,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const saveClock = () =>
     writeFileSync(clockFile, JSON.stringify({ offsetMs: clockOffsetMs() } satisfies ClockState));
 
-  // Stopped last-in first-out, each within a bound (stopInOrder).
-  const stops: Stoppable[] = [];
+  // Stopped last-in first-out, each within a bound (stopInOrder); one still starting when stopping began is
+  // stopped as it is added, and start-up checks `assertRunning` after each await (its catch stops the rest).
+  const stops = new StopList(log);
+  const running = () => stops.assertRunning();
   const started = <T extends { stop(): Promise<unknown> }>(name: string, service: Promise<T>) =>
     service.then((s) => {
-      stops.push({ name, stop: () => s.stop() });
+      stops.add({ name, stop: () => s.stop() });
       return s;
     });
   const faults = new FaultPlan();
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= stopInOrder(stops, log);
-    return stopping;
-  };
+  const stop = () => stops.stop();
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  if (options.signal?.aborted) void stop();
   try {
     // DynamoDB Local is a JVM, the slowest part to start: it starts first, and all that does not need it
     // (the emulators, the handlers' imports, the ASL) is done while it boots.
     const { port: dynamodbPort, starting: dynamodbStarting } =
       options.dynamodb ?? (await startStateDynamoDb(stateDir, log));
-    stops.push({ name: 'DynamoDB Local', stop: async () => (await dynamodbStarting).stop() });
+    stops.add({ name: 'DynamoDB Local', stop: async () => (await dynamodbStarting).stop() });
+    running();
     if (!options.dynamodb) trace('DynamoDB Local spawned');
     // Channels and ACE (local/integrations.ts): the local bus's rules, webhook receiver, Partner Central.
     const integrations = localIntegrations({
@@ -145,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       ),
     ]);
+    running();
     trace('emulators listening');
 
     const tables = {
@@ -172,7 +178,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Imported only now, so that their SDK clients are built against the local endpoints.
     const handlers = await importHandlers();
+    running();
     await integrations.attach(emulator);
+    running();
     trace('handlers imported');
     const definition = localPlaybookAsl();
     trace('ASL built');
@@ -194,7 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
     });
     // Stops run last-in first-out: workflows before the services they call.
-    stops.push({
+    stops.add({
       name: 'the state machine',
       stop: async () => {
         if ((await settlesWithin(machine.stop(), MACHINE_STOP_MS)) === 'timeout')
@@ -208,11 +216,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     trace('state machine built');
 
     await dynamodbStarting;
+    running();
     trace('DynamoDB Local ready');
     const [, newStore] = await Promise.all([
       ensureTables(ddb, TABLE_DEFINITIONS, (key) => tableName(LOCAL_TENANT, key)),
       executionStore.ensureTable(),
     ]);
+    running();
     trace('tables');
 
     /** One run of the sweep. A failed run is logged and time goes on, as the schedule would fire again. */
@@ -235,6 +245,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Each sweep ends with the reconciler: the first tick of every move of the clock sweeps, nudge or not.
       let reconcileAt = Math.ceil((systemClock.now().getTime() + 1) / sweepMs) * sweepMs;
       for (let lookedAgain = 0; ; ) {
+        // Once stopping began, the machine and DynamoDB Local are going away: no more sweeps, runs or saves.
+        if (stops.stopping) return;
         const started = machine.tasksStarted();
         const looked = systemClock.now().getTime();
         // The next sweep with work: a milestone nudge or a weekly review not yet swept for.
@@ -257,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await machine.whenIdle();
         if (machine.tasksStarted() !== started && ++lookedAgain < 20) continue;
         lookedAgain = 0;
+        if (stops.stopping) return;
         const now = systemClock.now().getTime();
         const deadlines = machine
           .listWaitingTasks()
@@ -269,12 +282,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           reconcileAt = Number.POSITIVE_INFINITY;
           await sweepOnce();
         }
+        if (stops.stopping) return;
         await machine.runDue();
         await machine.whenIdle();
+        if (stops.stopping) return;
         saveClock();
         if (at >= target) return;
       }
     };
+    // Moves of the clock and manual sweeps run one at a time (they share `sweptAt`), as the deployed schedule
+    // runs one sweep at a time; stopping waits for the one in flight before the state machine stops.
+    const clockMoves = new OneAtATime();
+    const moveClock = (target: number) => clockMoves.run(() => runUntil(target));
+    const sweepNow = () => clockMoves.run(async () => (stops.stopping ? undefined : sweepOnce()));
+    stops.add({
+      name: 'the clock',
+      stop: async () => {
+        if ((await settlesWithin(clockMoves.idle(), CLOCK_STOP_MS)) === 'timeout')
+          log(`Stopping: a move of the clock still ran after ${CLOCK_STOP_MS / 1000} s.`);
+      },
+    });
 
     const server: Server = await startHttpServer(
       {
@@ -284,24 +311,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dealRoom: handlers['deal-room'],
         local: {
           ...integrations.routes(),
-          ...localRoutes({ ses, emulator, machine, faults, runUntil, sweepOnce }),
+          ...localRoutes({ ses, emulator, machine, faults, runUntil: moveClock, sweepOnce: sweepNow }),
         },
       },
       port,
     );
     // First to stop: no new requests (bounded: a client polling on a keep-alive connection would hold it).
-    stops.push({
+    stops.add({
       name: 'the HTTP server',
       stop: async () => {
         const forced = await closeHttpServer(server);
         if (forced) log(`Stopping: closed ${forced} HTTP connection(s) still open after 2 s.`);
       },
     });
+    running();
     trace('HTTP server listening');
 
     // Executions continue where they were: running ones wait again at their gate, failed ones stay failed
     // until the reconciler (in the sweep) redrives them, as in AWS.
     let resumed = await machine.resume();
+    running();
     if (newStore) {
       // A state directory from before executions were kept: start each active deal at its stage, once.
       const { DynamoListedDealStore } = await import(
@@ -320,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
     await machine.whenIdle();
+    running();
     if (resumed) log(`Resumed ${resumed} active deal(s) at their current stage.`);
     trace('resumed');
 

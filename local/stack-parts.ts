@@ -1,6 +1,6 @@
 /**
- * Parts of the local stack's composition root (runtime.ts): the handlers' import, and stopping the parts in
- * order, each within a bound.
+ * Parts of the local stack's composition root (runtime.ts): the handlers' import, stopping the parts in
+ * order, each within a bound, and running clock moves one at a time.
  */
 
 /** How long one part of the stack may take to stop before the next is stopped anyway (logged). */
@@ -49,6 +49,55 @@ export async function stopInOrder(stops: Stoppable[], log: (line: string) => voi
     );
     if (outcome === 'timeout')
       log(`Stopping: ${part.name} did not stop within ${STOP_STEP_MS / 1000} s; stopping the rest.`);
+  }
+}
+
+/**
+ * The parts started so far, stopped last-in first-out (stopInOrder) by `stop()`. A part added once stopping
+ * began (one that was still starting) is stopped as it is added, after the others: nothing is left running.
+ */
+export class StopList {
+  private readonly parts: Stoppable[] = [];
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  /** True from the first `stop()` on: start-up goes no further, clock moves end. */
+  get stopping(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  add(part: Stoppable): void {
+    this.parts.push(part);
+    if (this.stopping) void this.stop();
+  }
+
+  /** Stops every part added so far; resolves once they and any stopped before are stopped. */
+  stop(): Promise<void> {
+    const previous = this.stopped ?? Promise.resolve();
+    this.stopped = previous.then(() => stopInOrder(this.parts.splice(0), this.log));
+    return this.stopped;
+  }
+
+  /** Throws once stopping began (start-up calls it after each await, and its catch stops the rest). */
+  assertRunning(): void {
+    if (this.stopping) throw new Error('the local stack was stopped while it started');
+  }
+}
+
+/** Runs jobs one at a time, in the order asked (a promise chain): one clock move or sweep at a time. */
+export class OneAtATime {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.last.then(job);
+    this.last = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once the jobs asked so far have ended. */
+  idle(): Promise<void> {
+    return this.last.then(() => undefined);
   }
 }
 

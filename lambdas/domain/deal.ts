@@ -84,6 +84,11 @@ export interface Deal {
   needsAttention?: NeedsAttention;
   /** The deal's AWS Partner Central (ACE) opportunity, once ace-sync created it (tenants with `ace`). */
   ace?: { opportunityId: string; catalog: string };
+  /**
+   * ACE's review of that opportunity as ace-sync last saw it: the status, and the review round (one more each
+   * time the status moves into `Action Required` or `Rejected` from another), so each round is told once.
+   */
+  aceReview?: AceReviewSeen;
   /** Set by `cosell plan retry` (POST /plans/{planId}/retry): the next sweep sends what is still unsent. */
   retryRequestedAt?: string;
   /** The execution waiting at a gate, as its `Await gate` task recorded it with `taskToken` (the reconciler's marker). */
@@ -103,6 +108,12 @@ export interface Deal {
   idempotencyKey?: string;
   /** At registration, when the partner has a partner plan: its credit rule against the deal's evidence. */
   attributionCheck?: { rule: string; agrees: boolean; why: string };
+}
+
+export interface AceReviewSeen {
+  status: string;
+  round: number;
+  since: string;
 }
 
 export interface NeedsAttention {

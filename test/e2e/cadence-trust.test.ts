@@ -19,6 +19,7 @@ import {
   stopAndAssertClean,
   subjectStarting,
 } from './helpers/local-stack';
+import { tagged, tzOf, who } from './helpers/tagged-people';
 
 // A cadence people trust, on the local clock, with the tenant's settings read from a tenant file
 // (COSELL_TENANT_FILE): 25 December is a holiday, the week is Monday to Friday, one working day of grace.
@@ -35,31 +36,6 @@ let mail: OutboxEmail[] = [];
 let holiday: string;
 /** The first Friday at least four days ahead: fit-check's due date in most plans. */
 let friday: string;
-
-const TZ: Record<string, string> = {
-  ana: 'America/Chicago',
-  sam: 'America/Chicago',
-  kim: 'America/Chicago',
-  dana: 'America/New_York',
-  raj: 'America/New_York',
-  lee: 'America/Los_Angeles',
-};
-
-function who(tag: string, person: keyof typeof TZ): string {
-  const base = {
-    ana: 'ana.ruiz@vendor',
-    sam: 'sam.ortiz@vendor',
-    kim: 'kim.lau@vendor',
-    dana: 'dana.whit@northwind',
-    raj: 'raj.mehta@northwind',
-    lee: 'lee.park@globex',
-  }[person];
-  return `${base}-${tag}.example`;
-}
-
-function tzOf(email: string): string {
-  return TZ[email.split('.')[0] as string] ?? 'America/Chicago';
-}
 
 function local(at: string, tz: string): { day: string; weekday: string; hm: string } {
   const d = new Date(at);
@@ -91,10 +67,12 @@ function variant(
   edit: (yaml: string) => string = (y) => y,
 ): string {
   const shift = Math.round((Date.parse(`${fitDue}T00:00:00Z`) - Date.parse('2026-12-04T00:00:00Z')) / DAY);
-  const yaml = referencePlanYaml()
-    .replace(/^name: .*$/m, `name: ${name}`)
-    .replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) => addDays(d, shift))
-    .replace(/@(vendor|northwind|globex)\.example/g, `@$1-${tag}.example`);
+  const yaml = tagged(
+    referencePlanYaml()
+      .replace(/^name: .*$/m, `name: ${name}`)
+      .replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) => addDays(d, shift)),
+    tag,
+  );
   return edit(yaml);
 }
 

@@ -11,6 +11,7 @@ import {
   startStack,
   stopAndAssertClean,
 } from './helpers/local-stack';
+import { tagged, tzOf, who } from './helpers/tagged-people';
 
 // One local stack; five plans on the reference plan, each with its own people (their addresses carry the
 // plan's tag), created at once. Then, as a new user would, the clock moves a week at a time, nobody acts,
@@ -20,33 +21,6 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 let stack: LocalStackProcess;
 let mail: (OutboxEmail & { cc?: string[] })[] = [];
-
-const TZ: Record<string, string> = {
-  ana: 'America/Chicago',
-  sam: 'America/Chicago',
-  kim: 'America/Chicago',
-  dana: 'America/New_York',
-  raj: 'America/New_York',
-  lee: 'America/Los_Angeles',
-};
-
-/** A person of plan `tag`: `ana` of plan `a` is ana.ruiz@vendor-a.example. */
-function who(tag: string, person: keyof typeof TZ): string {
-  const base = {
-    ana: 'ana.ruiz@vendor',
-    sam: 'sam.ortiz@vendor',
-    kim: 'kim.lau@vendor',
-    dana: 'dana.whit@northwind',
-    raj: 'raj.mehta@northwind',
-    lee: 'lee.park@globex',
-  }[person];
-  return `${base}-${tag}.example`;
-}
-
-function tzOf(email: string): string {
-  const person = email.split('.')[0] as string;
-  return TZ[person] ?? 'America/Chicago';
-}
 
 /** The instant a wall clock in `tz` reads `date` `time` (two offsets tried: no DST change at 17:00). */
 function wall(date: string, time: string, tz: string): Date {
@@ -92,7 +66,7 @@ function variant(yaml: string, tag: string, shiftDays = 0): string {
   const shifted = yaml.replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) =>
     new Date(Date.parse(`${d}T00:00:00Z`) + shiftDays * DAY).toISOString().slice(0, 10),
   );
-  return shifted.replace(/@(vendor|northwind|globex)\.example/g, `@$1-${tag}.example`);
+  return tagged(shifted, tag);
 }
 
 const plans: Record<string, { yaml: string; name: string }> = {};

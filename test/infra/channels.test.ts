@@ -8,7 +8,12 @@ import { logicalIdOf } from '../../lib/constructs/nag-findings';
 import { Notifier } from '../../lib/constructs/notifier';
 import { SigningKeys } from '../../lib/constructs/signing-keys';
 import { TenantEventBus } from '../../lib/constructs/tenant-event-bus';
-import { type ChannelSetting, DEFAULT_CHANNEL_EVENTS } from '../../lib/integration-settings';
+import {
+  CHANNEL_EVENTS,
+  type ChannelEvent,
+  type ChannelSetting,
+  DEFAULT_CHANNEL_EVENTS,
+} from '../../lib/integration-settings';
 
 // The local-only `url` is set on purpose: the stack must never read it.
 const CHANNELS: ChannelSetting[] = [
@@ -123,8 +128,37 @@ describe('Channels', () => {
         partner: { name: [{ 'equals-ignore-case': 'Globex' }] },
       });
       const transformer = JSON.stringify(rule.Properties.Targets[0].InputTransformer);
-      expect(transformer).not.toMatch(/economicSplit|partnerFeePercent|\$\.detail"/);
+      expect(transformer).not.toMatch(/economicSplit|partnerFeePercent|vendorRoom|\$\.detail"/);
       expect(transformer).toContain('$.detail.links.partnerRoom');
+    }
+  });
+
+  it('sends a partner-shared webhook, for every moment, only the partner owner’s room link', () => {
+    const app = new App();
+    const own = new Stack(app, 'SharedWebhook', { env: { account: '123456789012', region: 'us-east-1' } });
+    const events = Object.keys(CHANNEL_EVENTS) as ChannelEvent[];
+    new Channels(own, 'Channels', {
+      channels: [
+        {
+          name: 'globex-crm',
+          kind: 'webhook',
+          secretName: 'cosell-flow-acme/globex-crm',
+          partner: 'Globex',
+          events,
+        },
+      ],
+      tenantBus: new TenantEventBus(own, 'RegistrationEvents', { eventBusName: 'cosell-flow-acme' }),
+    });
+    const rules = Object.values(
+      Template.fromStack(own).toJSON().Resources as Record<string, Resource>,
+    ).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(events.length);
+    for (const rule of rules) {
+      const { InputPathsMap, InputTemplate } = rule.Properties.Targets[0].InputTransformer;
+      expect(Object.values(InputPathsMap)).not.toContain('$.detail');
+      expect(JSON.stringify(InputPathsMap)).not.toMatch(/vendorRoom|\$\.detail\.links"|economicSplit/);
+      expect(InputPathsMap.partnerRoom).toBe('$.detail.links.partnerRoom');
+      expect(InputTemplate).toContain('"links": {"partnerRoom": <partnerRoom>}');
     }
   });
 

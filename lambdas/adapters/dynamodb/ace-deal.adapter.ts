@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { NeedsAttention } from '../../domain/deal';
+import type { AceReviewSeen, NeedsAttention } from '../../domain/deal';
 import type { AceDealRecorder } from '../../domain/ports/ace-deal.port';
 
 /** One conditional UpdateItem on the deal's item per write; each bumps `version` so a concurrent save re-reads. */
@@ -40,5 +40,25 @@ export class DynamoAceDealRecorder implements AceDealRecorder {
         ExpressionAttributeValues: { ':attention': attention, ':one': 1 },
       }),
     );
+  }
+
+  async recordReview(planId: string, review: AceReviewSeen): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.plansTable,
+          Key: { planId },
+          UpdateExpression: 'SET aceReview = :review ADD version :one',
+          ConditionExpression:
+            'attribute_exists(planId) AND (attribute_not_exists(aceReview) OR aceReview.#round <= :round)',
+          ExpressionAttributeNames: { '#round': 'round' },
+          ExpressionAttributeValues: { ':review': review, ':one': 1, ':round': review.round },
+        }),
+      );
+    } catch (error) {
+      // A later round is already recorded (or the deal is gone): what this read saw is out of date.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
   }
 }

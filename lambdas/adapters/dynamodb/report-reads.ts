@@ -145,6 +145,7 @@ const REPORT_ATTRIBUTES = [
   'closeDateMoves',
   'needsAttention',
   'ace',
+  'aceReview',
   'retryRequestedAt',
   'workflow',
   'planVersion',

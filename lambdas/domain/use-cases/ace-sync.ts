@@ -21,7 +21,8 @@ import { isStageKey, STAGE_KEYS } from '../vocabulary';
  * GetOpportunity and writes it back whole with the one change. ACE's review (`Opportunity Updated` from
  * `aws.partnercentral-selling`) that asks for action puts `needsAttention` on the deal and tells the vendor
  * owner: a `CoSell Needs Attention` event (the vendor's channels carry it) and an email (what ACE said, what to
- * do, their room link), each once per review status change.
+ * do, their room link), each once per review round (the deal keeps the review status last seen, and a round
+ * begins each time the status moves into Action Required or Rejected from another).
  */
 
 export interface AceSettings {
@@ -266,19 +267,30 @@ async function reviewed(deps: AceSyncDeps, detail: Record<string, unknown>): Pro
   }
   const record = await deps.partnerCentral.getOpportunity(deps.ace.catalog, identifier);
   const status = record.LifeCycle?.ReviewStatus;
-  if (!(ACE_ATTENTION_STATUSES as readonly (string | undefined)[]).includes(status)) {
-    return { outcome: 'unchanged', opportunityId: identifier, ...(status ? { stage: status } : {}) };
-  }
+  const asks = (ACE_ATTENTION_STATUSES as readonly (string | undefined)[]).includes(status);
+  const unchanged: AceSyncResult = {
+    outcome: 'unchanged',
+    opportunityId: identifier,
+    ...(status ? { stage: status } : {}),
+  };
   const planId = record.PartnerOpportunityIdentifier;
-  const snapshot = planId ? await deps.store.get(planId) : undefined;
-  if (!snapshot) return { outcome: 'skipped', why: `no deal for opportunity ${identifier}` };
+  const snapshot = planId && status ? await deps.store.get(planId) : undefined;
+  if (!snapshot)
+    return asks ? { outcome: 'skipped', why: `no deal for opportunity ${identifier}` } : unchanged;
   const { deal } = snapshot;
+  const round = reviewRound(deal.aceReview, status as string);
+  if (status !== deal.aceReview?.status) {
+    const since = deps.clock.now().toISOString();
+    await deps.recorder.recordReview(deal.planId, { status: status as string, round, since });
+  }
+  if (!asks) return unchanged;
   const reason =
     [record.LifeCycle?.ReviewStatusReason, record.LifeCycle?.ReviewComments].filter(Boolean).join(': ') ||
     'no reason given';
-  // Once per review status change: ACE puts `Opportunity Updated` for every change of the record (our own
-  // stage syncs too), so the key is what the review says, not when the record last changed.
-  const review = `ace-review#${identifier}#${status}#${clientToken(reason).slice(0, 16)}`;
+  // Once per review round: ACE puts `Opportunity Updated` for every change of the record (our own stage syncs
+  // too), so the key is the round and what the review says, not when the record last changed. Round 1 keeps
+  // the key from before rounds were counted, so a review already told is not told again.
+  const review = `ace-review#${identifier}#${status}#${clientToken(reason).slice(0, 16)}${round > 1 ? `#${round}` : ''}`;
   await attention(deps, deal, {
     what: `AWS Partner Central review: ${status}`,
     reason,
@@ -292,6 +304,13 @@ async function reviewed(deps: AceSyncDeps, detail: Record<string, unknown>): Pro
     await deps.ledger.once(key, () => deps.mailer.send(deps.views.aceReview(deal, owner, notice, key)));
   }
   return { outcome: 'flagged', opportunityId: identifier, stage: status as string };
+}
+
+/** The review round a status is in: one more when it moves into Action Required or Rejected from another. */
+export function reviewRound(seen: Deal['aceReview'], status: string): number {
+  const last = seen?.round ?? 0;
+  const asks = (ACE_ATTENTION_STATUSES as readonly string[]).includes(status);
+  return asks && status !== seen?.status ? last + 1 : last;
 }
 
 /** needsAttention on the deal, and `CoSell Needs Attention` (once) to the vendor owner's channels. */

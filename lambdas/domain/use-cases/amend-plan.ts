@@ -10,6 +10,7 @@ import type { PlanChange } from '../plan-diff';
 import { PlanConflictError, StaleVersionError } from '../plan-errors';
 import { type PlanWarning, planWarnings } from '../plan-warnings';
 import type { Deps, HistoryStore, ViewsOf } from '../ports';
+import { passAnnouncements, silenceWatch } from './announcements';
 import { linkAsks } from './link-urls';
 
 export interface AmendResult {
@@ -73,7 +74,18 @@ export async function amendPlan(
       );
     }
     if (!options.dryRun && amended.changes.length > 0) {
-      await deps.store.save({ deal: amended.deal, milestones: amended.milestones });
+      // A gate the amendment passed announces it as a click would: held in this save, sent by the sweep
+      // after the hand-off, with quiet hours, the cap and the digest (announcements.ts). So is a silence
+      // watch when the gate is left waiting only on confirmations.
+      const announcements = [
+        ...(amended.passed ? passAnnouncements(amended.deal, amended.passed, now, tz) : []),
+        ...silenceWatch(amended.deal, [...snapshot.milestones, ...amended.milestones], now, deps.config),
+      ];
+      await deps.store.save({
+        deal: amended.deal,
+        milestones: amended.milestones,
+        ...(announcements.length ? { announcements } : {}),
+      });
     }
     return { before: snapshot, amended, now };
   });

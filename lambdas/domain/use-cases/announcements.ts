@@ -49,13 +49,21 @@ export function closeAnnouncements(deal: Deal, now: Date, defaultTz: string): He
   return owners(deal, defaultTz).map((to) => held(deal, { kind: 'closed' }, to, now));
 }
 
+/**
+ * How long an announcement held with a save is left to the request that saved it. That request delivers it
+ * right after the save (a Lambda answers within 29 s); the sweep takes over only after this, so it never
+ * sends the same announcement inside a digest while the request sends it alone.
+ */
+export const ANNOUNCE_HANDOFF_MS = 5 * 60_000;
+
 function held(deal: Deal, what: AnnouncementWhat, to: Owner, now: Date): HeldAnnouncement {
   const email = to.email.toLowerCase();
   const key =
     what.kind === 'closed'
       ? `announce#closed#${deal.planId}#${email}`
       : `announce#stage-passed#${deal.planId}#${what.stage}#${email}`;
-  return { key, planId: deal.planId, what, to, at: now.toISOString() };
+  const at = new Date(now.getTime() + ANNOUNCE_HANDOFF_MS).toISOString();
+  return { key, planId: deal.planId, what, to, at };
 }
 
 /**
@@ -94,8 +102,8 @@ export async function deliverAnnouncements(
       await ledgerDone(deps.ledger, a.key);
       await deps.announcements.settleAnnouncement(a);
     } else {
-      // Not sent for now (the mail service, another sender at it): held, due now, for the next sweep (a
-      // put: the same item when the save held it already).
+      // Not sent for now (the mail service, another sender at it): held for the sweep, after the hand-off
+      // (a put: the same item when the save held it already).
       await deps.announcements.holdAnnouncement(a);
     }
   }

@@ -31,6 +31,8 @@ function milestoneOf(item: MessageItem): MilestoneState {
 /** What waits on the silent side: its milestone, or (`confirms`) its confirmation of the stage's gate. */
 function waitingOn(deal: Deal, m: MilestoneState | undefined, nudge: Nudge): string {
   if (nudge.confirms || !m) {
+    // The customer reads no stage names or exit criteria (they are the vendor's and partner's words).
+    if (nudge.to.party === 'customer') return 'their confirmation of the current step';
     const stage = STAGES[nudge.confirms ?? deal.stage];
     return `their confirmation of stage ${stage.number}, ${stage.title}: ${deal.plan.stages[nudge.confirms ?? deal.stage].exit}`;
   }

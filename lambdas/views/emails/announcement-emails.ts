@@ -86,7 +86,8 @@ export function dealClosedEmail(deal: Deal, recipient: Owner, key: string): Outb
   if (!won) {
     const closed = deal.closed;
     intro = `${deal.plan.name} (${deal.plan.account.name}) is closed: the outcome was logged as ${closed ? CLOSED_AS[closed.outcome] : 'lost'}.`;
-    sections = [{ heading: 'The reason', lines: lostReason(deal, customer).map((text) => ({ text })) }];
+    const reason = lostReason(deal, customer);
+    sections = reason.length ? [{ heading: 'The reason', lines: reason.map((text) => ({ text })) }] : [];
     subject = `[${deal.plan.name}] Closed lost`;
   } else if (customer) {
     intro = `Thank you for working with ${VENDOR_NAME_MARK} and ${deal.plan.partner.name} on ${deal.plan.name}.`;
@@ -141,14 +142,17 @@ const CLOSED_AS: Record<string, string> = {
   withdrawn: 'lost (withdrawn)',
 };
 
-/** Why it was lost: the close's reason (and lesson), or the stage-5 outcome's lesson. */
+/**
+ * Why it was lost: the close's reason (and lesson), or the stage-5 outcome's lesson. A lesson is the
+ * vendor's and partner's own retrospective: the customer reads only the reason and the date.
+ */
 function lostReason(deal: Deal, customer: boolean): string[] {
   const closed = deal.closed;
-  if (!closed) return [deal.outcome?.lesson ?? 'No reason was given.'];
+  if (!closed) return customer ? [] : [deal.outcome?.lesson ?? 'No reason was given.'];
   const stage = STAGES[closed.stage];
   return [
     closed.reason,
-    ...(closed.lesson && closed.lesson !== closed.reason ? [`Lesson: ${closed.lesson}`] : []),
+    ...(!customer && closed.lesson && closed.lesson !== closed.reason ? [`Lesson: ${closed.lesson}`] : []),
     customer
       ? `Closed ${dayLabel(closed.at)}.`
       : `Closed ${dayLabel(closed.at)}, in stage ${stage.number}, ${stage.title}.`,
@@ -182,7 +186,7 @@ export function announcementLines(
     return [passed, `What comes next: ${title}: ${owned.length ? owned.join('; ') : steps}`];
   }
   const o = deal.outcome;
-  if (o?.result === 'lost') return [`Closed lost: ${lostReason(deal, customer).join(' ')}`];
+  if (o?.result === 'lost') return [['Closed lost:', ...lostReason(deal, customer)].join(' ')];
   if (customer) {
     return [
       `Thank you for working with ${VENDOR_NAME_MARK} and ${deal.plan.partner.name}: ${deal.plan.owners.vendor?.name ?? 'your contact'} will be in touch about getting started.`,

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartnerCentralAdapter } from '../../../lambdas/adapters/partner-central.adapter';
-import type { Deal, NeedsAttention } from '../../../lambdas/domain/deal';
+import type { AceReviewSeen, Deal, NeedsAttention } from '../../../lambdas/domain/deal';
 import type { AceDealRecorder } from '../../../lambdas/domain/ports/ace-deal.port';
 import {
   type AceSyncDeps,
@@ -48,8 +48,12 @@ class RecordingRecorder implements AceDealRecorder {
   async recordOpportunity(planId: string, ace: { opportunityId: string; catalog: string }) {
     this.opportunities.push({ planId, ...ace });
   }
+  readonly reviews: AceReviewSeen[] = [];
   async flagAttention(planId: string, attention: NeedsAttention) {
     this.flags.push({ planId, attention });
+  }
+  async recordReview(_planId: string, review: AceReviewSeen) {
+    this.reviews.push(review);
   }
 }
 
@@ -65,7 +69,15 @@ function setup(deal: Deal) {
     views: { aceReview: aceReviewEmail },
     config: TEST_CONFIG,
     clock,
-    store: { get: async (id) => (id === deal.planId ? { deal, milestones: [] } : undefined) },
+    // The deal as stored: with the review status ace-sync last recorded on it.
+    store: {
+      get: async (id) => {
+        const aceReview = recorder.reviews.at(-1);
+        return id === deal.planId
+          ? { deal: { ...deal, ...(aceReview ? { aceReview } : {}) }, milestones: [] }
+          : undefined;
+      },
+    },
     partnerCentral: new PartnerCentralAdapter(new PartnerCentralSellingClient({ region: 'us-east-1' })),
     recorder,
     ledger: new FakeEffectLedger(),
@@ -327,6 +339,58 @@ describe('ace-sync through the Partner Central adapter', () => {
     );
     expect(first?.html).toContain('https://links.acme.example/room/');
     expect(first?.onBehalfOf).toEqual({ name: vendor?.name, email: vendor?.email });
+  });
+
+  it('tells each review round once: the same round twice once, Action Required again after a resubmission again', async () => {
+    // Prepare
+    const deal = marketplaceDeal({ opportunityId: 'O1234567', catalog: 'Sandbox' });
+    const { deps, events, outbox, recorder } = setup(deal);
+    const review = (status: 'Action Required' | 'Submitted' | 'In review') =>
+      pc.on(GetOpportunityCommand).resolves({
+        ...stored,
+        LifeCycle: {
+          ...stored.LifeCycle,
+          ReviewStatus: status,
+          ...(status === 'Action Required' ? { ReviewComments: 'Add the website' } : {}),
+        },
+      });
+    const updated = () =>
+      syncAce(deps, {
+        source: 'aws.partnercentral-selling',
+        'detail-type': 'Opportunity Updated',
+        detail: { catalog: 'Sandbox', opportunity: { identifier: 'O1234567' } },
+      });
+
+    // Act: Action Required, delivered twice; the partner resubmits; ACE asks again, for the same reason.
+    review('Action Required');
+    await updated();
+    await updated();
+    const once = outbox.sent.length;
+    review('Submitted');
+    await updated();
+    review('In review');
+    await updated();
+    review('Action Required');
+    const again = await updated();
+    await updated();
+
+    // Assess
+    expect(once).toBe(1);
+    expect(again).toEqual({ outcome: 'flagged', opportunityId: 'O1234567', stage: 'Action Required' });
+    expect(outbox.sent.map((m) => m.subject)).toEqual([
+      `[${deal.plan.name}] AWS Partner Central: Action Required`,
+      `[${deal.plan.name}] AWS Partner Central: Action Required`,
+    ]);
+    expect(events.published.map((e) => e.detail.what)).toEqual([
+      'AWS Partner Central review: Action Required',
+      'AWS Partner Central review: Action Required',
+    ]);
+    expect(recorder.reviews.map((r) => [r.status, r.round])).toEqual([
+      ['Action Required', 1],
+      ['Submitted', 1],
+      ['In review', 1],
+      ['Action Required', 2],
+    ]);
   });
 
   it('flags the deal once when ACE refuses the opportunity, instead of retrying for ever', async () => {

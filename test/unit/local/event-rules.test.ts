@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelMessage, channelPattern } from '../../../lib/channel-messages';
+import { CHANNEL_EVENTS, type ChannelEvent } from '../../../lib/integration-settings';
 import { type BusEnvelope, LocalEventRules, matches, renderTransformer } from '../../../local/event-rules';
 
 const event = (detailType: string, detail: Record<string, unknown>): BusEnvelope => ({
@@ -13,6 +14,17 @@ const event = (detailType: string, detail: Record<string, unknown>): BusEnvelope
   resources: [],
   detail,
 });
+
+const COMMON = {
+  schemaVersion: '1.0',
+  eventId: 'ev-1',
+  planId: 'pl_1',
+  tenant: 'acme',
+  planName: 'Globex "platform" migration',
+  occurredAt: '2026-12-02T15:00:00.000Z',
+  partner: { name: 'Northwind Integrators' },
+  account: { name: 'Globex Corporation' },
+};
 
 const REGISTERED = {
   schemaVersion: '1.2',
@@ -52,6 +64,45 @@ describe('the local bus renders the deployed input transformers', () => {
       arr: { amount: 95000, currency: 'USD' },
       closeOutcome: null,
     });
+  });
+
+  it('gives a partner-shared channel, of every moment and kind, the partner room link and never the vendor one', () => {
+    const links = {
+      vendorRoom: 'https://x.example/room/VENDOR',
+      partnerRoom: 'https://x.example/room/PARTNER',
+    };
+    const details: Record<ChannelEvent, Record<string, unknown>> = {
+      'plan-started': {
+        ...COMMON,
+        stage: 'joint-discovery',
+        plannedArr: { min: 1, max: 2, currency: 'USD' },
+      },
+      'stage-advanced': { ...COMMON, from: 'joint-discovery', to: 'technical-validation', daysInStage: 4 },
+      'milestone-slipped': { ...COMMON, milestone: { id: 'm1', title: 'POC', stage: 'joint-discovery' } },
+      escalated: { ...COMMON, what: 'gate-overdue', stage: 'joint-discovery', to: { name: 'Ana' } },
+      'needs-attention': { ...COMMON, what: 'ACE', reason: 'Add the website', stage: 'joint-discovery' },
+      registered: REGISTERED,
+      'closed-lost': { ...REGISTERED, outcome: 'lost', reason: 'Price' },
+    };
+    for (const moment of Object.keys(CHANNEL_EVENTS) as ChannelEvent[]) {
+      const e = event(CHANNEL_EVENTS[moment], { ...details[moment], links });
+      for (const kind of ['slack', 'teams', 'webhook'] as const) {
+        const body = renderTransformer(channelMessage(kind, moment, true), e);
+        expect(body, `${kind} ${moment}`).not.toContain('VENDOR');
+        expect(body, `${kind} ${moment}`).toContain('https://x.example/room/PARTNER');
+        expect(() => JSON.parse(body)).not.toThrow();
+      }
+      const shared = JSON.parse(renderTransformer(channelMessage('webhook', moment, true), e));
+      expect(shared.links).toEqual({ partnerRoom: 'https://x.example/room/PARTNER' });
+      expect(shared).toMatchObject({ planId: 'pl_1', planName: 'Globex "platform" migration' });
+      expect(shared).not.toHaveProperty('economicSplit');
+    }
+    // An internal webhook still gets the whole detail, the vendor's link with it.
+    const internal = renderTransformer(
+      channelMessage('webhook', 'stage-advanced', false),
+      event('CoSell Stage Advanced', { ...details['stage-advanced'], links }),
+    );
+    expect(JSON.parse(internal).links).toEqual(links);
   });
 
   it('matches a shared channel by partner in any case, and no other partner', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendSlotKeys } from '../../../../lambdas/domain/cadence';
 import {
+  ANNOUNCE_HANDOFF_MS,
   announcePassed,
   closeAnnouncements,
   passAnnouncements,
@@ -241,6 +242,11 @@ describe('announcements through quiet hours, the daily cap and the digest', () =
     deps.mailer.failNext = 1;
     await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
     expect([...deps.store.held.values()].map((h) => h.to.email)).toEqual([PEOPLE.ana]);
+    // A sweep within the hand-off leaves it to the request that saved it (which may be sending it now)...
+    await sweepReminders(deps);
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee]);
+    // ...and the first sweep after it sends it.
+    deps.clock.set(new Date(Date.parse(WORKING) + ANNOUNCE_HANDOFF_MS));
     await sweepReminders(deps);
     expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee, PEOPLE.ana]);
     expect(deps.store.held.size).toBe(0);
@@ -279,6 +285,9 @@ describe('closing a deal through the operations API', () => {
     expect(vendor).toContain('Lesson: Ask about budget in discovery');
     expect(vendor).toContain('in stage 3, Joint discovery');
     expect(deps.mailer.sent[2]?.text).not.toMatch(/\bstage \d\b|\bgate\b/i);
+    // The lesson is the vendor's and partner's own retrospective: the customer reads the reason only.
+    expect(deps.mailer.sent[2]?.text).toContain('Globex froze the budget for next year');
+    expect(deps.mailer.sent[2]?.text).not.toContain('Ask about budget');
     expect(deps.store.held.size).toBe(0);
   });
 

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { emailAbout, HistoryMailer } from '../../../../lambdas/domain/history';
 import { PlanConflictError, StaleVersionError } from '../../../../lambdas/domain/plan-errors';
 import { amendPlan } from '../../../../lambdas/domain/use-cases/amend-plan';
+import { ANNOUNCE_HANDOFF_MS } from '../../../../lambdas/domain/use-cases/announcements';
 import { closePlan } from '../../../../lambdas/domain/use-cases/close-plan';
 import { getHistory } from '../../../../lambdas/domain/use-cases/plan-history';
 import { createPlan, keyedPlanId } from '../../../../lambdas/domain/use-cases/plans';
+import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
 import type { Plan } from '../../../../lambdas/schemas/plan.schema';
 import { FakeHistoryStore } from '../../../helpers/fake-history';
 import { fakeDeps, RecordingMailer } from '../../../helpers/fakes';
@@ -121,6 +123,46 @@ describe('amendPlan', () => {
     const again = await amendPlan(deps, planId, next);
     expect(again.changes).toEqual([]);
     expect(deps.mailer.sent.filter((e) => e.to.includes(RAJ))).toHaveLength(1);
+  });
+
+  it('announces a gate it passes as a click would: held in its save, sent once by the sweep after the hand-off', async () => {
+    // Prepare: stage 1 confirmed by both sides, waiting only on fit-check; the amendment drops fit-check.
+    const deps = living();
+    deps.clock.set('2026-12-01T17:00:00.000Z');
+    const snapshot = dealAtStage('target-account-selection');
+    const stage = snapshot.deal.stages['target-account-selection'];
+    const at = '2026-12-01T16:00:00.000Z';
+    const confirmations = [
+      { party: 'vendor' as const, by: PEOPLE.ana, at, evidence: {} },
+      { party: 'partner' as const, by: PEOPLE.dana, at, evidence: {} },
+    ];
+    deps.store.put({
+      ...snapshot,
+      deal: {
+        ...snapshot.deal,
+        stages: { ...snapshot.deal.stages, 'target-account-selection': { ...stage, confirmations } },
+      },
+    });
+    const next = edited((p) => {
+      p.stages['target-account-selection'].milestones = [];
+    });
+
+    // Act
+    const result = await amendPlan(deps, snapshot.deal.planId, next);
+    const heldNow = [...deps.store.held.keys()].filter((k) => k.startsWith('announce#'));
+    await sweepReminders(deps);
+    const beforeHandOff = deps.mailer.sent.length;
+    deps.clock.set(new Date(Date.parse('2026-12-01T17:00:00.000Z') + ANNOUNCE_HANDOFF_MS));
+    await sweepReminders(deps);
+    await sweepReminders(deps);
+
+    // Assess: one stage-passed note per owner, none before the hand-off, none twice.
+    expect(result.advanced).toEqual({ from: 'target-account-selection' });
+    expect(heldNow).toHaveLength(3);
+    expect(beforeHandOff).toBe(0);
+    const passed = deps.mailer.sent.filter((e) => e.key.startsWith('announce#stage-passed#'));
+    expect(passed.map((e) => e.to[0]).sort()).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee].sort());
+    expect(deps.store.held.size).toBe(0);
   });
 
   it('still publishes and records an amendment whose email fails, and says which one failed', async () => {
