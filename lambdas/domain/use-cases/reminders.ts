@@ -145,6 +145,12 @@ export async function sweepReminders(deps: SweepDeps): Promise<SweepReport> {
   for (const held of await deps.announcements.announcementsDue(now)) {
     if (Date.parse(held.at) > now.getTime()) continue;
     const snapshot = await snapshotOf(held.planId);
+    if (held.what.kind === 'stage-passed' && snapshot?.deal.status !== 'active') {
+      // Stale news: the deal closed since the stage passed, and its owners hear of the close instead.
+      await ledgerDone(deps.ledger, held.key);
+      await deps.announcements.settleAnnouncement(held);
+      continue;
+    }
     if (held.what.kind !== 'silence') {
       heldDue.push({ held: held as HeldNews, snapshot });
       continue;

@@ -316,6 +316,29 @@ describe('closing a deal through the operations API', () => {
     ]);
     expect(deps.mailer.to(PEOPLE.ana)[0]?.text).toContain('Chose a competitor');
   });
+
+  it('drops a held stage-passed note once the deal has closed: the owners hear of the close only', async () => {
+    // Prepare: Tuesday 22:00 in Chicago, out of everyone's hours: stage 2's pass is held for the morning.
+    const deps = fakeDeps({ clock: new FakeClock('2026-12-02T04:00:00.000Z') });
+    const snapshot = quietDeal('joint-discovery');
+    deps.store.put(snapshot);
+    const passed = { stage: 'door-opener', outcome: 'passed' } as const;
+    await announcePassed(deps, snapshot.deal, snapshot.milestones, passed);
+    const heldPasses = [...deps.store.held.keys()].filter((k) => k.startsWith('announce#stage-passed#'));
+
+    // Act: ops close the deal that night; the morning's sweep runs.
+    await closePlan(deps, PLAN_ID, { outcome: 'lost', reason: 'Chose a competitor' });
+    deps.clock.set('2026-12-02T18:00:00.000Z');
+    await sweepReminders(deps);
+    await sweepReminders(deps);
+
+    // Assess
+    expect(heldPasses).toHaveLength(3);
+    for (const who of [PEOPLE.ana, PEOPLE.dana, PEOPLE.lee]) {
+      expect(deps.mailer.to(who).map((e) => e.subject)).toEqual(['[Globex platform migration] Closed lost']);
+    }
+    expect(deps.store.held.size).toBe(0);
+  });
 });
 
 function fail(): never {
