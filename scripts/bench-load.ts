@@ -19,42 +19,7 @@ import {
   sleep,
   startStack,
 } from '../test/e2e/helpers/local-stack';
-import { BRIEF_URL, CUSTOMER_TITLES, M, PEOPLE, STAGES } from '../test/e2e/helpers/reference-deal';
-
-type Click = { stage: number; to: string; label: string; item?: string; form: Record<string, string> };
-
-/** The reference deal's clicks (as ReferenceDeal.passStage1..5 and the chaos suite make them). */
-const CLICKS: Click[] = [
-  { stage: 1, to: PEOPLE.ana, label: 'Confirm the gate', form: { note: 'ok' } },
-  { stage: 1, to: PEOPLE.ana, label: 'Mark done', item: M.fitCheck, form: { note: 'done' } },
-  { stage: 1, to: PEOPLE.dana, label: 'Confirm the gate', form: {} },
-  { stage: 2, to: PEOPLE.dana, label: 'Mark done', item: M.warmIntro, form: { note: 'done' } },
-  {
-    stage: 2,
-    to: PEOPLE.dana,
-    label: 'Confirm the gate',
-    form: { meetingDate: '2026-12-16', note: 'Booked.' },
-  },
-  { stage: 3, to: PEOPLE.ana, label: 'Mark done', item: M.discoveryCall, form: { note: 'done' } },
-  { stage: 3, to: PEOPLE.dana, label: 'Mark done', item: M.accountBrief, form: { note: 'done' } },
-  { stage: 3, to: PEOPLE.ana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
-  { stage: 3, to: PEOPLE.dana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
-  { stage: 4, to: PEOPLE.dana, label: 'Accept the handoff', item: M.securityReview, form: {} },
-  { stage: 4, to: PEOPLE.dana, label: 'Mark done', item: M.securityReview, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.ana, label: 'Accept the handoff', item: M.pricingApproval, form: {} },
-  { stage: 4, to: PEOPLE.ana, label: 'Mark done', item: M.pricingApproval, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.lee, label: 'Mark done', item: M.proofOfConcept, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.lee, label: 'Confirm', form: { customerConfirmation: 'yes' } },
-  { stage: 5, to: PEOPLE.lee, label: 'Accept the handoff', item: M.procurement, form: {} },
-  { stage: 5, to: PEOPLE.lee, label: 'Mark done', item: M.procurement, form: { note: 'done' } },
-  { stage: 5, to: PEOPLE.ana, label: 'Mark done', item: M.debrief, form: { note: 'done' } },
-  {
-    stage: 5,
-    to: PEOPLE.ana,
-    label: 'Confirm the gate',
-    form: { outcome: 'won', finalArr: '95000', lesson: 'Lead with the partner.' },
-  },
-];
+import { CUSTOMER_TITLES, PEOPLE, REFERENCE_CLICKS, STAGES } from '../test/e2e/helpers/reference-deal';
 
 type Kind = 'create plan' | 'link GET' | 'ordinary POST' | 'gate-passing POST' | 'final POST' | 'outbox poll';
 const KINDS: Kind[] = [
@@ -68,8 +33,10 @@ const KINDS: Kind[] = [
 
 /** The last click of a stage passes its gate; the last of all closes the deal. */
 function kindOf(index: number): Kind {
-  if (index === CLICKS.length - 1) return 'final POST';
-  return CLICKS[index + 1]?.stage !== CLICKS[index]?.stage ? 'gate-passing POST' : 'ordinary POST';
+  if (index === REFERENCE_CLICKS.length - 1) return 'final POST';
+  return REFERENCE_CLICKS[index + 1]?.stage !== REFERENCE_CLICKS[index]?.stage
+    ? 'gate-passing POST'
+    : 'ordinary POST';
 }
 
 const WAIT_MS = 180_000;
@@ -189,7 +156,7 @@ async function driveDeal(
   if (created.status !== 201 || !created.body.planId)
     throw new Error(`${name}: POST /plans answered ${created.status}: ${JSON.stringify(created.body)}`);
   const planId = created.body.planId;
-  for (const [i, click] of CLICKS.entries()) {
+  for (const [i, click] of REFERENCE_CLICKS.entries()) {
     const email = await mirror.gateEmail(name, click.to, personOf(click.to, tag), click.stage);
     const link = parseEmailLinks(email.text).find(
       (l) => l.label === click.label && (click.item === undefined || l.item.startsWith(click.item)),
@@ -324,13 +291,15 @@ async function main(): Promise<void> {
     const baselineMails = [...baseline.emails.values()].reduce((a, b) => a + b, 0);
     const baselineEvents = [...baseline.events.values()].reduce((a, b) => a + b, 0);
     console.log(
-      `bench:load: ${deals} deals at once, ${CLICKS.length} clicks each (a GET and a POST per click)`,
+      `bench:load: ${deals} deals at once, ${REFERENCE_CLICKS.length} clicks each (a GET and a POST per click)`,
     );
     console.log(`  wall time: ${(wallMs / 1000).toFixed(1)} s`);
     console.log(
       `  actions: ${actions} requests (plan creations, link GETs and POSTs), ${((actions * 1000) / wallMs).toFixed(1)} per second`,
     );
-    console.log(`  clicks: ${((deals * CLICKS.length * 1000) / wallMs).toFixed(1)} per second (GET + POST)`);
+    console.log(
+      `  clicks: ${((deals * REFERENCE_CLICKS.length * 1000) / wallMs).toFixed(1)} per second (GET + POST)`,
+    );
     console.log('  kind                 count    p50 ms    p95 ms');
     for (const [kind, xs] of figures.times) {
       console.log(

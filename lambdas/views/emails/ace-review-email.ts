@@ -16,7 +16,7 @@ export function aceReviewEmail(
 ): OutboundEmail {
   const rejected = review.status === 'Rejected';
   const where = `${deal.plan.name} (${deal.plan.account.name} with ${deal.plan.partner.name})`;
-  const todo = rejected
+  const steps = rejected
     ? [
         'AWS will not co-sell this opportunity as it stands.',
         'If the reason can be fixed, correct the opportunity in AWS Partner Central and submit it again; otherwise ask your AWS Partner Development Manager.',
@@ -39,7 +39,7 @@ export function aceReviewEmail(
           { text: `Opportunity ${review.opportunityId} (${review.catalog} catalog)` },
         ],
       },
-      { heading: 'What to do', lines: todo.map((t) => ({ text: t })) },
+      { heading: 'What to do', lines: steps.map((t) => ({ text: t })) },
     ],
     footer:
       'The deal is marked as needing attention until this is dealt with. You get this email once for each change of the review status.',

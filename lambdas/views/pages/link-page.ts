@@ -111,40 +111,40 @@ function refusedContext(c: LinkContext): SafeHtml {
   const stage = STAGES[c.stage];
   const step = customer ? CUSTOMER_TITLES[c.stage] : `${stage.number} of 5, ${stage.title}`;
   const when = (at: string) => `${atLabel(at, c.reader.timezone)} (${zoneLabel(c.reader.timezone)})`;
-  const { did, todo } = stepWords(c, customer);
+  const { did, ask } = stepWords(c, customer);
   const sentence = c.usedAt
     ? `You ${did} on ${when(c.usedAt)}.`
     : c.expiredAt
-      ? `This link was for you to ${todo}. It expired on ${when(c.expiredAt)}.`
+      ? `This link was for you to ${ask}. It expired on ${when(c.expiredAt)}.`
       : c.done
         ? `Done by ${c.done.by} on ${when(c.done.at)}.`
         : undefined;
   return html`<dl><dt>Deal</dt><dd>${c.planName}</dd><dt>${customer ? 'Step' : 'Stage'}</dt><dd>${step}</dd><dt>For</dt><dd>${c.reader.name}</dd></dl>${sentence && html`<p>${sentence}</p>`}`;
 }
 
-/** A link's step in words: what the reader did with it (`did`) and what it was for (`todo`). */
-function stepWords(c: LinkContext, customer: boolean): { did: string; todo: string } {
+/** A link's step in words: what the reader did with it (`did`) and what it was for (`ask`). */
+function stepWords(c: LinkContext, customer: boolean): { did: string; ask: string } {
   const m = `“${c.milestone ?? 'this milestone'}”`;
   switch (c.action) {
     case 'confirm-gate':
       return customer
-        ? { did: `confirmed “${CUSTOMER_TITLES[c.stage]}”`, todo: `confirm “${CUSTOMER_TITLES[c.stage]}”` }
+        ? { did: `confirmed “${CUSTOMER_TITLES[c.stage]}”`, ask: `confirm “${CUSTOMER_TITLES[c.stage]}”` }
         : {
             did: `confirmed the ${STAGES[c.stage].title} gate`,
-            todo: `confirm the ${STAGES[c.stage].title} gate`,
+            ask: `confirm the ${STAGES[c.stage].title} gate`,
           };
     case 'milestone-done':
-      return { did: `marked ${m} done`, todo: `mark ${m} done` };
+      return { did: `marked ${m} done`, ask: `mark ${m} done` };
     case 'milestone-slip':
-      return { did: `reported a new date for ${m}`, todo: `report a new date for ${m}` };
+      return { did: `reported a new date for ${m}`, ask: `report a new date for ${m}` };
     case 'milestone-stuck':
-      return { did: `said ${m} is stuck`, todo: `say ${m} is stuck` };
+      return { did: `said ${m} is stuck`, ask: `say ${m} is stuck` };
     case 'accept-handoff':
-      return { did: `accepted the handoff of ${m}`, todo: `accept the handoff of ${m}` };
+      return { did: `accepted the handoff of ${m}`, ask: `accept the handoff of ${m}` };
     case 'waive-milestone':
-      return { did: `waived ${m}`, todo: `waive ${m}` };
+      return { did: `waived ${m}`, ask: `waive ${m}` };
     case 'decide-replan':
-      return { did: 'decided on the proposed re-plan', todo: 'decide on the proposed re-plan' };
+      return { did: 'decided on the proposed re-plan', ask: 'decide on the proposed re-plan' };
   }
 }
 

@@ -11,7 +11,7 @@ import {
   sleep,
   startStack,
 } from './local-stack';
-import { BRIEF_URL, CUSTOMER_TITLES, M, PEOPLE, STAGES } from './reference-deal';
+import { CUSTOMER_TITLES, PEOPLE, REFERENCE_CLICKS, type ReferenceClick, STAGES } from './reference-deal';
 
 /**
  * The chaos suite's driver (test/e2e/chaos.test.ts, `npm run chaos -- --seed N --runs R`): deals on the
@@ -60,47 +60,6 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-type Click = {
-  stage: number;
-  to: string;
-  label: string;
-  item?: string;
-  form: Record<string, string>;
-};
-
-/** The same clicks as ReferenceDeal.passStage1..5 (test/e2e/helpers/reference-deal.ts). */
-const CLICKS: Click[] = [
-  { stage: 1, to: PEOPLE.ana, label: 'Confirm the gate', form: { note: 'ok' } },
-  { stage: 1, to: PEOPLE.ana, label: 'Mark done', item: M.fitCheck, form: { note: 'done' } },
-  { stage: 1, to: PEOPLE.dana, label: 'Confirm the gate', form: {} },
-  { stage: 2, to: PEOPLE.dana, label: 'Mark done', item: M.warmIntro, form: { note: 'done' } },
-  {
-    stage: 2,
-    to: PEOPLE.dana,
-    label: 'Confirm the gate',
-    form: { meetingDate: '2026-12-16', note: 'Booked.' },
-  },
-  { stage: 3, to: PEOPLE.ana, label: 'Mark done', item: M.discoveryCall, form: { note: 'done' } },
-  { stage: 3, to: PEOPLE.dana, label: 'Mark done', item: M.accountBrief, form: { note: 'done' } },
-  { stage: 3, to: PEOPLE.ana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
-  { stage: 3, to: PEOPLE.dana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
-  { stage: 4, to: PEOPLE.dana, label: 'Accept the handoff', item: M.securityReview, form: {} },
-  { stage: 4, to: PEOPLE.dana, label: 'Mark done', item: M.securityReview, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.ana, label: 'Accept the handoff', item: M.pricingApproval, form: {} },
-  { stage: 4, to: PEOPLE.ana, label: 'Mark done', item: M.pricingApproval, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.lee, label: 'Mark done', item: M.proofOfConcept, form: { note: 'done' } },
-  { stage: 4, to: PEOPLE.lee, label: 'Confirm', form: { customerConfirmation: 'yes' } },
-  { stage: 5, to: PEOPLE.lee, label: 'Accept the handoff', item: M.procurement, form: {} },
-  { stage: 5, to: PEOPLE.lee, label: 'Mark done', item: M.procurement, form: { note: 'done' } },
-  { stage: 5, to: PEOPLE.ana, label: 'Mark done', item: M.debrief, form: { note: 'done' } },
-  {
-    stage: 5,
-    to: PEOPLE.ana,
-    label: 'Confirm the gate',
-    form: { outcome: 'won', finalArr: '95000', lesson: 'Lead with the partner.' },
-  },
-];
 
 const ZERO_FAULTS = {
   ses: { throttle: 0, reject: 0 },
@@ -213,7 +172,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       }
       const planId = created?.planId as string;
       let stage = 0;
-      for (const click of CLICKS) {
+      for (const click of REFERENCE_CLICKS) {
         if (!reference) {
           await maybeFault();
           if (random() < killRate) await kill();
@@ -248,7 +207,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         );
       }
 
-      async function clickOnce(click: Click) {
+      async function clickOnce(click: ReferenceClick) {
         for (let attempt = 0; attempt < 8; attempt++) {
           const mail = await outbox(url());
           const email = emailFor(mail, name, click.to, click.stage);

@@ -276,3 +276,45 @@ export class ReferenceDeal {
     });
   }
 }
+
+/** One click of the reference deal: whose email, which button (and item), and what its form sends. */
+export type ReferenceClick = {
+  stage: number;
+  to: string;
+  label: string;
+  item?: string;
+  form: Record<string, string>;
+};
+
+/** The reference deal's clicks, in order, as ReferenceDeal.passStage1..5 make them (the chaos suite and bench:load). */
+export const REFERENCE_CLICKS: ReferenceClick[] = [
+  { stage: 1, to: PEOPLE.ana, label: 'Confirm the gate', form: { note: 'ok' } },
+  { stage: 1, to: PEOPLE.ana, label: 'Mark done', item: M.fitCheck, form: { note: 'done' } },
+  { stage: 1, to: PEOPLE.dana, label: 'Confirm the gate', form: {} },
+  { stage: 2, to: PEOPLE.dana, label: 'Mark done', item: M.warmIntro, form: { note: 'done' } },
+  {
+    stage: 2,
+    to: PEOPLE.dana,
+    label: 'Confirm the gate',
+    form: { meetingDate: '2026-12-16', note: 'Booked.' },
+  },
+  { stage: 3, to: PEOPLE.ana, label: 'Mark done', item: M.discoveryCall, form: { note: 'done' } },
+  { stage: 3, to: PEOPLE.dana, label: 'Mark done', item: M.accountBrief, form: { note: 'done' } },
+  { stage: 3, to: PEOPLE.ana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
+  { stage: 3, to: PEOPLE.dana, label: 'Confirm the gate', form: { briefUrl: BRIEF_URL } },
+  { stage: 4, to: PEOPLE.dana, label: 'Accept the handoff', item: M.securityReview, form: {} },
+  { stage: 4, to: PEOPLE.dana, label: 'Mark done', item: M.securityReview, form: { note: 'done' } },
+  { stage: 4, to: PEOPLE.ana, label: 'Accept the handoff', item: M.pricingApproval, form: {} },
+  { stage: 4, to: PEOPLE.ana, label: 'Mark done', item: M.pricingApproval, form: { note: 'done' } },
+  { stage: 4, to: PEOPLE.lee, label: 'Mark done', item: M.proofOfConcept, form: { note: 'done' } },
+  { stage: 4, to: PEOPLE.lee, label: 'Confirm', form: { customerConfirmation: 'yes' } },
+  { stage: 5, to: PEOPLE.lee, label: 'Accept the handoff', item: M.procurement, form: {} },
+  { stage: 5, to: PEOPLE.lee, label: 'Mark done', item: M.procurement, form: { note: 'done' } },
+  { stage: 5, to: PEOPLE.ana, label: 'Mark done', item: M.debrief, form: { note: 'done' } },
+  {
+    stage: 5,
+    to: PEOPLE.ana,
+    label: 'Confirm the gate',
+    form: { outcome: 'won', finalArr: '95000', lesson: 'Lead with the partner.' },
+  },
+];
