@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
-  const { startLocalStack } = await import('../local/runtime');
+  // From a cached bundle (built first when its sources changed), not module by module through tsx.
+  const { loadLocalRuntime } = await import('../local/runtime-bundle');
+  const { startLocalStack } = await loadLocalRuntime(trace);
   trace?.('local runtime loaded');
   if (stopping) return;
   starting = startLocalStack({ port, stateDir, dynamodb, signal: abort.signal, ...(trace ? { trace } : {}) });
@@ -152,7 +154,8 @@ async function firstActionLink(url: string): Promise<string | undefined> {
 
 main().catch((error) => {
   if (stopping) return; // the shutdown handler finishes stopping and exits 0
-  if (error instanceof MissingJavaError || error instanceof PortInUseError) {
+  // By name: the runtime's PortInUseError is the bundle's own class (local/runtime-bundle.ts), not this one.
+  if (error instanceof MissingJavaError || (error instanceof Error && error.name === PortInUseError.name)) {
     console.error(error.message);
   } else {
     console.error('The local stack could not start:', error instanceof Error ? error.message : error);

@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AceSync } from './constructs/ace-sync';
+import { Announcer } from './constructs/announcer';
 import { Channels } from './constructs/channels';
 import type { CosellFunction, HandlerName } from './constructs/cosell-function';
 import { HttpApi } from './constructs/http-api';
@@ -134,6 +135,18 @@ export const FUNCTION_ACCESS: Readonly<Record<StackHandlerName, readonly Access[
   ],
   // Suppression records live in the idempotency table; plans and milestones are read to find who to tell.
   'ses-events': ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send'],
+  // One deal's items: its state and milestones, its held announcements (milestones table, settled or held
+  // again), the ledger, send slots and history (idempotency); a refused send is recorded on the deal.
+  announce: [
+    'plans:read-item',
+    'plans:write-item',
+    'milestones:query',
+    'milestones:write-item',
+    'idempotency:read-item',
+    'idempotency:write-item',
+    'link-keys:read',
+    'ses:send',
+  ],
 };
 
 /**
@@ -232,6 +245,7 @@ export class CosellFlowStack extends Stack {
       'register-deal': this.workflow.functions['register-deal'],
       'reminder-sweep': this.reminders.sweepFunction,
       'ses-events': sesEvents,
+      announce: new Announcer(this, 'Announcer', { tenantBus: this.tenantBus, environment }).function,
     };
     for (const [name, fn] of Object.entries(this.functions) as [StackHandlerName, CosellFunction][]) {
       for (const access of FUNCTION_ACCESS[name]) this.grant(fn, access);

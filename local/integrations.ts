@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ANNOUNCE_DETAIL_TYPES } from '../lambdas/schemas/announce.schema';
 import type { TenantSettings } from '../lib/tenant-config';
 import type { AwsEmulator, LocalEvent } from './aws-emulator';
 import { type BusEnvelope, channelRules, envelopeOf, LocalEventRules, postJson } from './event-rules';
@@ -48,8 +49,18 @@ export function localIntegrations(options: LocalIntegrationsOptions) {
           : {}),
       };
     },
-    /** Registers the Partner Central operations; with `ace`, the ace-sync rules (import after the env is applied). */
-    async attach(emulator: AwsEmulator): Promise<void> {
+    /**
+     * Registers the announce rule (stage passes and closes, to the deal's owners), the Partner Central
+     * operations and, with `ace`, the ace-sync rules (import after the env is applied).
+     */
+    async attach(emulator: AwsEmulator, announce: (event: BusEnvelope) => Promise<unknown>): Promise<void> {
+      rules.add({
+        name: 'announce (deal moments)',
+        pattern: { source: ['cosell.flow'], 'detail-type': [...ANNOUNCE_DETAIL_TYPES] },
+        target: async (event) => {
+          await announce(event);
+        },
+      });
       for (const [target, fn] of Object.entries(ace.routes())) emulator.route(target, fn);
       if (!settings.ace) return;
       // Imported only with `ace`: the construct's module loads aws-cdk-lib (half a second of every start).

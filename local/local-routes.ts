@@ -20,10 +20,12 @@ export interface LocalRouteDeps {
   runUntil(target: number): Promise<void>;
   /** One run of the reminder sweep, never while another sweep or a move of the clock runs. */
   sweepOnce(): Promise<void>;
+  /** Resolves once no workflow task runs and the bus's rules have taken every event put so far. */
+  atRest(): Promise<void>;
 }
 
 export function localRoutes(deps: LocalRouteDeps): LocalRoutes['local'] {
-  const { ses, emulator, machine, faults, runUntil, sweepOnce } = deps;
+  const { ses, emulator, machine, faults, runUntil, sweepOnce, atRest } = deps;
   return {
     // JSON for any client; a browser (Accept: text/html) gets the inbox page. ?to= and ?planId= filter both.
     // ?since=<cursor or ISO instant> (JSON): only what is newer; `x-outbox-cursor` is the cursor to pass next.
@@ -81,7 +83,7 @@ export function localRoutes(deps: LocalRouteDeps): LocalRoutes['local'] {
     // Tests: run one more sweep at this instant (a duplicate delivery of the schedule's event).
     'POST /_local/sweep': async () => {
       await sweepOnce();
-      await machine.whenIdle();
+      await atRest();
       return { status: 200, body: { now: systemClock.now().toISOString() } };
     },
     // Tests: SES answers the next `throttle` sends with its throttling error.
@@ -109,9 +111,9 @@ export function localRoutes(deps: LocalRouteDeps): LocalRoutes['local'] {
       return { status: 200, body: faults.report() };
     },
     'GET /_local/faults': async () => ({ status: 200, body: faults.report() }),
-    // Tests: resolves once every execution waits for a callback or has ended (the stack at rest).
+    // Tests: resolves once every execution waits for a callback or has ended, and the bus's rules are done.
     'POST /_local/settle': async () => {
-      await machine.whenIdle();
+      await atRest();
       await machine.flush();
       return { status: 200, body: { idle: true } };
     },

@@ -179,7 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Imported only now, so that their SDK clients are built against the local endpoints.
     const handlers = await importHandlers();
     running();
-    await integrations.attach(emulator);
+    await integrations.attach(emulator, handlers.announce);
     running();
     trace('handlers imported');
     const definition = localPlaybookAsl();
@@ -241,6 +241,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
      * on a fixed grid, as the deployed schedule does) and at each gate deadline on the way.
      */
     let sweptAt = Number.NEGATIVE_INFINITY;
+    // At rest: no workflow task running, and every event put on the bus taken by its rules' targets (the
+    // announcements a gate's pass publishes are sent before the clock moves on).
+    const atRest = async () => {
+      await machine.whenIdle();
+      await integrations.whenIdle();
+    };
     const runUntil = async (target: number) => {
       // Each sweep ends with the reconciler: the first tick of every move of the clock sweeps, nudge or not.
       let reconcileAt = Math.ceil((systemClock.now().getTime() + 1) / sweepMs) * sweepMs;
@@ -266,7 +272,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // A deadline may pass on real time while the lookups run, and its task start: let that work finish and
         // look again, so the clock never jumps while a task is between its decision and its effects (a gate
         // that judged 18:59 fine to mail must not send at 01:00). The check and the jump below are synchronous.
-        await machine.whenIdle();
+        await atRest();
         if (machine.tasksStarted() !== started && ++lookedAgain < 20) continue;
         lookedAgain = 0;
         if (stops.stopping) return;
@@ -284,7 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
         if (stops.stopping) return;
         await machine.runDue();
-        await machine.whenIdle();
+        await atRest();
         if (stops.stopping) return;
         saveClock();
         if (at >= target) return;
@@ -311,7 +317,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dealRoom: handlers['deal-room'],
         local: {
           ...integrations.routes(),
-          ...localRoutes({ ses, emulator, machine, faults, runUntil: moveClock, sweepOnce: sweepNow }),
+          ...localRoutes({
+            ses,
+            emulator,
+            machine,
+            faults,
+            runUntil: moveClock,
+            sweepOnce: sweepNow,
+            atRest,
+          }),
         },
       },
       port,

@@ -1,10 +1,9 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { Config } from 'aws-ses-v2-local';
-import type { Email, getStoreReadonly, saveEmail } from 'aws-ses-v2-local/dist/store';
+import type { Email } from 'aws-ses-v2-local/dist/store';
 import { FaultPlan } from './faults';
 
 /** One email as the local outbox shows it (`GET /_local/outbox`). */
@@ -62,8 +61,22 @@ interface PersistedEmail {
   sentAt: string;
 }
 
-// Native require, so that the server and we share one instance of the emulator's (module-global) store.
-const requireCjs = createRequire(import.meta.url);
+/**
+ * The emulator's server and its (module-global) store, loaded on first use. Imported by name, so that the
+ * bundled runtime (runtime-bundle.ts) carries them too; under each loader (tsx, vitest, the bundle) the
+ * server and we share one instance of the store.
+ */
+async function loadEmulator() {
+  const [server, store] = await Promise.all([
+    import('aws-ses-v2-local'),
+    import('aws-ses-v2-local/dist/store'),
+  ]);
+  // CommonJS with `exports.default`: Node's interop gives the server as `default`, a bundler's the exports.
+  type SesServer = (config?: Partial<Config>) => Promise<Server>;
+  const exported = server.default as unknown as SesServer | { default: SesServer };
+  const sesServer = typeof exported === 'function' ? exported : exported.default;
+  return { sesServer, store };
+}
 let running = false;
 
 /**
@@ -84,14 +97,7 @@ export async function startSesLocal(options: SesLocalOptions = {}): Promise<SesL
 
 async function start(options: SesLocalOptions): Promise<SesLocal> {
   const now = options.now ?? (() => new Date());
-  const { default: sesServer } = requireCjs('aws-ses-v2-local') as {
-    default: (config?: Partial<Config>) => Promise<Server>;
-  };
-  const store = requireCjs('aws-ses-v2-local/dist/store') as {
-    clearStore: () => void;
-    getStoreReadonly: typeof getStoreReadonly;
-    saveEmail: typeof saveEmail;
-  };
+  const { sesServer, store } = await loadEmulator();
 
   // sentAt by messageId: the emulator keeps whole seconds of real time only.
   const sentAt = new Map<string, string>();

@@ -8,17 +8,20 @@ const STOP_STEP_MS = 10_000;
 
 /** The functions, as their Lambda entry points export them (imported together, once the env is set). */
 export async function importHandlers() {
-  const [plans, reports, link, room, deadline, open, escalate, register, sweep] = await Promise.all([
-    import('../lambdas/handlers/plans-api'),
-    import('../lambdas/handlers/reports-api'),
-    import('../lambdas/handlers/action-link'),
-    import('../lambdas/handlers/deal-room'),
-    import('../lambdas/handlers/gate-deadline'),
-    import('../lambdas/handlers/gate-open'),
-    import('../lambdas/handlers/gate-escalate'),
-    import('../lambdas/handlers/register-deal'),
-    import('../lambdas/handlers/reminder-sweep'),
-  ]);
+  const [plans, reports, link, room, deadline, open, escalate, register, sweep, announce] = await Promise.all(
+    [
+      import('../lambdas/handlers/plans-api'),
+      import('../lambdas/handlers/reports-api'),
+      import('../lambdas/handlers/action-link'),
+      import('../lambdas/handlers/deal-room'),
+      import('../lambdas/handlers/gate-deadline'),
+      import('../lambdas/handlers/gate-open'),
+      import('../lambdas/handlers/gate-escalate'),
+      import('../lambdas/handlers/register-deal'),
+      import('../lambdas/handlers/reminder-sweep'),
+      import('../lambdas/handlers/announce'),
+    ],
+  );
   return {
     'plans-api': plans.handler,
     'reports-api': reports.handler,
@@ -29,6 +32,7 @@ export async function importHandlers() {
     'gate-escalate': escalate.handler,
     'register-deal': register.handler,
     'reminder-sweep': sweep.handler,
+    announce: announce.handler,
   };
 }
 

@@ -308,22 +308,28 @@ interface Options {
   only?: string[];
   keep: boolean;
   sourceMaps?: boolean;
+  /** How many of the largest non-SDK inputs to list per handler. */
+  top: number;
 }
 
 export function parseArgs(argv: string[]): Options {
-  const options: Options = { check: false, runs: 5, keep: false };
+  const options: Options = { check: false, runs: 5, keep: false, top: 5 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--check') options.check = true;
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--source-maps') options.sourceMaps = true;
     else if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--top') options.top = Number(argv[++i]);
     else if (arg === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else
-      throw new Error(`unknown argument ${arg} (use --check, --runs N, --only a,b, --keep, --source-maps)`);
+      throw new Error(
+        `unknown argument ${arg} (use --check, --runs N, --only a,b, --top N, --keep, --source-maps)`,
+      );
   }
   if (!Number.isInteger(options.runs) || options.runs < 0)
     throw new Error('--runs takes a whole number >= 0');
+  if (!Number.isInteger(options.top) || options.top < 0) throw new Error('--top takes a whole number >= 0');
   return options;
 }
 
@@ -530,7 +536,7 @@ async function main(): Promise<number> {
               .map((p) => `${p.name} ${kb(p.bytes)}`)
               .join(', ') || '-'
           }`,
-          ...extra.slice(0, 5).map((i) => `    ${kb(i.bytes).padStart(6)} KB  ${i.path}`),
+          ...extra.slice(0, options.top).map((i) => `    ${kb(i.bytes).padStart(6)} KB  ${i.path}`),
           ...(network.length
             ? [`  WARNING: network use during import: ${[...new Set(network)].join(', ')}`]
             : []),

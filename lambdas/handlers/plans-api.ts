@@ -47,7 +47,6 @@ function readableOrAnswer(event: HttpEvent): HttpResult | undefined {
 
 import {
   clock,
-  closePlanViews,
   dynamo,
   environment,
   events,
@@ -88,13 +87,6 @@ function amendDeps(): AmendDeps {
     history: deps.history,
   };
   return amending;
-}
-
-// A close tells the owners (ledger, SES): built on first use too.
-let closing: Parameters<typeof closePlan>[0] | undefined;
-function closeDeps(): Parameters<typeof closePlan>[0] {
-  closing ??= { ...deps, ...messaging(env), views: closePlanViews, history: deps.history };
-  return closing;
 }
 
 const FORMATS: Record<string, PlanFormat> = {
@@ -276,7 +268,7 @@ async function closePlanRoute(event: HttpEvent): Promise<HttpResult> {
     reason: input.reason,
     ...(input.lesson ? { lesson: input.lesson } : {}),
   };
-  const view = await closePlan(closeDeps(), planId, closeInput, principal(event));
+  const view = await closePlan(deps, planId, closeInput, principal(event));
   logger.info('plan closed', { planId, outcome: input.outcome, stage: view.stage });
   return json(200, view);
 }

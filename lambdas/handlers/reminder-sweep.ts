@@ -6,6 +6,7 @@ import { reconcileWorkflows } from '../domain/use-cases/reconcile';
 import { sweepReminders } from '../domain/use-cases/reminders';
 import { sendWeeklyReviews } from '../domain/use-cases/weekly-review';
 import {
+  announcementSchedule,
   environment,
   messaging,
   reminderSweepViews,
@@ -18,6 +19,8 @@ const env = environment();
 // The store with the review index: weekly reviews, and reconciling the workflows, read it.
 const deps = {
   ...messaging(env, DynamoReviewDealStore),
+  // What deals hold for their owners' working mornings (and their silence watches).
+  announcements: announcementSchedule(env),
   views: reminderSweepViews,
   events: roomLinkedEvents(env),
 };

@@ -57,9 +57,12 @@ export function dynamo<S extends DynamoDealStore = DynamoDealStore>(env: Environ
       idempotency: env.IDEMPOTENCY_TABLE,
     }),
     ledger: new DynamoEffectLedger(db, env.IDEMPOTENCY_TABLE, systemClock),
-    // Announcements held for the recipient's working morning (the sweep sends them).
-    announcements: new DynamoAnnouncementSchedule(db, env.MILESTONES_TABLE),
   };
+}
+
+/** The announcements deals hold (announce sends them, the reminder sweep what is left for later). */
+export function announcementSchedule(env: Environment) {
+  return new DynamoAnnouncementSchedule(documentClient(), env.MILESTONES_TABLE);
 }
 
 /** SES, skipping the tenant's suppressed addresses (hard bounces, complaints; see ses-events). */
@@ -140,8 +143,8 @@ export function messaging<S extends DynamoDealStore = DynamoDealStore>(
 // The emails each function sends (lambdas/views/emails), as its use cases ask for them (`ViewsOf`). One
 // constant per function, so a handler's bundle carries its own emails and no other.
 export const gateOpenViews = { gateOpen: gateOpenEmail };
-/** A close through the operations API tells the owners (plans-api). */
-export const closePlanViews = { stagePassed: stagePassedEmail, dealClosed: dealClosedEmail };
+/** What a passed stage or a close announces to the deal's owners (announce). */
+export const announceViews = { stagePassed: stagePassedEmail, dealClosed: dealClosedEmail };
 export const gateEscalateViews = { gateOverdue: gateOverdueEmail, escalation: escalationEmail };
 export const actionLinkViews = {
   escalation: escalationEmail,
@@ -149,8 +152,6 @@ export const actionLinkViews = {
   freshLink: freshLinkEmail,
   // A slip's proposal to the vendor owner, and the decline told to its reporter.
   digest: digestEmail,
-  stagePassed: stagePassedEmail,
-  dealClosed: dealClosedEmail,
 };
 export const reminderSweepViews = {
   reminder: reminderEmail,

@@ -19,6 +19,8 @@ export const HANDLER_NAMES = [
   'register-deal',
   'reminder-sweep',
   'ses-events',
+  // A rule on the tenant bus: stage passes and closes, announced to the owners (lib/constructs/announcer.ts).
+  'announce',
   // Only for tenants with `ace` (lib/constructs/ace-sync.ts).
   'ace-sync',
 ] as const;

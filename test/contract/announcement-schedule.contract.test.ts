@@ -70,6 +70,25 @@ function contract(name: string, make: () => Promise<Under>) {
       expect(whileHeld).toEqual([]);
       expect(await announcements.announcementsDue(new Date('2030-01-01T00:00:00Z'))).toEqual([]);
     });
+
+    it('reads one deal’s held announcements, whatever their due time, and none once settled', async () => {
+      const { store, announcements } = await make();
+      const one = startedDeal(NOW);
+      await store.create(one);
+      const mine = [
+        held(one.deal.planId, PEOPLE.ana, NOW.toISOString()),
+        held(one.deal.planId, PEOPLE.dana, LATER),
+      ];
+      // Another deal's (its id only has to differ: holding is a plain put).
+      const theirs = held(`${one.deal.planId}x`, PEOPLE.ana, NOW.toISOString());
+      for (const a of [...mine, theirs]) await announcements.holdAnnouncement(a);
+
+      const before = await announcements.heldFor(one.deal.planId);
+      await announcements.settleAnnouncement(mine[0] as HeldAnnouncement);
+
+      expect(before.sort((a, b) => a.at.localeCompare(b.at))).toEqual(mine);
+      expect(await announcements.heldFor(one.deal.planId)).toEqual([mine[1]]);
+    });
   });
 }
 

@@ -291,6 +291,11 @@ export class FakeDealStore
       .map(copy);
   }
 
+  async heldFor(planId: string): Promise<HeldAnnouncement[]> {
+    await tick();
+    return [...this.held.values()].filter((a) => a.planId === planId).map(copy);
+  }
+
   async holdAnnouncement(held: HeldAnnouncement): Promise<void> {
     await tick();
     this.held.set(held.key, copy(held));

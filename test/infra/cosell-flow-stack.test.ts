@@ -84,6 +84,7 @@ function resourceName(resource: unknown, handler: Handler): string {
   if (json === JSON.stringify({ Ref: logicalIdOf(stack.signingKeys.secret) })) return 'link-keys';
   if (json === JSON.stringify({ Ref: logicalIdOf(stack.workflow.stateMachine) })) return 'state-machine';
   if (json === JSON.stringify(getAtt(stack.tenantBus.eventBus))) return 'tenant-bus';
+  if (json === JSON.stringify(getAtt(stack.tenantBus.deadLetterQueue))) return 'events-dead-letter-queue';
   if (json.includes(':stateMachine:cosell-flow-acme-playbook')) return 'state-machine-by-name';
   if (json.includes(':execution:') && json.endsWith(':*"]]}')) return 'executions';
   if (json.includes(':identity/') || json.includes(':configuration-set/')) return 'ses';
@@ -173,11 +174,20 @@ const BASELINE = [
   '* xray:PutTelemetryRecords',
 ];
 
+/** A rule's target that Lambda retries itself puts the event it could not take in the bus's dead-letter queue. */
+const DEAD_LETTERS: Partial<Record<Handler, string[]>> = {
+  announce: ['events-dead-letter-queue sqs:SendMessage'],
+};
+
 describe('least privilege: each function holds exactly the grants of docs/design.md', () => {
   it.each(HANDLERS)(
     '%s holds what FUNCTION_ACCESS names, each grant action by action, nothing more',
     (handler) => {
-      const expected = new Set([...BASELINE, ...FUNCTION_ACCESS[handler].flatMap(pairsOf)]);
+      const expected = new Set([
+        ...BASELINE,
+        ...(DEAD_LETTERS[handler] ?? []),
+        ...FUNCTION_ACCESS[handler].flatMap(pairsOf),
+      ]);
       expect(allowedOf(handler)).toEqual([...expected].sort());
     },
   );
@@ -267,6 +277,19 @@ describe('least privilege: each function holds exactly the grants of docs/design
     ],
     ['ses-events', ['plans:read', 'milestones:read', 'idempotency:read-write', 'ses:send']],
     ['deal-room', ['plans:read-item', 'milestones:query', 'idempotency:read-item', 'link-keys:read']],
+    [
+      'announce',
+      [
+        'plans:read-item',
+        'plans:write-item',
+        'milestones:query',
+        'milestones:write-item',
+        'idempotency:read-item',
+        'idempotency:write-item',
+        'link-keys:read',
+        'ses:send',
+      ],
+    ],
   ] as const)('%s: FUNCTION_ACCESS is the table of docs/design.md', (handler, expected) => {
     expect([...FUNCTION_ACCESS[handler]].sort()).toEqual([...expected].sort());
   });
@@ -301,6 +324,7 @@ describe('least privilege: each function holds exactly the grants of docs/design
   it('gives no SES permission to gate-deadline or register-deal', () => {
     expect(holders('ses ses:SendEmail')).toEqual([
       'action-link',
+      'announce',
       'gate-escalate',
       'gate-open',
       'plans-api',
@@ -617,9 +641,9 @@ describe('functions', () => {
     // No NODE_OPTIONS: --enable-source-maps is not set (see FUNCTION_NODE_OPTIONS in cosell-function.ts).
   ];
 
-  it('are ten, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
+  it('are eleven, all Node.js 24 on ARM with active tracing and JSON logs to their own log group', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(10);
+    expect(fns).toHaveLength(11);
     const logGroups = new Set<string>();
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({
@@ -631,7 +655,7 @@ describe('functions', () => {
       });
       logGroups.add(fn.Properties.LoggingConfig.LogGroup.Ref);
     }
-    expect(logGroups.size).toBe(10);
+    expect(logGroups.size).toBe(11);
     for (const id of logGroups) expect(resources[id]?.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
@@ -996,8 +1020,22 @@ describe('reminders, signing keys, email, events', () => {
     });
   });
 
-  it('puts no rule of its own on the bus (a tenant adds theirs)', () => {
-    template.resourceCountIs('AWS::Events::Rule', 0);
+  it('puts one rule of its own on the bus: stage passes and closes to announce (a tenant adds theirs)', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalIdOf(stack.tenantBus.eventBus) },
+      EventPattern: {
+        source: ['cosell.flow'],
+        'detail-type': ['CoSell Stage Advanced', 'CoSell Deal Registered', 'CoSell Deal Closed Lost'],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf(stack.functions.announce.lambdaFunction), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack.tenantBus.deadLetterQueue), 'Arn'] } },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }),
+        }),
+      ],
+    });
   });
 });
 

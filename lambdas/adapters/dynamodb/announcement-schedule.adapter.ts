@@ -66,6 +66,23 @@ export class DynamoAnnouncementSchedule implements AnnouncementSchedule {
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  async heldFor(planId: string): Promise<HeldAnnouncement[]> {
+    const items = await allItems(
+      paginateQuery(
+        { client: this.db },
+        {
+          TableName: this.table,
+          KeyConditionExpression: 'planId = :p',
+          // Settled ones stay as a record without their due time.
+          FilterExpression: 'attribute_exists(nudgeAt)',
+          ExpressionAttributeValues: { ':p': announcementKey({ planId, key: '' }).planId },
+          ConsistentRead: true,
+        },
+      ),
+    );
+    return items.map(fromItem);
+  }
+
   async holdAnnouncement(held: HeldAnnouncement): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: heldAnnouncementItem(held) }));
   }

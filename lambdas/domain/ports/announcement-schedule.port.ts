@@ -35,6 +35,8 @@ export interface HeldAnnouncement {
 export interface AnnouncementSchedule {
   /** Those due at or before `until`. */
   announcementsDue(until: Date): Promise<HeldAnnouncement[]>;
+  /** One deal's, still held (a Query of the deal's own partition). */
+  heldFor(planId: string): Promise<HeldAnnouncement[]>;
   /** Holds one (again) until `held.at`: the recipient may not be sent it before. */
   holdAnnouncement(held: HeldAnnouncement): Promise<void>;
   /** It went out (or never will): out of the index for good. */

@@ -9,6 +9,7 @@ import type {
   DigestItem,
   HeldAnnouncement,
   OutboundEmail,
+  SilenceWatch,
   ViewsOf,
 } from '../ports';
 import type { StageKey } from '../vocabulary';
@@ -23,9 +24,11 @@ import { ledgerDone, recordDeliveryProblem, sendCapped } from './capped-send';
  *
  * They go through the same quiet hours, working days, daily cap and digest as reminders. Each is held
  * (AnnouncementSchedule) in the very save that makes the change, so nothing is lost to a crash after it.
- * Right after the save, those the recipient may get now, under the day's cap, go at once; the rest stay
- * held until the recipient's next working morning, when the reminder sweep sends them with that person's
- * other items in one digest. The ledger key is the idempotency: a rerun, or the sweep finding one that
+ * The request that saved it only holds it. The deal event that follows the change (`CoSell Stage Advanced`,
+ * `CoSell Deal Registered`, `CoSell Deal Closed Lost`) reaches the `announce` function, which sends at once
+ * those the recipient may get now, under the day's cap (announceHeld); the rest stay held until the
+ * recipient's next working morning, when the reminder sweep sends them with that person's other items in
+ * one digest. The ledger key is the idempotency: a rerun, a duplicate event, or the sweep finding one that
  * already went, sends nothing twice.
  */
 export type AnnounceDeps = Pick<Deps, 'ledger' | 'mailer' | 'config' | 'clock' | 'store'> & {
@@ -50,11 +53,18 @@ export function closeAnnouncements(deal: Deal, now: Date, defaultTz: string): He
 }
 
 /**
- * How long an announcement held with a save is left to the request that saved it. That request delivers it
- * right after the save (a Lambda answers within 29 s); the sweep takes over only after this, so it never
- * sends the same announcement inside a digest while the request sends it alone.
+ * How long an announcement held with a save is left to the `announce` function, which the deal event that
+ * follows the save reaches within seconds; the sweep takes over only after this, so it never sends the same
+ * announcement inside a digest while `announce` sends it alone.
  */
 export const ANNOUNCE_HANDOFF_MS = 5 * 60_000;
+
+/**
+ * How much of the hand-off must be left for `announce` to take a held announcement: more than the function
+ * may run (its timeout is 30 s), so it has finished before the sweep may look. An event later than that (a
+ * retried delivery) leaves the announcement to the sweep.
+ */
+export const ANNOUNCE_MARGIN_MS = 60_000;
 
 function held(deal: Deal, what: AnnouncementWhat, to: Owner, now: Date): HeldAnnouncement {
   const email = to.email.toLowerCase();
@@ -107,6 +117,36 @@ export async function deliverAnnouncements(
       await deps.announcements.holdAnnouncement(a);
     }
   }
+}
+
+/**
+ * `announce`, on the deal event that follows a change: sends what the change held for its owners (the stage
+ * it passed, or its close), if still in the hand-off (ANNOUNCE_MARGIN_MS); the sweep has the rest. A held
+ * stage-passed note of a deal that has closed since is left to the sweep, which drops it.
+ */
+export async function announceHeld(
+  deps: AnnounceDeps,
+  planId: string,
+  what: AnnouncementWhat,
+): Promise<{ taken: number }> {
+  const now = deps.clock.now().getTime();
+  const mine = (await deps.announcements.heldFor(planId)).filter((a) => {
+    const left = Date.parse(a.at) - now;
+    return (
+      isNewsHeld(a) && sameWhat(a.what, what) && left >= ANNOUNCE_MARGIN_MS && left <= ANNOUNCE_HANDOFF_MS
+    );
+  });
+  if (mine.length === 0) return { taken: 0 };
+  const snapshot = await deps.store.get(planId);
+  if (!snapshot || (what.kind === 'stage-passed' && snapshot.deal.status !== 'active')) return { taken: 0 };
+  await deliverAnnouncements(deps, snapshot.deal, snapshot.milestones, mine);
+  return { taken: mine.length };
+}
+
+function sameWhat(a: AnnouncementWhat | SilenceWatch, b: AnnouncementWhat): boolean {
+  return (
+    a.kind === b.kind && (a.kind !== 'stage-passed' || (b.kind === 'stage-passed' && a.stage === b.stage))
+  );
 }
 
 /** Holds and delivers what a passed gate announces (for a caller that did not hold them with its save). */

@@ -4,7 +4,7 @@ import { historyEntry, recordHistory } from '../history';
 import { type CloseOutcome, closeDeal } from '../plan-close';
 import { PlanConflictError } from '../plan-errors';
 import type { Deps, HistoryStore } from '../ports';
-import { type AnnounceDeps, closeAnnouncements, deliverAnnouncements } from './announcements';
+import { closeAnnouncements } from './announcements';
 import { type PlanView, planView } from './plans';
 
 const MAX_ATTEMPTS = 10;
@@ -15,11 +15,12 @@ const MAX_ATTEMPTS = 10;
  * deal`); a gate not waiting yet sees the closed deal and completes itself the same way. The save is
  * conditional on the version read, so a link click in flight is either saved first (and kept: the close
  * then reads it) or refused afterwards (410: the deal is closed). A closed deal answers 409.
- * The owners are told it was lost, and why, once each: held in the same save, then sent as the recipient's
- * quiet hours, working days and daily cap allow (or with the sweep's digest; see announcements.ts).
+ * The owners are told it was lost, and why, once each: held in the same save, then sent by `announce` on
+ * that Closed Lost event as the recipient's quiet hours, working days and daily cap allow (or with the
+ * sweep's digest; see announcements.ts).
  */
 export async function closePlan(
-  deps: Pick<Deps, 'store' | 'clock' | 'workflow'> & { history?: HistoryStore } & AnnounceDeps,
+  deps: Pick<Deps, 'store' | 'clock' | 'workflow' | 'config'> & { history?: HistoryStore },
   planId: string,
   input: { outcome: CloseOutcome; reason: string; lesson?: string },
   by = 'ops',
@@ -36,7 +37,7 @@ export async function closePlan(
     const next = closeDeal(snapshot.deal, snapshot.milestones, input, { now, by });
     const announcements = closeAnnouncements(next.deal, now, deps.config.defaultTimezone);
     await deps.store.save({ ...next, announcements });
-    return { before: snapshot, after: next, now, announcements };
+    return { before: snapshot, after: next, now };
   });
   const warnings: string[] = [];
   const token = closed.before.deal.taskToken;
@@ -56,11 +57,5 @@ export async function closePlan(
   );
   const merged = new Map(closed.before.milestones.map((m) => [m.milestoneId, m]));
   for (const m of closed.after.milestones) merged.set(m.milestoneId, m);
-  try {
-    await deliverAnnouncements(deps, deal, [...merged.values()], closed.announcements);
-  } catch (error) {
-    // Held with the close: the sweep sends what could not go now.
-    warnings.push(`announcements: ${(error as Error).message}`);
-  }
   return { ...planView({ deal, milestones: [...merged.values()] }), warnings };
 }

@@ -31,9 +31,9 @@ import {
   verifyLink,
   verifyLinkIgnoringExpiry,
 } from '../links';
-import type { AnnouncementSchedule, DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
+import type { DealSnapshot, Deps, HistoryStore, ViewsOf } from '../ports';
 import { previewSlip, type SlipPreview } from '../slips';
-import { deliverAnnouncements, passAnnouncements, silenceWatch } from './announcements';
+import { passAnnouncements, silenceWatch } from './announcements';
 import { type LinkContext, linkContext, recipientOf } from './link-context';
 import { sendNotices } from './link-notices';
 import { linkAsks } from './link-urls';
@@ -109,9 +109,8 @@ type Live = { claims: LinkClaims; snapshot: DealSnapshot; target: ActionTarget }
 type ReadDeps = Pick<Deps, 'keys' | 'config' | 'clock' | 'store'>;
 /** What acting on a link needs: the deal's ports and the emails a click may send. */
 type ActDeps = Omit<Deps, 'views'> &
-  ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'stagePassed' | 'dealClosed' | 'digest'> & {
+  ViewsOf<'escalation' | 'slipNotice' | 'freshLink' | 'digest'> & {
     history?: HistoryStore;
-    announcements: AnnouncementSchedule;
   };
 
 /** Verifies the token and that its target is still live. Reads only: safe for GET, HEAD and scanners. */
@@ -233,8 +232,9 @@ export async function actOnLink(
       if (!(error instanceof RangeError)) throw error;
       return formAgain([{ path: 'newDue', message: error.message }]);
     }
-    // What a passed gate announces is held in the same save: never lost, sent once (announcements.ts). So
-    // is a silence watch when the gate is left waiting only on confirmations.
+    // What a passed gate announces is held in the same save: never lost, sent once by `announce` on the
+    // deal event that follows, or by the sweep (announcements.ts). So is a silence watch when the gate is
+    // left waiting only on confirmations.
     const announcements = [
       ...(result.passed
         ? passAnnouncements(result.deal, result.passed, now, deps.config.defaultTimezone)
@@ -276,13 +276,6 @@ export async function actOnLink(
     await afterSave(warnings, 'notice emails', async () => {
       told = await sendNotices(deps, result.deal, result.notices, claims);
     });
-    if (passed) {
-      const changed = new Map(result.milestones.map((m) => [m.milestoneId, m]));
-      const all = snapshot.milestones.map((m) => changed.get(m.milestoneId) ?? m);
-      await afterSave(warnings, 'announcements', () =>
-        deliverAnnouncements(deps, result.deal, all, announcements),
-      );
-    }
     await afterSave(warnings, 'events', () => publishEvents(deps, result));
     await recordHistory(
       deps.history,

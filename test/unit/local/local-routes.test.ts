@@ -41,6 +41,7 @@ const outboxRoute = (ses: SesLocal) =>
     faults: new FaultPlan(),
     runUntil: async () => undefined,
     sweepOnce: async () => undefined,
+    atRest: async () => undefined,
   })['GET /_local/outbox'] as NonNullable<ReturnType<typeof localRoutes>[string]>;
 
 const get = (ses: SesLocal, query: string) =>

@@ -96,9 +96,12 @@ describe('bench-bundles', () => {
       check: true,
       runs: 9,
       keep: false,
+      top: 5,
       only: ['gate-open'],
     });
     expect(parseArgs(['--check', '--runs', '0']).runs).toBe(0);
+    expect(parseArgs(['--top', '40']).top).toBe(40);
+    expect(() => parseArgs(['--top', 'all'])).toThrow();
     expect(parseArgs(['--source-maps']).sourceMaps).toBe(true);
     expect(() => parseArgs(['--runs', '-1'])).toThrow();
   });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sendSlotKeys } from '../../../../lambdas/domain/cadence';
 import {
   ANNOUNCE_HANDOFF_MS,
+  ANNOUNCE_MARGIN_MS,
+  announceHeld,
   announcePassed,
   closeAnnouncements,
   passAnnouncements,
@@ -253,6 +255,79 @@ describe('announcements through quiet hours, the daily cap and the digest', () =
   });
 });
 
+describe('announceHeld (the announce function, on the deal event that follows a change)', () => {
+  const STAGE_1 = { stage: 'target-account-selection', outcome: 'passed' } as const;
+
+  /** A deal at stage 2 whose stage-1 pass is held with its save, as the link handler holds it. */
+  async function heldPass(deps: ReturnType<typeof fakeDeps>) {
+    const snapshot = dealAtStage('door-opener');
+    deps.store.put(snapshot);
+    const held = passAnnouncements(snapshot.deal, STAGE_1, deps.clock.now(), 'America/Chicago');
+    for (const a of held) await deps.store.holdAnnouncement(a);
+    return held;
+  }
+
+  it('sends what the event’s change held, once, and nothing another change held', async () => {
+    // Prepare: the stage-1 pass held, and a close held too (the close event has not come yet).
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    await heldPass(deps);
+    const closing = closeAnnouncements(dealAtStage('door-opener').deal, deps.clock.now(), 'America/Chicago');
+    for (const a of closing) await deps.store.holdAnnouncement(a);
+
+    // Act: Stage Advanced for stage 1, delivered twice; one for stage 2 (nothing held for it).
+    const first = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+    const again = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+    const other = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: 'door-opener' });
+
+    // Assess
+    expect([first.taken, again.taken, other.taken]).toEqual([3, 0, 0]);
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee]);
+    expect(deps.mailer.sent.every((e) => !/closed/i.test(e.subject))).toBe(true);
+    expect([...deps.store.held.keys()].sort()).toEqual(closing.map((a) => a.key).sort());
+  });
+
+  it('leaves to the sweep what is nearly past its hand-off (a late event): sent once, by the sweep', async () => {
+    // Prepare
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    await heldPass(deps);
+
+    // Act: the event arrives with less than the margin left; then the sweep after the hand-off.
+    deps.clock.set(new Date(Date.parse(WORKING) + ANNOUNCE_HANDOFF_MS - ANNOUNCE_MARGIN_MS + 1));
+    const late = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+    const beforeSweep = deps.mailer.sent.length;
+    deps.clock.set(new Date(Date.parse(WORKING) + ANNOUNCE_HANDOFF_MS));
+    await sweepReminders(deps);
+
+    // Assess
+    expect(late.taken).toBe(0);
+    expect(beforeSweep).toBe(0);
+    expect(deps.mailer.sent.map((e) => e.to[0]).sort()).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee].sort());
+    expect(deps.store.held.size).toBe(0);
+  });
+
+  it('out of the recipient’s hours holds it for their working morning instead', async () => {
+    // Prepare: Tuesday 22:00 in Chicago, 23:00 in New York, 20:00 in Los Angeles: all in quiet hours.
+    const deps = fakeDeps({ clock: new FakeClock('2026-12-02T04:00:00.000Z') });
+    await heldPass(deps);
+
+    // Act
+    const result = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+
+    // Assess: nothing sent; each held until 08:00 of the recipient's Wednesday.
+    expect(result.taken).toBe(3);
+    expect(deps.mailer.sent).toEqual([]);
+    expect(
+      [...deps.store.held.values()].map((a) => [a.to.email, a.at]).sort((a, b) => a[0].localeCompare(b[0])),
+    ).toEqual(
+      [
+        [PEOPLE.ana, '2026-12-02T14:00:00.000Z'],
+        [PEOPLE.dana, '2026-12-02T13:00:00.000Z'],
+        [PEOPLE.lee, '2026-12-02T16:00:00.000Z'],
+      ].sort((a, b) => (a[0] as string).localeCompare(b[0] as string)),
+    );
+  });
+});
+
 describe('closing a deal through the operations API', () => {
   it('tells the owners once that it was lost, with the reason', async () => {
     // Prepare
@@ -260,20 +335,25 @@ describe('closing a deal through the operations API', () => {
     const snapshot = quietDeal('joint-discovery');
     deps.store.put(snapshot);
 
-    // Act: the close, then sweeps (nothing is left held), then a second close (refused).
+    // Act: the close; its Closed Lost event reaches announce twice (a duplicate delivery); sweeps (nothing
+    // is left held); a second close (refused).
     const view = await closePlan(deps, PLAN_ID, {
       outcome: 'no-decision',
       reason: 'Globex froze the budget for next year',
       lesson: 'Ask about budget in discovery',
     });
+    const atClose = deps.mailer.sent.length;
+    await announceHeld(deps, PLAN_ID, { kind: 'closed' });
+    await announceHeld(deps, PLAN_ID, { kind: 'closed' });
     await sweepReminders(deps);
     await expect(closePlan(deps, PLAN_ID, { outcome: 'lost', reason: 'again' })).rejects.toThrow(
       /already closed/,
     );
     await sweepReminders(deps);
 
-    // Assess
+    // Assess: the close itself only held them.
     expect(view.warnings).toEqual([]);
+    expect(atClose).toBe(0);
     expect(deps.mailer.sent.map((e) => [e.to[0], e.subject])).toEqual([
       [PEOPLE.ana, '[Globex platform migration] Closed lost'],
       [PEOPLE.dana, '[Globex platform migration] Closed lost'],
@@ -299,6 +379,7 @@ describe('closing a deal through the operations API', () => {
 
     // Act
     await closePlan(deps, PLAN_ID, { outcome: 'lost', reason: 'Chose a competitor' });
+    await announceHeld(deps, PLAN_ID, { kind: 'closed' });
     const atOnce = deps.mailer.sent.length;
     const held = [...deps.store.held.values()].map((h) => h.key).sort();
     deps.clock.set('2026-12-02T14:00:00.000Z');
