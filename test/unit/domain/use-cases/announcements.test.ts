@@ -316,15 +316,12 @@ describe('announceHeld (the announce function, on the deal event that follows a 
     // Assess: nothing sent; each held until 08:00 of the recipient's Wednesday.
     expect(result.taken).toBe(3);
     expect(deps.mailer.sent).toEqual([]);
-    expect(
-      [...deps.store.held.values()].map((a) => [a.to.email, a.at]).sort((a, b) => a[0].localeCompare(b[0])),
-    ).toEqual(
-      [
-        [PEOPLE.ana, '2026-12-02T14:00:00.000Z'],
-        [PEOPLE.dana, '2026-12-02T13:00:00.000Z'],
-        [PEOPLE.lee, '2026-12-02T16:00:00.000Z'],
-      ].sort((a, b) => (a[0] as string).localeCompare(b[0] as string)),
-    );
+    const heldUntil = Object.fromEntries([...deps.store.held.values()].map((a) => [a.to.email, a.at]));
+    expect(heldUntil).toEqual({
+      [PEOPLE.ana]: '2026-12-02T14:00:00.000Z',
+      [PEOPLE.dana]: '2026-12-02T13:00:00.000Z',
+      [PEOPLE.lee]: '2026-12-02T16:00:00.000Z',
+    });
   });
 });
 
