@@ -86,9 +86,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
-  // From a cached bundle (built first when its sources changed), not module by module through tsx.
+  // From a cached bundle, not module by module through tsx (from source while a changed one is rebuilt).
   const { loadLocalRuntime } = await import('../local/runtime-bundle');
-  const { startLocalStack } = await loadLocalRuntime(trace);
+  const { startLocalStack } = await loadLocalRuntime(trace ? { trace } : {});
   trace?.('local runtime loaded');
   if (stopping) return;
   starting = startLocalStack({ port, stateDir, dynamodb, signal: abort.signal, ...(trace ? { trace } : {}) });

