@@ -40,15 +40,19 @@ async function ensureTable(
   name: string,
 ): Promise<'created' | 'existing'> {
   // Create first (one round trip less on a fresh directory); a table already there gets its missing indexes.
+  let created: TableDescription | undefined;
   try {
-    await client.send(new CreateTableCommand(createTableInput(definition, name)));
+    ({ TableDescription: created } = await client.send(
+      new CreateTableCommand(createTableInput(definition, name)),
+    ));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     const current = await describeTable(client, name);
     if (current) await addMissingIndexes(client, name, definition, current);
     return 'existing';
   }
-  await waitUntilActive(client, name);
+  // DynamoDB Local answers with the table ACTIVE already (AWS with CREATING): wait only when it is not.
+  if (!isActive(created)) await waitUntilActive(client, name);
   if (definition.timeToLiveAttribute) {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -105,11 +109,15 @@ async function addMissingIndexes(
   }
 }
 
+function isActive(table: TableDescription | undefined): boolean {
+  const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+  return table?.TableStatus === 'ACTIVE' && indexesActive;
+}
+
 async function waitUntilActive(client: DynamoDBClient, name: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
-    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (isActive(Table)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Table ${name} did not become ACTIVE`);

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   channelEventOf,
   channelMessage,
@@ -13,8 +13,9 @@ import { LOCAL_ACCOUNT_ID, type LocalEvent } from './aws-emulator';
  * The local event bus's rules: what the deployed rules do, in-process. Each event put on the bus is matched
  * against every rule's pattern (the same JSON patterns the stack deploys) and handed to its target: a
  * channel's URL gets the body its input transformer renders (lib/channel-messages.ts, the very templates the
- * stack deploys), the ace-sync handler gets the whole event. A target that fails is retried (a few times,
- * with a short pause: the local clock does not move by itself) and then lands in the dead-letter list.
+ * stack deploys), the announce and ace-sync handlers get the whole event. A target that fails is retried
+ * (five times over about 8 s of real time: the local clock does not move by itself) and then lands in the
+ * dead-letter list. Each delivery done is journaled, so a restart delivers what a crash left undelivered.
  */
 
 /** The event as EventBridge hands it to a target. */
@@ -46,11 +47,21 @@ export interface DeadLetter {
 }
 
 export interface LocalEventRulesOptions {
-  /** Attempts after the first (EventBridge: up to 185 over 24 h; locally a few, quickly). */
+  /**
+   * Attempts after the first. In AWS a function the bus invokes is retried twice more, a minute or two
+   * apart, and EventBridge retries an invoke itself for up to 24 h; locally five more, 0.25 s doubling to
+   * 4 s (about 8 s in all, real time: the local clock does not move by itself), enough to outlast a burst of
+   * throttling as a minute does in AWS.
+   */
   retries?: number;
   retryDelayMs?: number;
   now?: () => Date;
   deadLetterFile?: string;
+  /**
+   * Where each (event, rule) a target took, or that was dead-lettered, is recorded (JSON lines), so that a
+   * restart delivers what a crash left undelivered (`redeliver`), as EventBridge keeps retrying a target.
+   */
+  deliveriesFile?: string;
   log?: (line: string) => void;
 }
 
@@ -58,8 +69,26 @@ export class LocalEventRules {
   private readonly rules: LocalRule[] = [];
   private readonly dead: DeadLetter[] = [];
   private queue: Promise<void> = Promise.resolve();
+  /** `<eventId> <rule>` of every delivery done (taken or dead-lettered). */
+  private readonly done = new Set<string>();
+  /** No journal yet (a state directory from before it): what is stored counts as delivered. */
+  private readonly journalIsNew: boolean;
 
-  constructor(private readonly options: LocalEventRulesOptions = {}) {}
+  constructor(private readonly options: LocalEventRulesOptions = {}) {
+    const file = options.deliveriesFile;
+    this.journalIsNew = file !== undefined && !existsSync(file);
+    if (!file) return;
+    if (this.journalIsNew) writeFileSync(file, '');
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const { eventId, rule } = JSON.parse(line) as { eventId: string; rule: string };
+        this.done.add(deliveryKey(eventId, rule));
+      } catch {
+        // A line cut short by a crash: that delivery is made again (at least once, as EventBridge).
+      }
+    }
+  }
 
   add(...rules: LocalRule[]): void {
     this.rules.push(...rules);
@@ -69,12 +98,34 @@ export class LocalEventRules {
   publish(events: readonly LocalEvent[]): void {
     for (const event of events) {
       const envelope = envelopeOf(event);
-      const due = this.rules.filter((r) => matches(r.pattern, envelope));
+      const due = this.rules.filter(
+        (r) => matches(r.pattern, envelope) && !this.done.has(deliveryKey(event.id, r.name)),
+      );
       if (due.length === 0) continue;
       this.queue = this.queue.then(() =>
         Promise.all(due.map((r) => this.deliver(r, envelope))).then(() => {}),
       );
     }
+  }
+
+  /**
+   * After a restart, with every rule added: delivers each stored event to the rules that had not taken it
+   * when the process stopped (a crash between PutEvents and the target). Returns how many events that was.
+   * The first start with the journal counts the events already stored as delivered.
+   */
+  redeliver(stored: readonly LocalEvent[]): number {
+    const pending = stored.filter((event) => {
+      const envelope = envelopeOf(event);
+      return this.rules.some(
+        (r) => matches(r.pattern, envelope) && !this.done.has(deliveryKey(event.id, r.name)),
+      );
+    });
+    if (this.journalIsNew) {
+      for (const event of pending) for (const r of this.rules) this.record(r.name, event.id);
+      return 0;
+    }
+    this.publish(pending);
+    return pending.length;
   }
 
   /** Resolves when every event put so far has been delivered or dead-lettered. */
@@ -90,16 +141,25 @@ export class LocalEventRules {
     return this.dead.map((d) => ({ ...d }));
   }
 
+  private record(rule: string, eventId: string): void {
+    const key = deliveryKey(eventId, rule);
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    if (this.options.deliveriesFile)
+      appendFileSync(this.options.deliveriesFile, `${JSON.stringify({ eventId, rule })}\n`);
+  }
+
   private async deliver(rule: LocalRule, event: BusEnvelope): Promise<void> {
-    const retries = this.options.retries ?? 3;
+    const retries = this.options.retries ?? 5;
     let error: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
       try {
         await rule.target(event);
+        this.record(rule.name, event.id);
         return;
       } catch (e) {
         error = e;
-        if (attempt < retries) await sleep((this.options.retryDelayMs ?? 50) * 2 ** attempt);
+        if (attempt < retries) await sleep((this.options.retryDelayMs ?? 250) * 2 ** attempt);
       }
     }
     const letter: DeadLetter = {
@@ -113,9 +173,12 @@ export class LocalEventRules {
     this.dead.push(letter);
     if (this.options.deadLetterFile)
       appendFileSync(this.options.deadLetterFile, `${JSON.stringify(letter)}\n`);
+    this.record(rule.name, event.id);
     this.options.log?.(`event ${event['detail-type']} not delivered to ${rule.name}: ${letter.error}`);
   }
 }
+
+const deliveryKey = (eventId: string, rule: string) => `${eventId} ${rule}`;
 
 export function envelopeOf(event: LocalEvent): BusEnvelope {
   return {

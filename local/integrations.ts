@@ -26,7 +26,12 @@ export interface LocalIntegrationsOptions {
 
 export function localIntegrations(options: LocalIntegrationsOptions) {
   const { settings, baseUrl, stateDir, now, log } = options;
-  const rules = new LocalEventRules({ now, log, deadLetterFile: join(stateDir, 'dead-letters.jsonl') });
+  const rules = new LocalEventRules({
+    now,
+    log,
+    deadLetterFile: join(stateDir, 'dead-letters.jsonl'),
+    deliveriesFile: join(stateDir, 'deliveries.jsonl'),
+  });
   const receiver = new WebhookReceiver(now, join(stateDir, 'webhooks.jsonl'));
   const ace = new PartnerCentralEmulator(join(stateDir, 'ace.json'), now);
   const channels = (settings.channels ?? []).map((c) =>
@@ -37,6 +42,8 @@ export function localIntegrations(options: LocalIntegrationsOptions) {
   return {
     publish: (events: readonly LocalEvent[]) => rules.publish(events),
     whenIdle: () => rules.whenIdle(),
+    /** After a restart: what a crash left undelivered to the rules (see LocalEventRules.redeliver). */
+    redeliver: (stored: readonly LocalEvent[]) => rules.redeliver(stored),
     env(emulatorUrl: string): Record<string, string> {
       return {
         AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING: emulatorUrl,

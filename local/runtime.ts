@@ -365,6 +365,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await machine.whenIdle();
     running();
     if (resumed) log(`Resumed ${resumed} active deal(s) at their current stage.`);
+    // Events a crash left undelivered to their rules' targets (announce, channels, ACE) go now, as
+    // EventBridge keeps retrying a target whatever happens to its consumer.
+    const redelivered = integrations.redeliver(emulator.listEvents());
+    if (redelivered) log(`Delivering ${redelivered} event(s) a stop left undelivered.`);
     trace('resumed');
 
     return { url, port, stop };

@@ -3,16 +3,20 @@
  *   1. DynamoDB Local alone, from spawn to answering (the floor: a JVM start), on a fresh data directory;
  *   2. `npm start` (`node --import tsx bin/local.ts`, COSELL_NO_DEMO=1) on a fresh state directory, from
  *      spawn to its HTTP server answering GET /_local/clock;
- * and prints both and their ratio (target: at most 1.5x). With --runs N, the medians of N rounds. It also
- * prints when each phase of the stack's start was done (COSELL_START_TRACE=1), to see what dominates.
+ * and prints both and their ratio (target: at most 1.5x). With --runs N, the medians of N rounds, each
+ * round's figures and the load average. It also prints when each phase of the stack's start was done
+ * (COSELL_START_TRACE=1), to see what dominates. The local runtime's bundle (local/runtime-bundle.ts) is
+ * built first if its sources changed, so each round starts as a repeated `npm start` does; `--source`
+ * times the start from source instead (COSELL_LOCAL_BUNDLE=0: what the first start after a change does).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
+import { ensureLocalRuntimeBundle } from '../local/runtime-bundle';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -27,7 +31,7 @@ async function dynamoDbAlone(): Promise<number> {
 }
 
 /** The stack's ready time, and the phases it printed on the way (COSELL_START_TRACE=1, ms since its spawn). */
-async function stackReady(): Promise<{ ms: number; phases: string[] }> {
+async function stackReady(fromSource: boolean): Promise<{ ms: number; phases: string[] }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'cosell-bench-start-'));
   const port = await freePort();
   const t0 = performance.now();
@@ -39,6 +43,7 @@ async function stackReady(): Promise<{ ms: number; phases: string[] }> {
       COSELL_STATE_DIR: stateDir,
       COSELL_NO_DEMO: '1',
       COSELL_START_TRACE: '1',
+      ...(fromSource ? { COSELL_LOCAL_BUNDLE: '0' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -85,15 +90,34 @@ const median = (xs: number[]) => {
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--runs');
   const runs = at > 0 ? Number(process.argv[at + 1]) : 1;
+  const fromSource = process.argv.includes('--source');
+  if (fromSource) console.log('npm start from source (COSELL_LOCAL_BUNDLE=0)');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`load average before: ${load()}`);
   const alone: number[] = [];
   const stack: number[] = [];
   let phases: string[] = [];
   for (let r = 0; r < runs; r++) {
+    // Untimed: a source edited since the last round (someone at work in the tree) would make this round a
+    // start from source.
+    const rebuilt = !fromSource && (await ensureLocalRuntimeBundle()) === 'built';
     alone.push(await dynamoDbAlone());
-    const ready = await stackReady();
+    const ready = await stackReady(fromSource);
     stack.push(ready.ms);
     phases = ready.phases;
+    const [a, s] = [alone[r] as number, ready.ms];
+    console.log(
+      `run ${r + 1}: alone ${(a / 1000).toFixed(2)} s, stack ${(s / 1000).toFixed(2)} s, ${(s / a).toFixed(2)}x` +
+        (rebuilt ? ' (bundle rebuilt before it)' : '') +
+        (ready.phases.some((p) => p.includes('from source'))
+          ? ' (from source: a source changed meanwhile)'
+          : ''),
+    );
   }
+  console.log(`load average after: ${load()}`);
   const a = median(alone);
   const s = median(stack);
   console.log(`npm start, by phase (last run; the time since spawn each was done):\n${phases.join('\n')}`);

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_PER_DAY, DEFAULT_QUIET_HOURS, type QuietHours } from '../cadence';
 import { type Deal, gateProgress, type MilestoneState, type Owner, partyOwner } from '../deal';
+import { TransientError } from '../errors';
 import { confirmationGhosting, DEFAULT_GHOSTING_DAYS } from '../notifications';
 import { STAGES } from '../playbook';
 import type {
@@ -79,14 +80,16 @@ function held(deal: Deal, what: AnnouncementWhat, to: Owner, now: Date): HeldAnn
 /**
  * Sends, once each, the held announcements that may go now: within the recipient's working hours and under
  * their day's cap (the same send slots as the sweep's). The others are held until the recipient's next
- * working morning; one whose send failed for now stays held as it is, for the next sweep.
+ * working morning; one whose send failed for now stays held as it is, for a retry or the sweep. Returns how
+ * many failed for now.
  */
 export async function deliverAnnouncements(
   deps: AnnounceDeps,
   deal: Deal,
   milestones: MilestoneState[],
   announcements: HeldAnnouncement[],
-): Promise<void> {
+): Promise<{ deferred: number }> {
+  let deferred = 0;
   const calendar = workCalendarOf(deps.config);
   const quiet = quietHoursOf(deal);
   const cap = deal.plan.reminders?.maxPerRecipientPerDay ?? DEFAULT_MAX_PER_DAY;
@@ -112,17 +115,21 @@ export async function deliverAnnouncements(
       await ledgerDone(deps.ledger, a.key);
       await deps.announcements.settleAnnouncement(a);
     } else {
-      // Not sent for now (the mail service, another sender at it): held for the sweep, after the hand-off
-      // (a put: the same item when the save held it already).
+      // Not sent for now (the mail service, another sender at it): held for a retry or the sweep, after the
+      // hand-off (a put: the same item when the save held it already).
       await deps.announcements.holdAnnouncement(a);
+      deferred++;
     }
   }
+  return { deferred };
 }
 
 /**
  * `announce`, on the deal event that follows a change: sends what the change held for its owners (the stage
  * it passed, or its close), if still in the hand-off (ANNOUNCE_MARGIN_MS); the sweep has the rest. A held
- * stage-passed note of a deal that has closed since is left to the sweep, which drops it.
+ * stage-passed note of a deal that has closed since is left to the sweep, which drops it. When a send failed
+ * for now (throttling), it throws TransientError after the others went, so the event is delivered again
+ * (Lambda retries an async invoke); a retry past the hand-off leaves it to the sweep.
  */
 export async function announceHeld(
   deps: AnnounceDeps,
@@ -139,7 +146,8 @@ export async function announceHeld(
   if (mine.length === 0) return { taken: 0 };
   const snapshot = await deps.store.get(planId);
   if (!snapshot || (what.kind === 'stage-passed' && snapshot.deal.status !== 'active')) return { taken: 0 };
-  await deliverAnnouncements(deps, snapshot.deal, snapshot.milestones, mine);
+  const { deferred } = await deliverAnnouncements(deps, snapshot.deal, snapshot.milestones, mine);
+  if (deferred > 0) throw new TransientError(`${deferred} announcement(s) not sent for now`);
   return { taken: mine.length };
 }
 
@@ -155,8 +163,8 @@ export async function announcePassed(
   deal: Deal,
   milestones: MilestoneState[],
   passed: { stage: StageKey; outcome: 'passed' | 'lost' },
-): Promise<void> {
-  await deliverAnnouncements(
+): Promise<{ deferred: number }> {
+  return deliverAnnouncements(
     deps,
     deal,
     milestones,

@@ -591,8 +591,14 @@ export function pageText(html: string): string {
     .trim();
 }
 
-/** What must not change when a page is only viewed: the deal, its emails and its events. */
+/**
+ * What must not change when a page is only viewed: the deal, its emails and its events. Read with the stack
+ * at rest, so that what an earlier click set going (the workflow's next task, the announcements its deal
+ * event sends) is counted before, not mistaken for the page's doing.
+ */
 export async function observable(base: string, planId: string) {
+  const settled = await fetch(`${base}/_local/settle`, { method: 'POST' });
+  expect(settled.status).toBe(200);
   const plan = await getPlan(base, planId);
   const prefix = `[${plan.name}]`;
   return {

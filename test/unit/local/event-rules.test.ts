@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelMessage, channelPattern } from '../../../lib/channel-messages';
 import { CHANNEL_EVENTS, type ChannelEvent } from '../../../lib/integration-settings';
+import type { LocalEvent } from '../../../local/aws-emulator';
 import { type BusEnvelope, LocalEventRules, matches, renderTransformer } from '../../../local/event-rules';
 
 const event = (detailType: string, detail: Record<string, unknown>): BusEnvelope => ({
@@ -149,5 +153,76 @@ describe('the local bus renders the deployed input transformers', () => {
     await rules.whenIdle();
     expect(calls).toBe(2);
     expect(rules.deadLetters()).toMatchObject([{ rule: 'down', eventId: 'e-1', attempts: 3, error: 'down' }]);
+  });
+});
+
+describe('the local bus delivers at least once across a restart (EventBridge keeps retrying a target)', () => {
+  const stored = (id: string): LocalEvent => ({
+    id,
+    'detail-type': 'CoSell Stage Advanced',
+    source: 'cosell.flow',
+    detail: { planId: 'pl_1', from: 'target-account-selection' },
+    eventBusName: 'cosell-flow-local',
+    time: '2026-12-02T15:00:00.000Z',
+  });
+  const pattern = { source: ['cosell.flow'], 'detail-type': ['CoSell Stage Advanced'] };
+
+  function bus(file: string, took: string[], fail = new Set<string>()) {
+    const rules = new LocalEventRules({ deliveriesFile: file, retries: 0, retryDelayMs: 0 });
+    rules.add({
+      name: 'announce',
+      pattern,
+      target: async (e) => {
+        if (fail.has(e.id)) throw new Error('the process died');
+        took.push(e.id);
+      },
+    });
+    return rules;
+  }
+
+  it('redelivers after a restart only what no target had taken, and counts an older state as delivered', async () => {
+    // Prepare: a state directory with two events from before the journal existed.
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-rules-'));
+    const file = join(dir, 'deliveries.jsonl');
+    const took: string[] = [];
+    const first = bus(file, took);
+    const old = first.redeliver([stored('old-1'), stored('old-2')]);
+    // One event taken...
+    first.publish([stored('e-1')]);
+    await first.whenIdle();
+    // ...and one put just before the process stopped, never handed to its target.
+    const lost = stored('e-2');
+
+    // Act: the next start redelivers from the stored events.
+    const tookAfter: string[] = [];
+    const second = bus(file, tookAfter);
+    const count = second.redeliver([stored('old-1'), stored('old-2'), stored('e-1'), lost]);
+    await second.whenIdle();
+    const third = bus(file, []);
+    const again = third.redeliver([stored('old-1'), stored('old-2'), stored('e-1'), lost]);
+
+    // Assess
+    expect(old).toBe(0);
+    expect(took).toEqual(['e-1']);
+    expect(count).toBe(1);
+    expect(tookAfter).toEqual(['e-2']);
+    expect(again).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a dead-lettered delivery as done: it is not retried on every start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-rules-'));
+    const file = join(dir, 'deliveries.jsonl');
+    const rules = bus(file, [], new Set(['bad']));
+    rules.redeliver([]);
+    rules.publish([stored('bad')]);
+    await rules.whenIdle();
+
+    const took: string[] = [];
+    const next = bus(file, took);
+
+    expect(rules.deadLetters().map((d) => d.eventId)).toEqual(['bad']);
+    expect(next.redeliver([stored('bad')])).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendSlotKeys } from '../../../../lambdas/domain/cadence';
+import { TransientError } from '../../../../lambdas/domain/errors';
 import {
   ANNOUNCE_HANDOFF_MS,
   ANNOUNCE_MARGIN_MS,
@@ -244,7 +245,7 @@ describe('announcements through quiet hours, the daily cap and the digest', () =
     deps.mailer.failNext = 1;
     await announcePassed(deps, snapshot.deal, snapshot.milestones, STAGE_1);
     expect([...deps.store.held.values()].map((h) => h.to.email)).toEqual([PEOPLE.ana]);
-    // A sweep within the hand-off leaves it to the request that saved it (which may be sending it now)...
+    // A sweep within the hand-off leaves it to `announce` (which may be sending it now)...
     await sweepReminders(deps);
     expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee]);
     // ...and the first sweep after it sends it.
@@ -284,6 +285,26 @@ describe('announceHeld (the announce function, on the deal event that follows a 
     expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee]);
     expect(deps.mailer.sent.every((e) => !/closed/i.test(e.subject))).toBe(true);
     expect([...deps.store.held.keys()].sort()).toEqual(closing.map((a) => a.key).sort());
+  });
+
+  it('throws for a retry when a send failed for now, after the others went; the retry sends it once', async () => {
+    // Prepare: SES throttles the first send (Ana's).
+    const deps = fakeDeps({ clock: new FakeClock(WORKING) });
+    await heldPass(deps);
+    deps.mailer.failNext = 1;
+
+    // Act: the event, then its retry a minute later (Lambda's async retry).
+    const first = announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+    await expect(first).rejects.toThrow(TransientError);
+    const afterFirst = deps.mailer.sent.map((e) => e.to[0]);
+    deps.clock.set(new Date(Date.parse(WORKING) + 60_000));
+    const retry = await announceHeld(deps, PLAN_ID, { kind: 'stage-passed', stage: STAGE_1.stage });
+
+    // Assess
+    expect(afterFirst).toEqual([PEOPLE.dana, PEOPLE.lee]);
+    expect(retry.taken).toBe(1);
+    expect(deps.mailer.sent.map((e) => e.to[0])).toEqual([PEOPLE.dana, PEOPLE.lee, PEOPLE.ana]);
+    expect(deps.store.held.size).toBe(0);
   });
 
   it('leaves to the sweep what is nearly past its hand-off (a late event): sent once, by the sweep', async () => {
