@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   channelEventOf,
   channelMessage,
@@ -71,14 +71,18 @@ export class LocalEventRules {
   private queue: Promise<void> = Promise.resolve();
   /** `<eventId> <rule>` of every delivery done (taken or dead-lettered). */
   private readonly done = new Set<string>();
-  /** No journal yet (a state directory from before it): what is stored counts as delivered. */
-  private readonly journalIsNew: boolean;
+  /** Deliveries queued and not yet done: never queued twice. */
+  private readonly queued = new Set<string>();
+  /**
+   * No journal yet (a state directory from before it): until `redeliver` writes it whole, what is done is
+   * kept in memory, so that a crash before then still counts the stored events as delivered next time.
+   */
+  private journalPending: boolean;
 
   constructor(private readonly options: LocalEventRulesOptions = {}) {
     const file = options.deliveriesFile;
-    this.journalIsNew = file !== undefined && !existsSync(file);
-    if (!file) return;
-    if (this.journalIsNew) writeFileSync(file, '');
+    this.journalPending = file !== undefined && !existsSync(file);
+    if (!file || this.journalPending) return;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
@@ -98,10 +102,9 @@ export class LocalEventRules {
   publish(events: readonly LocalEvent[]): void {
     for (const event of events) {
       const envelope = envelopeOf(event);
-      const due = this.rules.filter(
-        (r) => matches(r.pattern, envelope) && !this.done.has(deliveryKey(event.id, r.name)),
-      );
+      const due = this.rules.filter((r) => matches(r.pattern, envelope) && this.owed(event.id, r.name));
       if (due.length === 0) continue;
+      for (const r of due) this.queued.add(deliveryKey(event.id, r.name));
       this.queue = this.queue.then(() =>
         Promise.all(due.map((r) => this.deliver(r, envelope))).then(() => {}),
       );
@@ -116,16 +119,33 @@ export class LocalEventRules {
   redeliver(stored: readonly LocalEvent[]): number {
     const pending = stored.filter((event) => {
       const envelope = envelopeOf(event);
-      return this.rules.some(
-        (r) => matches(r.pattern, envelope) && !this.done.has(deliveryKey(event.id, r.name)),
-      );
+      return this.rules.some((r) => matches(r.pattern, envelope) && this.owed(event.id, r.name));
     });
-    if (this.journalIsNew) {
-      for (const event of pending) for (const r of this.rules) this.record(r.name, event.id);
+    if (this.journalPending) {
+      for (const event of pending) for (const r of this.rules) this.done.add(deliveryKey(event.id, r.name));
+      this.writeJournal();
       return 0;
     }
     this.publish(pending);
     return pending.length;
+  }
+
+  /** Neither done nor queued. */
+  private owed(eventId: string, rule: string): boolean {
+    const key = deliveryKey(eventId, rule);
+    return !this.done.has(key) && !this.queued.has(key);
+  }
+
+  /** The journal written whole, at once (a temporary file renamed over it). */
+  private writeJournal(): void {
+    const file = this.options.deliveriesFile as string;
+    const lines = [...this.done].map((key) => {
+      const [eventId, rule] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
+      return `${JSON.stringify({ eventId, rule })}\n`;
+    });
+    writeFileSync(`${file}.tmp`, lines.join(''));
+    renameSync(`${file}.tmp`, file);
+    this.journalPending = false;
   }
 
   /** Resolves when every event put so far has been delivered or dead-lettered. */
@@ -143,9 +163,10 @@ export class LocalEventRules {
 
   private record(rule: string, eventId: string): void {
     const key = deliveryKey(eventId, rule);
+    this.queued.delete(key);
     if (this.done.has(key)) return;
     this.done.add(key);
-    if (this.options.deliveriesFile)
+    if (this.options.deliveriesFile && !this.journalPending)
       appendFileSync(this.options.deliveriesFile, `${JSON.stringify({ eventId, rule })}\n`);
   }
 

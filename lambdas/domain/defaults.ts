@@ -21,6 +21,13 @@ export const VENDOR_NAME = 'Cosell Flow';
 export const GHOSTING_DAYS = 7;
 export const GHOSTING_DAYS_RANGE = { min: 1, max: 90 } as const;
 
+/**
+ * How long the `announce` function may run (its Lambda timeout). It takes a held announcement only while
+ * ANNOUNCE_MARGIN_MS (use-cases/announcements.ts) of its hand-off is left, at least twice this, so it has
+ * finished before the sweep may send the same one.
+ */
+export const ANNOUNCE_TIMEOUT_SECONDS = 30;
+
 /** Minutes between two runs of the reminder sweep. */
 export const REMINDER_SWEEP_MINUTES = 15;
 export const REMINDER_SWEEP_MINUTES_RANGE = { min: 1, max: 1440 } as const;

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { ANNOUNCE_TIMEOUT_SECONDS } from '../../lambdas/domain/defaults';
 import { ANNOUNCE_DETAIL_TYPES } from '../../lambdas/schemas/announce.schema';
 import { CosellFunction } from './cosell-function';
 import type { TenantEventBus } from './tenant-event-bus';
@@ -28,7 +29,7 @@ export class Announcer extends Construct {
     super(scope, id);
     this.function = new CosellFunction(this, 'Function', {
       handlerName: 'announce',
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(ANNOUNCE_TIMEOUT_SECONDS),
       // EventBridge invokes asynchronously: Lambda retries a failed run twice, then the event lands in the
       // bus's dead-letter queue beside the rules' own, whose alarm says so.
       retryAttempts: 2,

@@ -16,9 +16,9 @@ export interface TenantEventBusProps {
 /**
  * The tenant's own EventBridge bus, where Cosell Flow publishes its events (plan started, stage advanced,
  * milestone slipped, escalated, deal registered or closed lost) for CRMs, partner portals and reporting.
- * Every event is archived for replay. Cosell Flow puts no rules of its own on the bus: a tenant's rules
- * give their targets `targetDefaults(scope)`, so an event a target cannot take lands in the dead-letter
- * queue, whose alarm says so.
+ * Every event is archived for replay. Cosell Flow's own rules (announce; channels and ACE when configured)
+ * and a tenant's give their targets `targetDefaults(scope)`, so an event a target cannot take lands in the
+ * dead-letter queue, whose alarm says so.
  */
 export class TenantEventBus extends Construct {
   public readonly eventBus: events.EventBus;
@@ -74,7 +74,8 @@ export class TenantEventBus extends Construct {
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription:
         'An event on the Cosell Flow bus did not reach a target after its retries: see the dead-letter ' +
-        'queue (each message carries the error in its attributes), fix the target, then replay from the archive.',
+        'queue (each message carries the error in its attributes), fix the target, then replay from the archive ' +
+        "to that rule alone. The announce function's need no replay: the reminder sweep sends what it could not.",
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: cloudwatch.Stats.MAXIMUM,

@@ -1,16 +1,20 @@
 import { load as parseYaml } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  advanceClock,
   eventsFor,
   type LocalStackProcess,
+  localNow,
+  outbox,
   referencePlanVariant,
   referencePlanYaml,
   removeStateDir,
   startStack,
   stopAndAssertClean,
+  toWorkingDay1700Z,
   waitFor,
 } from './helpers/local-stack';
-import { PEOPLE, ReferenceDeal } from './helpers/reference-deal';
+import { CUSTOMER_TITLES, PEOPLE, ReferenceDeal } from './helpers/reference-deal';
 
 // One local stack (`npm start`) for the file; each test its own deal on it.
 
@@ -136,5 +140,31 @@ describe('a deal on the reference plan, driven only through HTTP and the outbox'
     });
     expect(await eventsFor(stack.url, deal.planId, REGISTERED)).toEqual([]);
     expect((await deal.plan()).status).toBe('lost');
+  });
+
+  it('announces a passed stage right after the click, with no move of the clock (in working hours)', async () => {
+    // Prepare: a weekday at 17:00Z, working hours for Ana (Chicago), Dana (New York) and Lee (Los Angeles).
+    await advanceClock(stack.url, toWorkingDay1700Z(await localNow(stack.url)));
+    const before = await localNow(stack.url);
+    const name = 'Globex platform migration (announced)';
+    const deal = await ReferenceDeal.create(stack.url, await referencePlanVariant(stack.url, name), name);
+
+    // Act: stage 1 passes by its last confirmation; the stack settles (the workflow, then announce).
+    await deal.passStage1();
+    const settled = await fetch(`${stack.url}/_local/settle`, { method: 'POST' });
+
+    // Assess: each owner's own stage-passed email is there, the clock where it was.
+    expect(settled.status).toBe(200);
+    const subjects = (await outbox(stack.url))
+      .filter((e) => e.subject.startsWith(`[${name}]`))
+      .map((e) => [e.to[0], e.subject.slice(name.length + 3)]);
+    expect(subjects).toEqual(
+      expect.arrayContaining([
+        [PEOPLE.ana, 'Stage passed: Target account selection'],
+        [PEOPLE.dana, 'Stage passed: Target account selection'],
+        [PEOPLE.lee, `Agreed: ${CUSTOMER_TITLES[0]}`],
+      ]),
+    );
+    expect((await localNow(stack.url)).getTime() - before.getTime()).toBeLessThan(60_000);
   });
 });

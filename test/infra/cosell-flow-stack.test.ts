@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ANNOUNCE_MARGIN_MS } from '../../lambdas/domain/use-cases/announcements';
 import { REPO_ROOT } from '../../lib/constructs/cosell-function';
 import { logicalIdOf } from '../../lib/constructs/nag-findings';
 import {
@@ -1017,6 +1018,19 @@ describe('reminders, signing keys, email, events', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('gives announce a timeout within half its margin, two retries, then the bus’s dead-letter queue', () => {
+    const id = logicalIdOf(stack.functions.announce.lambdaFunction);
+    const fn = resources[id];
+    expect(fn?.Properties.Timeout * 1000 * 2).toBeLessThanOrEqual(ANNOUNCE_MARGIN_MS);
+    expect(fn?.Properties.DeadLetterConfig).toEqual({
+      TargetArn: { 'Fn::GetAtt': [logicalIdOf(stack.tenantBus.deadLetterQueue), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: id },
+      MaximumRetryAttempts: 2,
     });
   });
 

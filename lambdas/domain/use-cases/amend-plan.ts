@@ -74,9 +74,10 @@ export async function amendPlan(
       );
     }
     if (!options.dryRun && amended.changes.length > 0) {
-      // A gate the amendment passed announces it as a click would: held in this save, sent by the sweep
-      // after the hand-off, with quiet hours, the cap and the digest (announcements.ts). So is a silence
-      // watch when the gate is left waiting only on confirmations.
+      // A gate the amendment passed announces it as a click would: held in this save, sent by `announce`
+      // on the Stage Advanced or Deal Registered that follows (or by the sweep after the hand-off), with
+      // quiet hours, the cap and the digest (announcements.ts). So is a silence watch when the gate is left
+      // waiting only on confirmations.
       const announcements = [
         ...(amended.passed ? passAnnouncements(amended.deal, amended.passed, now, tz) : []),
         ...silenceWatch(amended.deal, [...snapshot.milestones, ...amended.milestones], now, deps.config),

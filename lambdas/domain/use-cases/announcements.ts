@@ -61,9 +61,9 @@ export function closeAnnouncements(deal: Deal, now: Date, defaultTz: string): He
 export const ANNOUNCE_HANDOFF_MS = 5 * 60_000;
 
 /**
- * How much of the hand-off must be left for `announce` to take a held announcement: more than the function
- * may run (its timeout is 30 s), so it has finished before the sweep may look. An event later than that (a
- * retried delivery) leaves the announcement to the sweep.
+ * How much of the hand-off must be left for `announce` to take a held announcement: twice what the function
+ * may run (ANNOUNCE_TIMEOUT_SECONDS), so it has finished before the sweep may look. An event later than
+ * that (a retried delivery) leaves the announcement to the sweep.
  */
 export const ANNOUNCE_MARGIN_MS = 60_000;
 
@@ -118,7 +118,8 @@ export async function deliverAnnouncements(
       // Not sent for now (the mail service, another sender at it): held for a retry or the sweep, after the
       // hand-off (a put: the same item when the save held it already).
       await deps.announcements.holdAnnouncement(a);
-      deferred++;
+      // Another sender at it (busy) needs no retry: it sends it, or the sweep does.
+      if (outcome.kind === 'deferred') deferred++;
     }
   }
   return { deferred };
@@ -154,21 +155,6 @@ export async function announceHeld(
 function sameWhat(a: AnnouncementWhat | SilenceWatch, b: AnnouncementWhat): boolean {
   return (
     a.kind === b.kind && (a.kind !== 'stage-passed' || (b.kind === 'stage-passed' && a.stage === b.stage))
-  );
-}
-
-/** Holds and delivers what a passed gate announces (for a caller that did not hold them with its save). */
-export async function announcePassed(
-  deps: AnnounceDeps,
-  deal: Deal,
-  milestones: MilestoneState[],
-  passed: { stage: StageKey; outcome: 'passed' | 'lost' },
-): Promise<{ deferred: number }> {
-  return deliverAnnouncements(
-    deps,
-    deal,
-    milestones,
-    passAnnouncements(deal, passed, deps.clock.now(), deps.config.defaultTimezone),
   );
 }
 

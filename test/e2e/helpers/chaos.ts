@@ -10,6 +10,7 @@ import {
   referencePlanVariant,
   sleep,
   startStack,
+  toWorkingDay1700Z,
 } from './local-stack';
 import { CUSTOMER_TITLES, PEOPLE, REFERENCE_CLICKS, type ReferenceClick, STAGES } from './reference-deal';
 
@@ -352,8 +353,3 @@ export function formatFigures(f: ChaosFigures): string {
 export type { LocalStackProcess };
 
 /** The ISO duration from `now` to 17:00Z of the next Monday-to-Friday day. */
-function toWorkingDay1700Z(now: Date): string {
-  const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 17));
-  while (at.getUTCDay() === 0 || at.getUTCDay() === 6) at.setUTCDate(at.getUTCDate() + 1);
-  return `PT${Math.ceil((at.getTime() - now.getTime()) / 1000)}S`;
-}

@@ -696,6 +696,13 @@ export async function expectRefused(
 
 // ---- Pages, state and clock (for tests that probe links directly) ----
 
+/** The advance (`PT…S`) to the next weekday after `now`, 17:00Z: working hours for every reference person. */
+export function toWorkingDay1700Z(now: Date): string {
+  const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 17));
+  while (at.getUTCDay() === 0 || at.getUTCDay() === 6) at.setUTCDate(at.getUTCDate() + 1);
+  return `PT${Math.ceil((at.getTime() - now.getTime()) / 1000)}S`;
+}
+
 /** Moves the local stack's clock forward (`{"advance": "P15D"}`); answers once what fell due is done. */
 export async function advanceClock(base: string, advance: string): Promise<Date> {
   const res = await postBody<{ now: string }>(

@@ -225,4 +225,54 @@ describe('the local bus delivers at least once across a restart (EventBridge kee
     expect(next.redeliver([stored('bad')])).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('never queues one delivery twice: an event still queued at start-up is not redelivered as well', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-rules-'));
+    const file = join(dir, 'deliveries.jsonl');
+    bus(file, []).redeliver([]);
+    const took: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const rules = new LocalEventRules({ deliveriesFile: file, retries: 0 });
+    rules.add({
+      name: 'announce',
+      pattern,
+      target: async (e) => {
+        await gate;
+        took.push(e.id);
+      },
+    });
+
+    // Act: a resumed task puts e-1 while start-up is still going; then start-up redelivers what is stored.
+    rules.publish([stored('e-1')]);
+    const redelivered = rules.redeliver([stored('e-1')]);
+    release();
+    await rules.whenIdle();
+
+    expect(redelivered).toBe(0);
+    expect(took).toEqual(['e-1']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps counting the stored history as delivered when the first start with the journal crashed early', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosell-rules-'));
+    const file = join(dir, 'deliveries.jsonl');
+    const history = [stored('old-1'), stored('old-2')];
+    // The first start takes a new event and dies before its redeliver step wrote the journal.
+    const first = bus(file, []);
+    first.publish([stored('new-1')]);
+    await first.whenIdle();
+
+    const took: string[] = [];
+    const next = bus(file, took);
+    const count = next.redeliver([...history, stored('new-1')]);
+    await next.whenIdle();
+
+    expect(count).toBe(0);
+    expect(took).toEqual([]);
+    expect(bus(file, []).redeliver([...history, stored('new-1')])).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

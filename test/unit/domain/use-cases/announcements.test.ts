@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { sendSlotKeys } from '../../../../lambdas/domain/cadence';
+import type { Deal, MilestoneState } from '../../../../lambdas/domain/deal';
 import { TransientError } from '../../../../lambdas/domain/errors';
 import {
   ANNOUNCE_HANDOFF_MS,
   ANNOUNCE_MARGIN_MS,
+  type AnnounceDeps,
   announceHeld,
-  announcePassed,
   closeAnnouncements,
+  deliverAnnouncements,
   passAnnouncements,
 } from '../../../../lambdas/domain/use-cases/announcements';
 import { closePlan } from '../../../../lambdas/domain/use-cases/close-plan';
 import { sweepReminders } from '../../../../lambdas/domain/use-cases/reminders';
+import type { StageKey } from '../../../../lambdas/domain/vocabulary';
 import { FakeClock, fakeDeps } from '../../../helpers/fakes';
 import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
 
@@ -19,7 +22,18 @@ import { dealAtStage, PEOPLE, PLAN_ID } from '../../../helpers/plan';
 // for Lee (Los Angeles): everyone may be mailed.
 const WORKING = '2026-12-01T17:00:00.000Z';
 
-describe('announcePassed', () => {
+/** What a passed gate announces, held and delivered at once (as the save, then announce, do). */
+function announcePassed(
+  deps: AnnounceDeps,
+  deal: Deal,
+  milestones: MilestoneState[],
+  passed: { stage: StageKey; outcome: 'passed' | 'lost' },
+) {
+  const held = passAnnouncements(deal, passed, deps.clock.now(), deps.config.defaultTimezone);
+  return deliverAnnouncements(deps, deal, milestones, held);
+}
+
+describe('deliverAnnouncements', () => {
   it('tells the owners of all three parties once that a stage passed, in their own words', async () => {
     // Prepare
     const deps = fakeDeps({ clock: new FakeClock(WORKING) });

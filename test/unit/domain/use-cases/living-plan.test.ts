@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emailAbout, HistoryMailer } from '../../../../lambdas/domain/history';
 import { PlanConflictError, StaleVersionError } from '../../../../lambdas/domain/plan-errors';
 import { amendPlan } from '../../../../lambdas/domain/use-cases/amend-plan';
-import { ANNOUNCE_HANDOFF_MS } from '../../../../lambdas/domain/use-cases/announcements';
+import { ANNOUNCE_HANDOFF_MS, announceHeld } from '../../../../lambdas/domain/use-cases/announcements';
 import { closePlan } from '../../../../lambdas/domain/use-cases/close-plan';
 import { getHistory } from '../../../../lambdas/domain/use-cases/plan-history';
 import { createPlan, keyedPlanId } from '../../../../lambdas/domain/use-cases/plans';
@@ -125,7 +125,7 @@ describe('amendPlan', () => {
     expect(deps.mailer.sent.filter((e) => e.to.includes(RAJ))).toHaveLength(1);
   });
 
-  it('announces a gate it passes as a click would: held in its save, sent once by the sweep after the hand-off', async () => {
+  it('announces a gate it passes as a click would: held in its save, sent once by announce, none again by the sweep', async () => {
     // Prepare: stage 1 confirmed by both sides, waiting only on fit-check; the amendment drops fit-check.
     const deps = living();
     deps.clock.set('2026-12-01T17:00:00.000Z');
@@ -150,16 +150,20 @@ describe('amendPlan', () => {
     // Act
     const result = await amendPlan(deps, snapshot.deal.planId, next);
     const heldNow = [...deps.store.held.keys()].filter((k) => k.startsWith('announce#'));
-    await sweepReminders(deps);
-    const beforeHandOff = deps.mailer.sent.length;
+    const atSave = deps.mailer.sent.filter((e) => e.key.startsWith('announce#')).length;
+    // The Stage Advanced that follows (the workflow's next stage opening) reaches announce; then sweeps.
+    await announceHeld(deps, snapshot.deal.planId, {
+      kind: 'stage-passed',
+      stage: 'target-account-selection',
+    });
     deps.clock.set(new Date(Date.parse('2026-12-01T17:00:00.000Z') + ANNOUNCE_HANDOFF_MS));
     await sweepReminders(deps);
     await sweepReminders(deps);
 
-    // Assess: one stage-passed note per owner, none before the hand-off, none twice.
+    // Assess: one stage-passed note per owner, none with the save itself, none twice.
     expect(result.advanced).toEqual({ from: 'target-account-selection' });
     expect(heldNow).toHaveLength(3);
-    expect(beforeHandOff).toBe(0);
+    expect(atSave).toBe(0);
     const passed = deps.mailer.sent.filter((e) => e.key.startsWith('announce#stage-passed#'));
     expect(passed.map((e) => e.to[0]).sort()).toEqual([PEOPLE.ana, PEOPLE.dana, PEOPLE.lee].sort());
     expect(deps.store.held.size).toBe(0);
