@@ -36,6 +36,14 @@ const REPO_ROOT = resolve(import.meta.dirname, '..');
 const DEFAULT_CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/cosell-flow/local-runtime');
 /** Loaded only for the CDK synth the integration tests run, or with `ace` on: left to Node and tsx. */
 const EXTERNAL = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
+/**
+ * Packages the SES emulator requires at start but only calls on paths the stack does not take (raw MIME
+ * messages, SMTP relay, `.eml` downloads): in the bundle, loaded when first used (about 0.3 s less CPU).
+ */
+const LOADED_ON_FIRST_USE = {
+  importer: /node_modules\/aws-ses-v2-local\//,
+  packages: ['mailparser', 'nodemailer'],
+};
 /** Not imported by the bundle, but they change what it is built from. */
 const EXTRA_INPUTS = ['package-lock.json', 'tsconfig.json', 'local/runtime-bundle.ts'];
 /** A bundle no start is loading any more; a build that has not ended by then is taken as gone. */
@@ -100,7 +108,7 @@ export async function buildLocalRuntimeBundle(
     sourcesContent: false,
     minifyWhitespace: true, // a third smaller, and so quicker to read and parse at every start
     external: EXTERNAL,
-    plugins: [ownLocation()],
+    plugins: [ownLocation(), loadedOnFirstUse(LOADED_ON_FIRST_USE)],
     metafile: true,
     logLevel: 'silent',
   });
@@ -121,7 +129,8 @@ export async function buildLocalRuntimeBundle(
   // without a manifest, the next start builds again.
   const inputs: Manifest['inputs'] = {};
   let settled = true;
-  for (const path of [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS]) {
+  const files = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('on-first-use:'));
+  for (const path of [...files, ...EXTRA_INPUTS]) {
     const stat = statSync(join(REPO_ROOT, path));
     if (stat.mtimeMs >= startedAt - 2_000) settled = false;
     inputs[path] = [stat.mtimeMs, stat.size];
@@ -210,6 +219,40 @@ function ownLocation(): Plugin {
         });
         return { contents: out.code, loader: 'js', resolveDir: dirname(args.path) };
       });
+    },
+  };
+}
+
+/**
+ * `require(<package>)` from `importer` gives a stand-in that requires the package on the first access to
+ * one of its properties (`simpleParser`, `createTransport`, ...); the package is still in the bundle.
+ */
+function loadedOnFirstUse(lazy: typeof LOADED_ON_FIRST_USE): Plugin {
+  const names = new RegExp(`^(${lazy.packages.join('|')})$`);
+  return {
+    name: 'loaded-on-first-use',
+    setup(build) {
+      build.onResolve({ filter: names }, (args) =>
+        lazy.importer.test(args.importer) && args.kind === 'require-call'
+          ? { path: args.path, namespace: 'on-first-use', pluginData: { resolveDir: args.resolveDir } }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
+        // The require in here comes from this namespace, so it resolves to the package itself.
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === '__esModule' ? undefined : Reflect.get(load(), key)),
+  has: (_, key) => Reflect.has(load(), key),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), key);
+    return d && { ...d, configurable: true };
+  },
+});`,
+        loader: 'js',
+        resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
+      }));
     },
   };
 }

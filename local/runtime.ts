@@ -309,6 +309,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
 
+    // Executions continue where they were: running ones wait again at their gate, failed ones stay failed
+    // until the reconciler (in the sweep) redrives them, as in AWS. Before the server answers, so that a
+    // callback or a move of the clock at once finds them. A store just created has none.
+    let resumed = newStore ? 0 : await machine.resume();
+    running();
+    trace('executions resumed');
+
     const server: Server = await startHttpServer(
       {
         plansApi: handlers['plans-api'],
@@ -341,10 +348,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     running();
     trace('HTTP server listening');
 
-    // Executions continue where they were: running ones wait again at their gate, failed ones stay failed
-    // until the reconciler (in the sweep) redrives them, as in AWS.
-    let resumed = await machine.resume();
-    running();
     if (newStore) {
       // A state directory from before executions were kept: start each active deal at its stage, once.
       const { DynamoListedDealStore } = await import(

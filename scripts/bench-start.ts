@@ -109,8 +109,15 @@ async function main(): Promise<void> {
     stack.push(ready.ms);
     phases = ready.phases;
     const [a, s] = [alone[r] as number, ready.ms];
+    // Within the stack's start: when its DynamoDB Local was spawned and answered.
+    const at = (phase: string) =>
+      ready.phases
+        .find((p) => p.endsWith(phase))
+        ?.trim()
+        .split(' ')[0] ?? '?';
+    const ddb = `(its DynamoDB Local: spawned ${at('spawned (early)')} s, ready ${at('DynamoDB Local ready')} s)`;
     console.log(
-      `run ${r + 1}: alone ${(a / 1000).toFixed(2)} s, stack ${(s / 1000).toFixed(2)} s, ${(s / a).toFixed(2)}x` +
+      `run ${r + 1}: alone ${(a / 1000).toFixed(2)} s, stack ${(s / 1000).toFixed(2)} s ${ddb}, ${(s / a).toFixed(2)}x` +
         (rebuilt ? ' (bundle rebuilt before it)' : '') +
         (ready.phases.some((p) => p.includes('from source'))
           ? ' (from source: a source changed meanwhile)'
