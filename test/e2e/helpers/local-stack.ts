@@ -753,12 +753,14 @@ export async function fetchPage(
 
 /**
  * Everything a link could change, byte for byte: the deal as `GET /plans/{planId}` answers it, the whole
- * outbox and every event on the bus.
+ * outbox and every event on the bus. Read with the stack at rest (see `observable`).
  */
 export async function exactState(
   base: string,
   planId: string,
 ): Promise<{ plan: string; outbox: string; events: string }> {
+  const settled = await fetch(`${base}/_local/settle`, { method: 'POST' });
+  expect(settled.status).toBe(200);
   const read = async (path: string) => {
     const res = await fetch(`${base}${path}`);
     expect(res.status, path).toBe(200);
