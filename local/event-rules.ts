@@ -68,7 +68,8 @@ export interface LocalEventRulesOptions {
 export class LocalEventRules {
   private readonly rules: LocalRule[] = [];
   private readonly dead: DeadLetter[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  /** One delivery chain per deal (by `detail.planId`; events of no deal share one). */
+  private readonly chains = new Map<string, Promise<void>>();
   /** `<eventId> <rule>` of every delivery done (taken or dead-lettered). */
   private readonly done = new Set<string>();
   /** Deliveries queued and not yet done: never queued twice. */
@@ -98,16 +99,27 @@ export class LocalEventRules {
     this.rules.push(...rules);
   }
 
-  /** Delivers in the order put, one event at a time (as one consumer sees one deal's events). */
+  /**
+   * Delivers each deal's events in the order put, one at a time (as one consumer sees one deal's events),
+   * and different deals' at the same time, as EventBridge invokes targets concurrently: under load one
+   * deal's deliveries never wait behind another's.
+   */
   publish(events: readonly LocalEvent[]): void {
     for (const event of events) {
       const envelope = envelopeOf(event);
       const due = this.rules.filter((r) => matches(r.pattern, envelope) && this.owed(event.id, r.name));
       if (due.length === 0) continue;
       for (const r of due) this.queued.add(deliveryKey(event.id, r.name));
-      this.queue = this.queue.then(() =>
+      const planId = (event.detail as { planId?: unknown }).planId;
+      const chain = typeof planId === 'string' ? planId : '';
+      const next = (this.chains.get(chain) ?? Promise.resolve()).then(() =>
         Promise.all(due.map((r) => this.deliver(r, envelope))).then(() => {}),
       );
+      this.chains.set(chain, next);
+      // A chain that has run dry is dropped, so deals that ended keep nothing in memory.
+      void next.then(() => {
+        if (this.chains.get(chain) === next) this.chains.delete(chain);
+      });
     }
   }
 
@@ -150,11 +162,7 @@ export class LocalEventRules {
 
   /** Resolves when every event put so far has been delivered or dead-lettered. */
   async whenIdle(): Promise<void> {
-    let last: Promise<void>;
-    do {
-      last = this.queue;
-      await last;
-    } while (last !== this.queue);
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
   }
 
   deadLetters(): DeadLetter[] {

@@ -262,6 +262,12 @@ async function main(): Promise<void> {
     for (const o of outcomes) if (o.status === 'rejected') figures.errors.push(String(o.reason));
 
     const events = (await (await fetch(`${url}/_local/events`)).json()) as BusEvent[];
+    // Events a rule's target never took (after its retries): announce's, for instance.
+    const deadLetters = (await (await fetch(`${url}/_local/dead-letters`)).json()) as {
+      rule: string;
+      detailType: string;
+      error: string;
+    }[];
     const baseline = effects('Load baseline', 'd0', baselineId, warm, events);
     let lost = 0;
     let doubled = 0;
@@ -315,9 +321,12 @@ async function main(): Promise<void> {
       `  duplicate effects: ${doubled} (emails and events beyond the baseline's), event ids repeated: ${repeatedIds}`,
     );
     console.log(`  lost effects: ${lost}`);
+    console.log(`  dead letters: ${deadLetters.length}`);
+    for (const d of deadLetters.slice(0, 5))
+      console.log(`  ! dead letter: ${d.rule} ${d.detailType}: ${d.error}`);
     for (const e of figures.errors.slice(0, 10)) console.log(`  ! ${e}`);
     for (const p of problems.slice(0, 10)) console.log(`  ! ${p}`);
-    process.exitCode = figures.errors.length || doubled || lost || repeatedIds ? 1 : 0;
+    process.exitCode = figures.errors.length || doubled || lost || repeatedIds || deadLetters.length ? 1 : 0;
   } finally {
     if (stack && !stack.exited) await stack.stop().catch(() => undefined);
     if (stack) removeStateDir(stack.stateDir);
