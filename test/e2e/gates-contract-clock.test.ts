@@ -18,6 +18,7 @@ import {
   postBody,
   referencePlanVariant,
   removeStateDir,
+  settle,
   stageOf,
   startStack,
   stopAndAssertClean,
@@ -123,6 +124,7 @@ describe('the HTTP contract', () => {
   };
 
   it('refuses bad plans with 400/413/415 and stores nothing', async () => {
+    await settle(stack.url);
     const before = await listPlans(stack.url);
     const emailsBefore = (await outbox(stack.url)).length;
     const yaml = await referencePlanVariant(stack.url, 'Globex platform migration (invalid)');

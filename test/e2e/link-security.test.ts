@@ -16,6 +16,7 @@ import {
   postBody,
   referencePlanVariant,
   removeStateDir,
+  settle,
   sleep,
   stageOf,
   startStack,
@@ -431,6 +432,7 @@ describe('hostile plan text', () => {
   }
 
   it('rejects CR/LF in names and titles with a 400 naming each path, and stores nothing', async () => {
+    await settle(stack.url);
     const plansBefore = await listPlans(stack.url);
     const emailsBefore = (await outbox(stack.url)).length;
     const doc = await referenceDoc();

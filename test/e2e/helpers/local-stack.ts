@@ -592,13 +592,21 @@ export function pageText(html: string): string {
 }
 
 /**
+ * Waits for the stack to be at rest: no workflow task running, every event on the bus taken by its rules
+ * (the announcements an earlier click set going are sent). Read a "before" after this.
+ */
+export async function settle(base: string): Promise<void> {
+  const settled = await fetch(`${base}/_local/settle`, { method: 'POST' });
+  expect(settled.status).toBe(200);
+}
+
+/**
  * What must not change when a page is only viewed: the deal, its emails and its events. Read with the stack
  * at rest, so that what an earlier click set going (the workflow's next task, the announcements its deal
  * event sends) is counted before, not mistaken for the page's doing.
  */
 export async function observable(base: string, planId: string) {
-  const settled = await fetch(`${base}/_local/settle`, { method: 'POST' });
-  expect(settled.status).toBe(200);
+  await settle(base);
   const plan = await getPlan(base, planId);
   const prefix = `[${plan.name}]`;
   return {
@@ -759,8 +767,7 @@ export async function exactState(
   base: string,
   planId: string,
 ): Promise<{ plan: string; outbox: string; events: string }> {
-  const settled = await fetch(`${base}/_local/settle`, { method: 'POST' });
-  expect(settled.status).toBe(200);
+  await settle(base);
   const read = async (path: string) => {
     const res = await fetch(`${base}${path}`);
     expect(res.status, path).toBe(200);
